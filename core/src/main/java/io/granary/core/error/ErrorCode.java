@@ -1,0 +1,43 @@
+package io.granary.core.error;
+
+/**
+ * A Keboola error code: the dotted string clients read from {@code code}, the HTTP status it is
+ * answered with, and whether it is the caller's fault (user errors are not logged as failures).
+ */
+public record ErrorCode(String code, int status, boolean userError) {
+
+    public static final ErrorCode TOKEN_INVALID = user("storage.tokenInvalid", 401);
+    public static final ErrorCode ACCESS_DENIED = user("accessDenied", 403);
+    public static final ErrorCode VALIDATION = user("storage.validation", 400);
+    public static final ErrorCode ROUTE_NOT_FOUND = user("storage.routeNotFound", 404);
+    public static final ErrorCode METHOD_NOT_ALLOWED = user("storage.methodNotAllowed", 405);
+    public static final ErrorCode NOT_IMPLEMENTED = user("storage.notImplemented", 501);
+
+    public static final ErrorCode TOKENS_NOT_FOUND = user("storage.tokens.notFound", 404);
+    public static final ErrorCode TOKENS_VALIDATION = user("storage.tokens.validation", 400);
+    public static final ErrorCode TOKENS_INVALID_PERMISSIONS = user("storage.tokens.invalidPermissions", 400);
+
+    public static final ErrorCode BUCKETS_NOT_FOUND = user("storage.buckets.notFound", 404);
+    public static final ErrorCode BUCKETS_ALREADY_EXISTS = user("storage.buckets.alreadyExists", 400);
+    public static final ErrorCode BUCKETS_VALIDATION = user("storage.buckets.validation", 400);
+    public static final ErrorCode BUCKETS_DELETE_NOT_EMPTY = user("buckets.deleteNotEmpty", 400);
+
+    public static final ErrorCode TABLES_NOT_FOUND = user("storage.tables.notFound", 404);
+
+    public static final ErrorCode FILES_NOT_FOUND = user("storage.files.notFound", 404);
+    public static final ErrorCode FILES_VALIDATION = user("storage.files.validation", 400);
+    public static final ErrorCode FILE_NOT_UPLOADED = user("storage.fileNotUploaded", 400);
+
+    public static final ErrorCode JOBS_NOT_FOUND = user("storage.jobs.notFound", 404);
+    public static final ErrorCode JOB_INTERRUPTED = internal("storage.jobs.interrupted", 500);
+
+    public static final ErrorCode INTERNAL = internal("application.internalError", 500);
+
+    public static ErrorCode user(String code, int status) {
+        return new ErrorCode(code, status, true);
+    }
+
+    public static ErrorCode internal(String code, int status) {
+        return new ErrorCode(code, status, false);
+    }
+}

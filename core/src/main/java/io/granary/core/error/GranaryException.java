@@ -1,0 +1,44 @@
+package io.granary.core.error;
+
+import java.util.Map;
+
+/**
+ * The one exception the domain throws. The HTTP edge turns it into Keboola's error JSON
+ * ({@code error}, {@code code}, {@code status}, {@code exceptionId}); a job turns it into its
+ * {@code error} object. {@code details} are extra fields a client may read (e.g. job results).
+ */
+public class GranaryException extends RuntimeException {
+
+    private final ErrorCode errorCode;
+    private final Map<String, Object> details;
+
+    public GranaryException(ErrorCode errorCode, String message) {
+        this(errorCode, message, Map.of(), null);
+    }
+
+    public GranaryException(ErrorCode errorCode, String message, Throwable cause) {
+        this(errorCode, message, Map.of(), cause);
+    }
+
+    public GranaryException(ErrorCode errorCode, String message, Map<String, Object> details, Throwable cause) {
+        super(message, cause);
+        this.errorCode = errorCode;
+        this.details = Map.copyOf(details);
+    }
+
+    public ErrorCode errorCode() {
+        return errorCode;
+    }
+
+    public Map<String, Object> details() {
+        return details;
+    }
+
+    public static GranaryException validation(String message) {
+        return new GranaryException(ErrorCode.VALIDATION, message);
+    }
+
+    public static GranaryException accessDenied(String message) {
+        return new GranaryException(ErrorCode.ACCESS_DENIED, message);
+    }
+}

@@ -1,0 +1,76 @@
+package io.granary.core.port;
+
+import io.granary.core.model.Bucket;
+import io.granary.core.model.FileQuery;
+import io.granary.core.model.ScopedCredential;
+import io.granary.core.model.StoredFile;
+import io.granary.core.model.Token;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable record of what exists: tokens, buckets, files and minted credentials. Every method is
+ * atomic on its own and safe to call from many threads. Implementations never hold user data
+ * (table rows, file bytes), only metadata.
+ */
+public interface Catalog extends AutoCloseable {
+
+    /** Stores a token with a fresh id (the given id is ignored) and returns it with its id. */
+    Token insertToken(Token token);
+
+    Optional<Token> findToken(long id);
+
+    /** Finds a token by the SHA-256 hex of its secret. */
+    Optional<Token> findTokenBySecretHash(String secretHash);
+
+    /** All tokens, ordered by id. */
+    List<Token> listTokens();
+
+    /** Replaces a token's secret hash and refreshed time; false when there is no such token. */
+    boolean updateTokenSecret(long id, String secretHash, Instant refreshed);
+
+    /** Removes a token; false when there was none. */
+    boolean deleteToken(long id);
+
+    /** Stores a bucket; false (and nothing changed) when its id or display name is taken. */
+    boolean insertBucket(Bucket bucket);
+
+    Optional<Bucket> findBucket(String id);
+
+    /** All buckets, ordered by id. */
+    List<Bucket> listBuckets();
+
+    boolean deleteBucket(String id);
+
+    /** A new, never reused file id; lets the caller build the object key before inserting. */
+    long nextFileId();
+
+    void insertFile(StoredFile file);
+
+    Optional<StoredFile> findFile(long id);
+
+    /** Files matching the query, newest (highest id) first. */
+    List<StoredFile> listFiles(FileQuery query);
+
+    /** Replaces a file's tags (the caller de-duplicates); false when there is no such file. */
+    boolean updateFileTags(long id, List<String> tags);
+
+    /** Records the size of a file once its bytes are known; false when there is no such file. */
+    boolean updateFileSize(long id, long sizeBytes);
+
+    boolean deleteFile(long id);
+
+    /** Up to {@code limit} files whose expiry is at or before {@code now}. */
+    List<StoredFile> listExpiredFiles(Instant now, int limit);
+
+    void insertCredential(ScopedCredential credential);
+
+    Optional<ScopedCredential> findCredential(String accessKeyId);
+
+    /** Removes credentials that expired before {@code now}; returns how many. */
+    int deleteExpiredCredentials(Instant now);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,62 @@
+package io.granary.core.port;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One S3 bucket holding every object Granary stores. Keys are plain strings ("exp-15/1/files/…").
+ * Reads and writes stream: no method holds a whole object in memory.
+ */
+public interface ObjectStore extends AutoCloseable {
+
+    /** Size and time of one stored object. */
+    record ObjectInfo(String key, long size, Instant lastModified) {
+    }
+
+    /** The S3 bucket name clients see in {@code uploadParams.bucket} and {@code s3Path.bucket}. */
+    String bucket();
+
+    /** The region clients are told (never empty). */
+    String region();
+
+    /** The S3 endpoint clients should use (for humans and Granary's own client). */
+    URI endpoint();
+
+    /** Stores the stream under {@code key}; {@code length} may be -1 when unknown. Replaces any object. */
+    void put(String key, InputStream data, long length);
+
+    /** Opens an object for reading; empty when it does not exist. The caller closes the stream. */
+    Optional<InputStream> open(String key);
+
+    /** Size and time of an object; empty when it does not exist. */
+    Optional<ObjectInfo> stat(String key);
+
+    /** Every object whose key starts with {@code prefix}, in key order. */
+    List<ObjectInfo> list(String prefix);
+
+    /** Removes an object; no error when it does not exist. */
+    void delete(String key);
+
+    /** Removes every object whose key starts with {@code prefix}. */
+    void deletePrefix(String prefix);
+
+    /**
+     * The object as a local file that may be read in place (embedded store); empty when the store is
+     * remote or the object does not exist. The path must not be written to.
+     */
+    Optional<Path> localPath(String key);
+
+    /** A URL that lets a plain unauthenticated GET read the object until {@code ttl} has passed. */
+    URI presignGet(String key, Duration ttl);
+
+    /** Whether the store answers (for readiness checks). */
+    boolean isHealthy();
+
+    @Override
+    void close();
+}
