@@ -1,0 +1,331 @@
+package io.granary.duckdb;
+
+import static io.granary.duckdb.Sql.instant;
+import static io.granary.duckdb.Sql.nullableLong;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
+import io.granary.core.model.Access;
+import io.granary.core.model.Bucket;
+import io.granary.core.model.FileQuery;
+import io.granary.core.model.Permission;
+import io.granary.core.model.ScopedCredential;
+import io.granary.core.model.StoredFile;
+import io.granary.core.model.Token;
+import io.granary.core.port.Catalog;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The catalog of one embedded node, in a DuckDB file. A single connection serialised by this object's
+ * monitor: catalog writes are tiny, and one writer avoids DuckDB's optimistic-concurrency conflicts.
+ */
+public final class DuckDbCatalog implements Catalog {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final DuckDbDatabase ownedDatabase;
+    private final Connection c;
+
+    /** Opens (creating if needed) a catalog in its own database file. */
+    public DuckDbCatalog(Path databaseFile) {
+        this(new DuckDbDatabase(databaseFile), true);
+    }
+
+    /** A catalog in an already open database (shared with the job queue); does not close it. */
+    public DuckDbCatalog(DuckDbDatabase database) {
+        this(database, false);
+    }
+
+    private DuckDbCatalog(DuckDbDatabase database, boolean owned) {
+        this.ownedDatabase = owned ? database : null;
+        this.c = database.connect();
+        Sql.execute(c,
+                "CREATE SEQUENCE IF NOT EXISTS token_id_seq START 1",
+                "CREATE SEQUENCE IF NOT EXISTS file_id_seq START 1",
+                """
+                CREATE TABLE IF NOT EXISTS tokens (
+                  id BIGINT PRIMARY KEY, description VARCHAR, secret_hash VARCHAR NOT NULL,
+                  is_master BOOLEAN NOT NULL, can_manage_buckets BOOLEAN NOT NULL,
+                  can_manage_tokens BOOLEAN NOT NULL, can_read_all_file_uploads BOOLEAN NOT NULL,
+                  bucket_permissions VARCHAR NOT NULL, created BIGINT NOT NULL, refreshed BIGINT,
+                  expires BIGINT, creator_token_id BIGINT)""",
+                """
+                CREATE TABLE IF NOT EXISTS buckets (
+                  id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, display_name VARCHAR NOT NULL,
+                  stage VARCHAR NOT NULL, description VARCHAR, backend VARCHAR, created BIGINT NOT NULL)""",
+                """
+                CREATE TABLE IF NOT EXISTS files (
+                  id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, size_bytes BIGINT, content_type VARCHAR,
+                  is_public BOOLEAN NOT NULL, is_sliced BOOLEAN NOT NULL, is_encrypted BOOLEAN NOT NULL,
+                  is_permanent BOOLEAN NOT NULL, file_type VARCHAR, run_id VARCHAR,
+                  creator_token_id BIGINT NOT NULL, creator_token_description VARCHAR,
+                  object_key VARCHAR NOT NULL, created BIGINT NOT NULL, expires BIGINT)""",
+                "CREATE TABLE IF NOT EXISTS file_tags (file_id BIGINT NOT NULL, position INTEGER NOT NULL, tag VARCHAR NOT NULL)",
+                """
+                CREATE TABLE IF NOT EXISTS credentials (
+                  access_key_id VARCHAR PRIMARY KEY, session_token VARCHAR NOT NULL, bucket VARCHAR NOT NULL,
+                  object_key VARCHAR NOT NULL, is_prefix BOOLEAN NOT NULL, access VARCHAR NOT NULL,
+                  expiration BIGINT NOT NULL)""");
+    }
+
+    // ---- tokens
+
+    @Override
+    public synchronized Token insertToken(Token t) {
+        long id = Sql.nextval(c, "token_id_seq");
+        Sql.update(c, "INSERT INTO tokens VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                id, t.description(), t.secretHash(), t.isMasterToken(), t.canManageBuckets(), t.canManageTokens(),
+                t.canReadAllFileUploads(), writePermissions(t.bucketPermissions()), t.created(), t.refreshed(),
+                t.expires(), t.creatorTokenId());
+        return findToken(id).orElseThrow();
+    }
+
+    @Override
+    public synchronized Optional<Token> findToken(long id) {
+        return Sql.queryOne(c, "SELECT * FROM tokens WHERE id = ?", DuckDbCatalog::token, id);
+    }
+
+    @Override
+    public synchronized Optional<Token> findTokenBySecretHash(String secretHash) {
+        return Sql.queryOne(c, "SELECT * FROM tokens WHERE secret_hash = ?", DuckDbCatalog::token, secretHash);
+    }
+
+    @Override
+    public synchronized List<Token> listTokens() {
+        return Sql.query(c, "SELECT * FROM tokens ORDER BY id", DuckDbCatalog::token);
+    }
+
+    @Override
+    public synchronized boolean updateTokenSecret(long id, String secretHash, Instant refreshed) {
+        return Sql.update(c, "UPDATE tokens SET secret_hash = ?, refreshed = ? WHERE id = ?", secretHash, refreshed, id) > 0;
+    }
+
+    @Override
+    public synchronized boolean deleteToken(long id) {
+        return Sql.update(c, "DELETE FROM tokens WHERE id = ?", id) > 0;
+    }
+
+    // ---- buckets
+
+    @Override
+    public synchronized boolean insertBucket(Bucket b) {
+        boolean taken = Sql.queryOne(c, "SELECT 1 FROM buckets WHERE id = ? OR (stage = ? AND display_name = ?)",
+                rs -> true, b.id(), b.stage(), b.displayName()).isPresent();
+        if (taken) {
+            return false;
+        }
+        Sql.update(c, "INSERT INTO buckets VALUES (?,?,?,?,?,?,?)",
+                b.id(), b.name(), b.displayName(), b.stage(), b.description(), b.backend(), b.created());
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<Bucket> findBucket(String id) {
+        return Sql.queryOne(c, "SELECT * FROM buckets WHERE id = ?", DuckDbCatalog::bucket, id);
+    }
+
+    @Override
+    public synchronized List<Bucket> listBuckets() {
+        return Sql.query(c, "SELECT * FROM buckets ORDER BY id", DuckDbCatalog::bucket);
+    }
+
+    @Override
+    public synchronized boolean deleteBucket(String id) {
+        return Sql.update(c, "DELETE FROM buckets WHERE id = ?", id) > 0;
+    }
+
+    // ---- files
+
+    @Override
+    public synchronized long nextFileId() {
+        return Sql.nextval(c, "file_id_seq");
+    }
+
+    @Override
+    public synchronized void insertFile(StoredFile f) {
+        Sql.inTransaction(c, () -> {
+            Sql.update(c, "INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    f.id(), f.name(), f.sizeBytes(), f.contentType(), f.isPublic(), f.isSliced(), f.isEncrypted(),
+                    f.isPermanent(), f.fileType(), f.runId(), f.creatorTokenId(), f.creatorTokenDescription(), f.key(),
+                    f.created(), f.expires());
+            writeTags(f.id(), f.tags());
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized Optional<StoredFile> findFile(long id) {
+        return Sql.queryOne(c, "SELECT * FROM files WHERE id = ?", DuckDbCatalog::file, id).map(this::withTags);
+    }
+
+    @Override
+    public synchronized List<StoredFile> listFiles(FileQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM files WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (q.sinceId() != null) {
+            sql.append(" AND id > ?");
+            args.add(q.sinceId());
+        }
+        if (q.maxId() != null) {
+            sql.append(" AND id <= ?");
+            args.add(q.maxId());
+        }
+        if (q.runId() != null) {
+            sql.append(" AND run_id = ?");
+            args.add(q.runId());
+        }
+        if (q.nameContains() != null) {
+            sql.append(" AND contains(lower(name), lower(?))");
+            args.add(q.nameContains());
+        }
+        if (q.creatorTokenId() != null) {
+            sql.append(" AND creator_token_id = ?");
+            args.add(q.creatorTokenId());
+        }
+        if (!q.showExpired()) {
+            sql.append(" AND (expires IS NULL OR expires > ?)");
+            args.add(q.now());
+        }
+        if (!q.tags().isEmpty()) {
+            sql.append(" AND id IN (SELECT file_id FROM file_tags WHERE tag IN (")
+                    .append(String.join(",", q.tags().stream().map(t -> "?").toList())).append("))");
+            args.addAll(q.tags());
+        }
+        sql.append(" ORDER BY id DESC LIMIT ? OFFSET ?");
+        args.add(q.limit());
+        args.add(q.offset());
+        return Sql.query(c, sql.toString(), DuckDbCatalog::file, args.toArray()).stream().map(this::withTags).toList();
+    }
+
+    @Override
+    public synchronized boolean updateFileTags(long id, List<String> tags) {
+        return Sql.inTransaction(c, () -> {
+            if (Sql.queryOne(c, "SELECT 1 FROM files WHERE id = ?", rs -> true, id).isEmpty()) {
+                return false;
+            }
+            Sql.update(c, "DELETE FROM file_tags WHERE file_id = ?", id);
+            writeTags(id, tags);
+            return true;
+        });
+    }
+
+    @Override
+    public synchronized boolean updateFileSize(long id, long sizeBytes) {
+        return Sql.update(c, "UPDATE files SET size_bytes = ? WHERE id = ?", sizeBytes, id) > 0;
+    }
+
+    @Override
+    public synchronized boolean deleteFile(long id) {
+        return Sql.inTransaction(c, () -> {
+            Sql.update(c, "DELETE FROM file_tags WHERE file_id = ?", id);
+            return Sql.update(c, "DELETE FROM files WHERE id = ?", id) > 0;
+        });
+    }
+
+    @Override
+    public synchronized List<StoredFile> listExpiredFiles(Instant now, int limit) {
+        return Sql.query(c, "SELECT * FROM files WHERE expires IS NOT NULL AND expires <= ? ORDER BY id LIMIT ?",
+                DuckDbCatalog::file, now, limit).stream().map(this::withTags).toList();
+    }
+
+    // ---- credentials
+
+    @Override
+    public synchronized void insertCredential(ScopedCredential k) {
+        Sql.update(c, "INSERT INTO credentials VALUES (?,?,?,?,?,?,?)", k.accessKeyId(), k.sessionToken(), k.bucket(),
+                k.key(), k.prefix(), k.access().name(), k.expiration());
+    }
+
+    @Override
+    public synchronized Optional<ScopedCredential> findCredential(String accessKeyId) {
+        return Sql.queryOne(c, "SELECT * FROM credentials WHERE access_key_id = ?", rs -> new ScopedCredential(
+                rs.getString("access_key_id"), rs.getString("session_token"), rs.getString("bucket"),
+                rs.getString("object_key"), rs.getBoolean("is_prefix"), Access.valueOf(rs.getString("access")),
+                instant(rs, "expiration")), accessKeyId);
+    }
+
+    @Override
+    public synchronized int deleteExpiredCredentials(Instant now) {
+        return Sql.update(c, "DELETE FROM credentials WHERE expiration < ?", now);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // best effort at shutdown
+        }
+        if (ownedDatabase != null) {
+            ownedDatabase.close();
+        }
+    }
+
+    // ---- mapping
+
+    private void writeTags(long fileId, List<String> tags) {
+        for (int i = 0; i < tags.size(); i++) {
+            Sql.update(c, "INSERT INTO file_tags VALUES (?,?,?)", fileId, i, tags.get(i));
+        }
+    }
+
+    // tags are read after the file rows: DuckDB does not promise a second query while a result is open
+    private StoredFile withTags(StoredFile f) {
+        return f.withTags(Sql.query(c, "SELECT tag FROM file_tags WHERE file_id = ? ORDER BY position",
+                r -> r.getString(1), f.id()));
+    }
+
+    private static StoredFile file(ResultSet rs) throws SQLException {
+        return new StoredFile(rs.getLong("id"), rs.getString("name"), nullableLong(rs, "size_bytes"), rs.getString("content_type"),
+                rs.getBoolean("is_public"), rs.getBoolean("is_sliced"), rs.getBoolean("is_encrypted"),
+                rs.getBoolean("is_permanent"), rs.getString("file_type"), List.of(), rs.getString("run_id"),
+                rs.getLong("creator_token_id"), rs.getString("creator_token_description"), rs.getString("object_key"),
+                instant(rs, "created"), instant(rs, "expires"));
+    }
+
+    private static Bucket bucket(ResultSet rs) throws SQLException {
+        return new Bucket(rs.getString("id"), rs.getString("name"), rs.getString("display_name"),
+                rs.getString("stage"), rs.getString("description"), rs.getString("backend"), instant(rs, "created"));
+    }
+
+    private static Token token(ResultSet rs) throws SQLException {
+        return new Token(rs.getLong("id"), rs.getString("description"), rs.getString("secret_hash"),
+                rs.getBoolean("is_master"), rs.getBoolean("can_manage_buckets"), rs.getBoolean("can_manage_tokens"),
+                rs.getBoolean("can_read_all_file_uploads"), readPermissions(rs.getString("bucket_permissions")),
+                instant(rs, "created"), instant(rs, "refreshed"), instant(rs, "expires"),
+                nullableLong(rs, "creator_token_id"));
+    }
+
+    private static String writePermissions(Map<String, Permission> permissions) {
+        Map<String, String> wire = new LinkedHashMap<>();
+        permissions.forEach((k, v) -> wire.put(k, v.wire()));
+        try {
+            return JSON.writeValueAsString(wire);
+        } catch (JsonProcessingException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot store token permissions", e);
+        }
+    }
+
+    private static Map<String, Permission> readPermissions(String json) {
+        try {
+            Map<String, String> wire = JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
+            Map<String, Permission> out = new LinkedHashMap<>();
+            wire.forEach((k, v) -> out.put(k, Permission.parse(v)));
+            return out;
+        } catch (JsonProcessingException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Stored token permissions are unreadable", e);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.granary.duckdb;
+
+import static io.granary.duckdb.Sql.instant;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
+import io.granary.core.model.Job;
+import io.granary.core.model.JobError;
+import io.granary.core.model.JobStatus;
+import io.granary.core.model.NewJob;
+import io.granary.core.port.JobQueue;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The job table of one embedded node. Claims are serialised by this object's monitor. */
+public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Connection c;
+    private final Clock clock;
+
+    public DuckDbJobQueue(DuckDbDatabase database) {
+        this(database, Clock.systemUTC());
+    }
+
+    public DuckDbJobQueue(DuckDbDatabase database, Clock clock) {
+        this.c = database.connect();
+        this.clock = clock;
+        Sql.execute(c,
+                "CREATE SEQUENCE IF NOT EXISTS job_id_seq START 1",
+                """
+                CREATE TABLE IF NOT EXISTS jobs (
+                  id BIGINT PRIMARY KEY, status VARCHAR NOT NULL, operation_name VARCHAR NOT NULL,
+                  operation_params VARCHAR NOT NULL, table_id VARCHAR, lock_key VARCHAR, run_id VARCHAR,
+                  creator_token_id BIGINT NOT NULL, creator_token_description VARCHAR,
+                  created BIGINT NOT NULL, started BIGINT, ended BIGINT, results VARCHAR,
+                  error_code VARCHAR, error_message VARCHAR, exception_id VARCHAR,
+                  attempts INTEGER NOT NULL, progress_bytes BIGINT NOT NULL, progress_rows BIGINT NOT NULL,
+                  worker_id VARCHAR)""");
+    }
+
+    @Override
+    public synchronized Job submit(NewJob j) {
+        long id = Sql.nextval(c, "job_id_seq");
+        Sql.update(c, "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL,NULL,NULL,0,0,0,NULL)",
+                id, JobStatus.WAITING.wire(), j.operationName(),
+                write(j.operationParams() == null ? JSON.createObjectNode() : j.operationParams()), j.tableId(), j.lockKey(),
+                j.runId(), j.creatorTokenId(), j.creatorTokenDescription(), clock.instant());
+        return find(id).orElseThrow();
+    }
+
+    @Override
+    public synchronized Optional<Job> claimNext(String workerId) {
+        Optional<Long> next = Sql.queryOne(c, """
+                SELECT j.id FROM jobs j WHERE j.status = 'waiting' AND (j.lock_key IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM jobs o WHERE o.lock_key = j.lock_key
+                    AND (o.status = 'processing' OR (o.status = 'waiting' AND o.id < j.id))))
+                ORDER BY j.id LIMIT 1""", rs -> rs.getLong(1));
+        if (next.isEmpty()) {
+            return Optional.empty();
+        }
+        Sql.update(c, "UPDATE jobs SET status = 'processing', started = ?, attempts = attempts + 1, worker_id = ? WHERE id = ?",
+                clock.instant(), workerId, next.get());
+        return find(next.get());
+    }
+
+    @Override
+    public synchronized void succeed(long id, ObjectNode results) {
+        Sql.update(c, "UPDATE jobs SET status = 'success', ended = ?, results = ? WHERE id = ?",
+                clock.instant(), write(results), id);
+    }
+
+    @Override
+    public synchronized void fail(long id, JobError error, ObjectNode results) {
+        Sql.update(c, """
+                UPDATE jobs SET status = 'error', ended = ?, results = ?, error_code = ?, error_message = ?,
+                  exception_id = ? WHERE id = ?""",
+                clock.instant(), write(results), error.code(), error.message(), error.exceptionId(), id);
+    }
+
+    @Override
+    public synchronized void progress(long id, long bytes, long rows) {
+        Sql.update(c, "UPDATE jobs SET progress_bytes = ?, progress_rows = ? WHERE id = ?", bytes, rows, id);
+    }
+
+    @Override
+    public synchronized Optional<Job> find(long id) {
+        return Sql.queryOne(c, "SELECT * FROM jobs WHERE id = ?", DuckDbJobQueue::job, id);
+    }
+
+    @Override
+    public synchronized List<Job> list(int limit, int offset) {
+        return Sql.query(c, "SELECT * FROM jobs ORDER BY id DESC LIMIT ? OFFSET ?", DuckDbJobQueue::job, limit, offset);
+    }
+
+    @Override
+    public synchronized int recoverInterrupted(int maxAttempts, JobError error) {
+        return Sql.inTransaction(c, () -> {
+            int failed = Sql.update(c, """
+                    UPDATE jobs SET status = 'error', ended = ?, error_code = ?, error_message = ?, exception_id = ?
+                    WHERE status = 'processing' AND attempts >= ?""",
+                    clock.instant(), error.code(), error.message(), error.exceptionId(), maxAttempts);
+            int requeued = Sql.update(c,
+                    "UPDATE jobs SET status = 'waiting', started = NULL, worker_id = NULL WHERE status = 'processing'");
+            return failed + requeued;
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // best effort at shutdown
+        }
+    }
+
+    private static Job job(ResultSet rs) throws SQLException {
+        String errorCode = rs.getString("error_code");
+        JobError error = errorCode == null ? null
+                : new JobError(errorCode, rs.getString("error_message"), rs.getString("exception_id"));
+        return new Job(rs.getLong("id"), JobStatus.parse(rs.getString("status")), rs.getString("operation_name"),
+                read(rs.getString("operation_params")), rs.getString("table_id"), rs.getString("lock_key"),
+                rs.getString("run_id"), rs.getLong("creator_token_id"), rs.getString("creator_token_description"),
+                instant(rs, "created"), instant(rs, "started"), instant(rs, "ended"), read(rs.getString("results")),
+                error, rs.getInt("attempts"), rs.getLong("progress_bytes"), rs.getLong("progress_rows"));
+    }
+
+    private static String write(ObjectNode node) {
+        if (node == null) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot store job data", e);
+        }
+    }
+
+    private static ObjectNode read(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return (ObjectNode) JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Stored job data is unreadable", e);
+        }
+    }
+}
