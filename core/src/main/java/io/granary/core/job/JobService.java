@@ -1,0 +1,188 @@
+package io.granary.core.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
+import io.granary.core.model.Job;
+import io.granary.core.model.JobError;
+import io.granary.core.model.NewJob;
+import io.granary.core.model.Token;
+import io.granary.core.port.JobQueue;
+import io.granary.core.util.Secrets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submits jobs and runs them on a pool of workers that claim from the {@link JobQueue}. Workers wake
+ * at once on a local submission and poll otherwise, so jobs submitted by other nodes are seen too.
+ */
+public final class JobService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    static final int MAX_ATTEMPTS = 2;
+
+    private final JobQueue queue;
+    private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
+    private final Object signal = new Object();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final String nodeId = "node-" + Secrets.random(8);
+    private ExecutorService workers;
+
+    public JobService(JobQueue queue) {
+        this.queue = queue;
+    }
+
+    public void register(JobHandler handler) {
+        handlers.put(handler.operationName(), handler);
+    }
+
+    /** Recovers jobs a previous run left in processing, then starts {@code workerCount} workers. */
+    public void start(int workerCount) {
+        String exceptionId = Secrets.exceptionId();
+        int recovered = queue.recoverInterrupted(MAX_ATTEMPTS, new JobError(ErrorCode.JOB_INTERRUPTED.code(),
+                "The job was interrupted by a server stop " + MAX_ATTEMPTS + " times and was not retried again.",
+                exceptionId));
+        if (recovered > 0) {
+            LOG.warn("recovered {} job(s) left in processing by a previous run (exceptionId {})", recovered, exceptionId);
+        }
+        running.set(true);
+        workers = Executors.newFixedThreadPool(workerCount, r -> {
+            Thread t = new Thread(r);
+            t.setName("granary-job-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        for (int i = 0; i < workerCount; i++) {
+            String workerId = nodeId + "-" + i;
+            workers.submit(() -> workLoop(workerId));
+        }
+    }
+
+    public Job submit(NewJob job) {
+        if (!handlers.containsKey(job.operationName())) {
+            throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
+        }
+        Job submitted = queue.submit(job);
+        wake();
+        return submitted;
+    }
+
+    public Job get(Token caller, long id) {
+        return queue.find(id).orElseThrow(() -> new GranaryException(ErrorCode.JOBS_NOT_FOUND, "Job " + id + " not found"));
+    }
+
+    public List<Job> list(Token caller, int limit, int offset) {
+        return queue.list(limit, offset);
+    }
+
+    /** The job once it has finished or {@code maxWait} has passed, whichever is first. */
+    public Job await(Token caller, long id, Duration maxWait) throws InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        Job job = get(caller, id);
+        while (!job.status().isFinished()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            synchronized (signal) {
+                signal.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
+            }
+            job = get(caller, id);
+        }
+        return job;
+    }
+
+    private void workLoop(String workerId) {
+        while (running.get()) {
+            try {
+                var claimed = queue.claimNext(workerId);
+                if (claimed.isEmpty()) {
+                    synchronized (signal) {
+                        signal.wait(IDLE_POLL.toMillis());
+                    }
+                    continue;
+                }
+                execute(claimed.get());
+                wake();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("job worker {} failed to talk to the job queue", workerId, e);
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void execute(Job job) {
+        JobHandler handler = handlers.get(job.operationName());
+        try {
+            if (handler == null) {
+                throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
+            }
+            ObjectNode results = handler.run(job, (bytes, rows) -> queue.progress(job.id(), bytes, rows));
+            queue.succeed(job.id(), results == null ? JSON.createObjectNode() : results);
+            LOG.info("job {} {} succeeded", job.id(), job.operationName());
+        } catch (GranaryException e) {
+            String exceptionId = Secrets.exceptionId();
+            if (e.errorCode().userError()) {
+                LOG.info("job {} {} failed: {} ({})", job.id(), job.operationName(), e.getMessage(), exceptionId);
+            } else {
+                LOG.error("job {} {} failed ({})", job.id(), job.operationName(), exceptionId, e);
+            }
+            queue.fail(job.id(), new JobError(e.errorCode().code(), e.getMessage(), exceptionId), JSON.valueToTree(e.details()));
+        } catch (Exception e) {
+            if (!running.get()) {
+                // interrupted by shutdown: leave it in processing so the next start retries it
+                LOG.warn("job {} {} interrupted by shutdown; it will be retried on the next start", job.id(), job.operationName());
+                return;
+            }
+            String exceptionId = Secrets.exceptionId();
+            LOG.error("job {} {} failed with an internal error ({})", job.id(), job.operationName(), exceptionId, e);
+            queue.fail(job.id(), new JobError(ErrorCode.INTERNAL.code(),
+                    "Internal error. Contact the administrator with exception id " + exceptionId + ".", exceptionId), null);
+        }
+    }
+
+    private void wake() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(IDLE_POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        wake();
+        if (workers != null) {
+            workers.shutdown();
+            try {
+                if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+                    workers.shutdownNow();
+                    workers.awaitTermination(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.granary.core.storage;
+
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
+import io.granary.core.model.Bucket;
+import io.granary.core.model.Permission;
+import io.granary.core.model.Token;
+import io.granary.core.port.Catalog;
+import java.time.Clock;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Buckets: create, list, detail, delete, with Keboola's naming rules and permission checks. */
+public final class BucketService {
+
+    /** What a caller asks for when creating a bucket. */
+    public record BucketRequest(String name, String stage, String description, String displayName, String backend) {
+    }
+
+    public static final int MAX_NAME_LENGTH = 96;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
+
+    private final Catalog catalog;
+    private final Clock clock;
+    private final String backend;
+
+    public BucketService(Catalog catalog, Clock clock, String backend) {
+        this.catalog = catalog;
+        this.clock = clock;
+        this.backend = backend;
+    }
+
+    public Bucket create(Token caller, BucketRequest request) {
+        if (!caller.canManageBuckets()) {
+            throw GranaryException.accessDenied("You don't have permission to create buckets.");
+        }
+        String name = request.name();
+        if (name == null || name.isBlank()) {
+            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION, "Invalid request: name: This value should not be blank.");
+        }
+        validateName("name", name);
+        String stage = request.stage();
+        if (!"in".equals(stage) && !"out".equals(stage)) {
+            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION,
+                    "Invalid request: stage: The value you selected is not a valid choice. Valid values are \"in\", \"out\".");
+        }
+        String displayName = request.displayName() == null || request.displayName().isBlank() ? name : request.displayName();
+        validateName("displayName", displayName);
+        if (request.backend() != null && !request.backend().isBlank() && !request.backend().equals(backend)) {
+            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION,
+                    "Backend \"" + request.backend() + "\" is not supported. This project uses \"" + backend + "\".");
+        }
+        String fullName = "c-" + name;
+        String id = stage + "." + fullName;
+        Bucket bucket = new Bucket(id, fullName, displayName, stage, request.description(), backend, clock.instant());
+        if (!catalog.insertBucket(bucket)) {
+            throw new GranaryException(ErrorCode.BUCKETS_ALREADY_EXISTS,
+                    "The bucket \"" + fullName + "\" already exists in stage \"" + stage + "\".");
+        }
+        return bucket;
+    }
+
+    public List<Bucket> list(Token caller) {
+        return catalog.listBuckets().stream().filter(b -> caller.permissionOn(b.id()) != null).toList();
+    }
+
+    /** The bucket, if the caller may at least read it. */
+    public Bucket get(Token caller, String id) {
+        return require(caller, id, Permission.READ);
+    }
+
+    /** The bucket, if the caller holds {@code needed} on it; 404 when it does not exist, 403 without rights. */
+    public Bucket require(Token caller, String id, Permission needed) {
+        Bucket bucket = catalog.findBucket(id).orElseThrow(() -> notFound(id));
+        if (!caller.can(id, needed)) {
+            throw GranaryException.accessDenied("You don't have access to the bucket " + id + ".");
+        }
+        return bucket;
+    }
+
+    /** Removes an empty bucket (tables arrive with Table Storage; {@code force} will drop them). */
+    public void delete(Token caller, String id, boolean force) {
+        require(caller, id, Permission.MANAGE);
+        catalog.deleteBucket(id);
+    }
+
+    public static GranaryException notFound(String id) {
+        return new GranaryException(ErrorCode.BUCKETS_NOT_FOUND, "Bucket " + id + " not found");
+    }
+
+    private static void validateName(String field, String value) {
+        if (value.length() > MAX_NAME_LENGTH) {
+            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION, "Invalid request: " + field
+                    + ": This value is too long. It should have " + MAX_NAME_LENGTH + " characters or less.");
+        }
+        if (!NAME.matcher(value).matches()) {
+            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION, "Invalid request: " + field + ": \"" + value
+                    + "\" contains not allowed characters. Only alphanumeric characters, dash and underscores are allowed.");
+        }
+    }
+}

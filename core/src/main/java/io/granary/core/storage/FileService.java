@@ -1,0 +1,232 @@
+package io.granary.core.storage;
+
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
+import io.granary.core.model.Access;
+import io.granary.core.model.FileQuery;
+import io.granary.core.model.IssuedCredentials;
+import io.granary.core.model.StoredFile;
+import io.granary.core.model.Token;
+import io.granary.core.port.Catalog;
+import io.granary.core.port.CredentialIssuer;
+import io.granary.core.port.ObjectStore;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+
+/** File Storage: prepare uploads with scoped credentials, list, detail, tags, delete, expire. */
+public final class FileService {
+
+    /** What {@code POST /files/prepare} asks for. Null booleans are false. */
+    public record PrepareRequest(String name, Long sizeBytes, String contentType, boolean isPublic, boolean isPermanent,
+            boolean isEncrypted, boolean isSliced, List<String> tags) {
+    }
+
+    /** A file list request; null numbers take defaults. */
+    public record ListRequest(Integer limit, Integer offset, Long sinceId, Long maxId, List<String> tags, String runId,
+            String q, boolean showExpired) {
+    }
+
+    /**
+     * A file as shown to a client: its presigned {@code url} and, when asked for, credentials
+     * ({@code upload} for a prepared file, download otherwise).
+     */
+    public record FileView(StoredFile file, URI url, IssuedCredentials credentials) {
+    }
+
+    public static final int MAX_AGE_DAYS = 15;
+    public static final int DEFAULT_LIST_LIMIT = 100;
+    public static final int MAX_LIST_LIMIT = 1000;
+    public static final Duration CREDENTIALS_TTL = Duration.ofHours(12);
+    public static final Duration URL_TTL = Duration.ofHours(1);
+    private static final int MAX_NAME_LENGTH = 255;
+
+    private final Catalog catalog;
+    private final ObjectStore objects;
+    private final CredentialIssuer credentials;
+    private final Clock clock;
+    private final long projectId;
+
+    public FileService(Catalog catalog, ObjectStore objects, CredentialIssuer credentials, Clock clock, long projectId) {
+        this.catalog = catalog;
+        this.objects = objects;
+        this.credentials = credentials;
+        this.clock = clock;
+        this.projectId = projectId;
+    }
+
+    public FileView prepare(Token caller, PrepareRequest request, String runId) {
+        StoredFile file = register(caller, request, runId);
+        return new FileView(file, url(file), uploadCredentials(file));
+    }
+
+    /** Streams {@code data} into a new file (the importer's {@code /upload-file}). */
+    public FileView upload(Token caller, PrepareRequest request, InputStream data, long length, String runId) {
+        StoredFile file = register(caller, request, runId);
+        try {
+            objects.put(file.key(), data, length);
+        } catch (RuntimeException e) {
+            catalog.deleteFile(file.id());
+            objects.delete(file.key());
+            throw e;
+        }
+        long size = objects.stat(file.key()).map(ObjectStore.ObjectInfo::size).orElse(0L);
+        catalog.updateFileSize(file.id(), size);
+        StoredFile stored = file.withSizeBytes(size);
+        return new FileView(stored, url(stored), null);
+    }
+
+    public FileView get(Token caller, long id, boolean federationToken) {
+        StoredFile file = require(caller, id);
+        IssuedCredentials download = federationToken
+                ? credentials.issue(file.key(), file.isSliced(), Access.DOWNLOAD, CREDENTIALS_TTL) : null;
+        return new FileView(file, url(file), download);
+    }
+
+    /** New upload credentials for a file the caller can see ({@code PUT /files/{id}/refresh}). */
+    public FileView refresh(Token caller, long id) {
+        StoredFile file = require(caller, id);
+        return new FileView(file, url(file), uploadCredentials(file));
+    }
+
+    public List<FileView> list(Token caller, ListRequest request) {
+        int limit = request.limit() == null ? DEFAULT_LIST_LIMIT : Math.max(0, Math.min(request.limit(), MAX_LIST_LIMIT));
+        int offset = request.offset() == null ? 0 : Math.max(0, request.offset());
+        Long creator = seesAll(caller) ? null : caller.id();
+        FileQuery query = new FileQuery(limit, offset, request.sinceId(), request.maxId(), request.tags(), request.runId(),
+                request.q(), creator, request.showExpired(), clock.instant());
+        return catalog.listFiles(query).stream().map(f -> new FileView(f, url(f), null)).toList();
+    }
+
+    public void delete(Token caller, long id) {
+        StoredFile file = require(caller, id);
+        removeObjects(file);
+        catalog.deleteFile(id);
+    }
+
+    public void addTag(Token caller, long id, String tag) {
+        StoredFile file = require(caller, id);
+        String clean = validTag(tag);
+        LinkedHashSet<String> tags = new LinkedHashSet<>(file.tags());
+        tags.add(clean);
+        catalog.updateFileTags(id, new ArrayList<>(tags));
+    }
+
+    public void removeTag(Token caller, long id, String tag) {
+        StoredFile file = require(caller, id);
+        List<String> tags = new ArrayList<>(file.tags());
+        tags.remove(tag);
+        catalog.updateFileTags(id, tags);
+    }
+
+    /** Whether the bytes of a prepared file have arrived (the manifest, for a sliced file). */
+    public boolean isUploaded(StoredFile file) {
+        return objects.stat(file.isSliced() ? file.key() + "manifest" : file.key()).isPresent();
+    }
+
+    /** Removes expired files and their objects; returns how many went. */
+    public int purgeExpired() {
+        int removed = 0;
+        for (StoredFile file : catalog.listExpiredFiles(clock.instant(), 500)) {
+            removeObjects(file);
+            catalog.deleteFile(file.id());
+            removed++;
+        }
+        catalog.deleteExpiredCredentials(clock.instant().minus(Duration.ofHours(1)));
+        return removed;
+    }
+
+    /** The file if the caller may see it: its own upload, or any with canReadAllFileUploads. */
+    public StoredFile require(Token caller, long id) {
+        StoredFile file = catalog.findFile(id)
+                .filter(f -> !f.isExpired(clock.instant()))
+                .orElseThrow(() -> notFound(id));
+        if (!seesAll(caller) && file.creatorTokenId() != caller.id()) {
+            throw notFound(id);
+        }
+        return file;
+    }
+
+    public static GranaryException notFound(long id) {
+        return new GranaryException(ErrorCode.FILES_NOT_FOUND, "File " + id + " not found");
+    }
+
+    private StoredFile register(Token caller, PrepareRequest request, String runId) {
+        String name = request.name();
+        if (name == null || name.isBlank()) {
+            throw new GranaryException(ErrorCode.FILES_VALIDATION, "Invalid request: name: This value should not be blank.");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new GranaryException(ErrorCode.FILES_VALIDATION, "Invalid request: name: This value is too long. It should have "
+                    + MAX_NAME_LENGTH + " characters or less.");
+        }
+        if (request.sizeBytes() != null && request.sizeBytes() < 0) {
+            throw new GranaryException(ErrorCode.FILES_VALIDATION, "Invalid request: sizeBytes: This value should be 0 or more.");
+        }
+        List<String> tags = new ArrayList<>(new LinkedHashSet<>(request.tags() == null ? List.of()
+                : request.tags().stream().map(FileService::validTag).toList()));
+        Instant now = clock.instant();
+        long id = catalog.nextFileId();
+        ZonedDateTime day = now.atZone(ZoneOffset.UTC);
+        String key = String.format(Locale.ROOT, "%s/%d/files/%04d/%02d/%02d/%d.%s",
+                request.isPermanent() ? "permanent" : "exp-" + MAX_AGE_DAYS, projectId, day.getYear(), day.getMonthValue(),
+                day.getDayOfMonth(), id, keySafe(name));
+        Instant expires = request.isPermanent() ? null : now.plus(Duration.ofDays(MAX_AGE_DAYS));
+        StoredFile file = new StoredFile(id, name, request.sizeBytes(), request.contentType(), request.isPublic(),
+                request.isSliced(), request.isEncrypted(), request.isPermanent(), fileType(name), tags, runId, caller.id(),
+                caller.description(), key, now, expires);
+        catalog.insertFile(file);
+        return file;
+    }
+
+    private IssuedCredentials uploadCredentials(StoredFile file) {
+        return credentials.issue(file.key(), file.isSliced(), Access.UPLOAD, CREDENTIALS_TTL);
+    }
+
+    private URI url(StoredFile file) {
+        return objects.presignGet(file.isSliced() ? file.key() + "manifest" : file.key(), URL_TTL);
+    }
+
+    private void removeObjects(StoredFile file) {
+        if (file.isSliced()) {
+            objects.deletePrefix(file.key());
+        } else {
+            objects.delete(file.key());
+        }
+    }
+
+    private static boolean seesAll(Token caller) {
+        return caller.isMasterToken() || caller.canReadAllFileUploads();
+    }
+
+    private static String validTag(String tag) {
+        if (tag == null || tag.isBlank()) {
+            throw new GranaryException(ErrorCode.FILES_VALIDATION, "Invalid request: tag: This value should not be blank.");
+        }
+        if (tag.length() > 255) {
+            throw new GranaryException(ErrorCode.FILES_VALIDATION, "Invalid request: tag: This value is too long. It should have 255 characters or less.");
+        }
+        return tag.strip();
+    }
+
+    private static String keySafe(String name) {
+        return name.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static String fileType(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.endsWith(".gz")) {
+            lower = lower.substring(0, lower.length() - 3);
+        }
+        int dot = lower.lastIndexOf('.');
+        return dot < 0 || dot == lower.length() - 1 ? "file" : lower.substring(dot + 1);
+    }
+}
