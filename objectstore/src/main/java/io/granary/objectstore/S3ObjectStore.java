@@ -1,0 +1,320 @@
+package io.granary.objectstore;
+
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
+import io.granary.core.port.ObjectStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * {@link ObjectStore} over any S3-compatible endpoint (path-style addressing), the embedded one included.
+ * Uploads of unknown length go up as multipart uploads of {@link #PART_SIZE} parts, so at most one part is
+ * held in memory; everything else streams.
+ */
+public final class S3ObjectStore implements ObjectStore {
+
+    /** Size of each part when the length of an upload is not known. */
+    public static final int PART_SIZE = 8 * 1024 * 1024;
+    private static final int DELETE_BATCH = 1000;
+
+    private final URI endpoint;
+    private final URI publicEndpoint;
+    private final String bucket;
+    private final String region;
+    private final Path bucketDirectory;
+    private final S3Client client;
+    private final S3Presigner presigner;
+
+    /**
+     * @param endpoint S3 endpoint, e.g. {@code http://127.0.0.1:9000}
+     * @param bucket the bucket holding every object
+     * @param region signing region; null or blank means "us-east-1"
+     * @param accessKey access key with full access to the bucket
+     * @param secretKey its secret
+     * @param localRoot for the embedded store, the directory whose sub-directory {@code bucket} holds the
+     *     objects as files; null for a remote store
+     */
+    public S3ObjectStore(URI endpoint, String bucket, String region, String accessKey, String secretKey,
+            Path localRoot) {
+        this(endpoint, endpoint, bucket, region, accessKey, secretKey, localRoot);
+    }
+
+    /**
+     * As above, with a different endpoint for clients: {@link #endpoint()} and presigned URLs use
+     * {@code publicEndpoint}, while Granary itself talks to {@code endpoint}.
+     */
+    public S3ObjectStore(URI endpoint, URI publicEndpoint, String bucket, String region, String accessKey,
+            String secretKey, Path localRoot) {
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.publicEndpoint = Objects.requireNonNull(publicEndpoint, "publicEndpoint");
+        this.bucket = Objects.requireNonNull(bucket, "bucket");
+        this.region = region == null || region.isBlank() ? "us-east-1" : region;
+        this.bucketDirectory = localRoot == null ? null : localRoot.toAbsolutePath().normalize().resolve(bucket);
+        StaticCredentialsProvider credentials =
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
+        this.client = S3Client.builder()
+                .endpointOverride(endpoint)
+                .region(Region.of(this.region))
+                .credentialsProvider(credentials)
+                .forcePathStyle(true)
+                // only what every S3 implementation accepts: some reject the newer flexible checksums
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+        this.presigner = S3Presigner.builder()
+                .endpointOverride(publicEndpoint)
+                .region(Region.of(this.region))
+                .credentialsProvider(credentials)
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .build();
+    }
+
+    @Override
+    public String bucket() {
+        return bucket;
+    }
+
+    @Override
+    public String region() {
+        return region;
+    }
+
+    @Override
+    public URI endpoint() {
+        return publicEndpoint;
+    }
+
+    @Override
+    public void put(String key, InputStream data, long length) {
+        if (length >= 0) {
+            call("upload", key, () -> client.putObject(b -> b.bucket(bucket).key(key).contentLength(length),
+                    RequestBody.fromInputStream(data, length)));
+            return;
+        }
+        byte[] buffer = new byte[PART_SIZE];
+        int filled = fill(key, data, buffer);
+        if (filled < PART_SIZE) {
+            // fits in one part: a plain PutObject is cheaper than a multipart upload
+            putPart(key, buffer, filled);
+            return;
+        }
+        putMultipart(key, data, buffer);
+    }
+
+    private void putPart(String key, byte[] buffer, int length) {
+        call("upload", key, () -> client.putObject(b -> b.bucket(bucket).key(key).contentLength((long) length),
+                bytes(buffer, length)));
+    }
+
+    private void putMultipart(String key, InputStream data, byte[] buffer) {
+        String uploadId = call("upload", key,
+                () -> client.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId());
+        try {
+            List<CompletedPart> parts = new ArrayList<>();
+            int filled = PART_SIZE;
+            while (filled > 0) {
+                int partNumber = parts.size() + 1;
+                int length = filled;
+                String eTag = call("upload", key, () -> client.uploadPart(b -> b.bucket(bucket).key(key)
+                        .uploadId(uploadId).partNumber(partNumber).contentLength((long) length),
+                        bytes(buffer, length)).eTag());
+                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(eTag).build());
+                filled = fill(key, data, buffer);
+            }
+            call("upload", key, () -> client.completeMultipartUpload(b -> b.bucket(bucket).key(key)
+                    .uploadId(uploadId).multipartUpload(m -> m.parts(parts))));
+        } catch (RuntimeException e) {
+            try {
+                client.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+            } catch (SdkException abortFailure) {
+                e.addSuppressed(abortFailure);
+            }
+            throw e;
+        }
+    }
+
+    /** A body the SDK can re-read on retry without copying the buffer. */
+    private static RequestBody bytes(byte[] buffer, int length) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
+                "application/octet-stream");
+    }
+
+    /** Reads until the buffer is full or the stream ends; returns how many bytes were read. */
+    private static int fill(String key, InputStream data, byte[] buffer) {
+        try {
+            return data.readNBytes(buffer, 0, buffer.length);
+        } catch (IOException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Reading the data for object " + key + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Optional<InputStream> open(String key) {
+        try {
+            return Optional.of(client.getObject(b -> b.bucket(bucket).key(key)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            throw failure("download", key, e);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        try {
+            HeadObjectResponse head = client.headObject(b -> b.bucket(bucket).key(key));
+            return Optional.of(new ObjectInfo(key, head.contentLength(), head.lastModified()));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (AwsServiceException e) {
+            // HEAD responses carry no error body, so a missing key shows up only as its status
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw failure("stat", key, e);
+        } catch (SdkException e) {
+            throw failure("stat", key, e);
+        }
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix) {
+        return call("list", prefix, () -> {
+            List<ObjectInfo> result = new ArrayList<>();
+            for (S3Object o : client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+                result.add(new ObjectInfo(o.key(), o.size(), o.lastModified()));
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void delete(String key) {
+        try {
+            client.deleteObject(b -> b.bucket(bucket).key(key));
+        } catch (NoSuchKeyException e) {
+            // already gone
+        } catch (SdkException e) {
+            throw failure("delete", key, e);
+        }
+    }
+
+    @Override
+    public void deletePrefix(String prefix) {
+        List<ObjectInfo> objects = list(prefix);
+        for (int from = 0; from < objects.size(); from += DELETE_BATCH) {
+            List<ObjectIdentifier> batch = objects.subList(from, Math.min(objects.size(), from + DELETE_BATCH))
+                    .stream().map(o -> ObjectIdentifier.builder().key(o.key()).build()).toList();
+            DeleteObjectsResponse response = call("delete", prefix, () -> client.deleteObjects(
+                    b -> b.bucket(bucket).delete(Delete.builder().objects(batch).quiet(true).build())));
+            if (response.hasErrors() && !response.errors().isEmpty()) {
+                var error = response.errors().get(0);
+                throw new GranaryException(ErrorCode.INTERNAL, "Object store delete of " + error.key()
+                        + " failed: " + error.code() + " " + error.message());
+            }
+        }
+    }
+
+    @Override
+    public Optional<Path> localPath(String key) {
+        if (bucketDirectory == null || key == null || key.isEmpty()) {
+            return Optional.empty();
+        }
+        Path path = bucketDirectory.resolve(key).normalize();
+        // a key such as "../x" must not reach outside the bucket
+        if (!path.startsWith(bucketDirectory) || path.equals(bucketDirectory) || !Files.isRegularFile(path)) {
+            return Optional.empty();
+        }
+        return Optional.of(path);
+    }
+
+    @Override
+    public URI presignGet(String key, Duration ttl) {
+        try {
+            return presigner.presignGetObject(b -> b.signatureDuration(ttl)
+                    .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toURI();
+        } catch (java.net.URISyntaxException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Presigned URL for object " + key + " is invalid", e);
+        } catch (SdkException e) {
+            throw failure("presign", key, e);
+        }
+    }
+
+    @Override
+    public boolean isHealthy() {
+        try {
+            client.headBucket(b -> b.bucket(bucket));
+            return true;
+        } catch (SdkException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        presigner.close();
+        client.close();
+    }
+
+    @Override
+    public String toString() {
+        return "S3ObjectStore[" + endpoint + "/" + bucket + "]";
+    }
+
+    private interface Call<T> {
+        T run();
+    }
+
+    private <T> T call(String operation, String key, Call<T> call) {
+        try {
+            return call.run();
+        } catch (SdkException e) {
+            throw failure(operation, key, e);
+        }
+    }
+
+    /** A message naming the operation, key and S3's answer; SDK messages never include credentials. */
+    private GranaryException failure(String operation, String key, SdkException e) {
+        String reason;
+        if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
+            reason = "HTTP " + service.statusCode() + " " + service.awsErrorDetails().errorCode();
+        } else if (e instanceof AwsServiceException service) {
+            reason = "HTTP " + service.statusCode();
+        } else {
+            reason = e.getMessage();
+        }
+        return new GranaryException(ErrorCode.INTERNAL,
+                "Object store " + operation + " of '" + key + "' in bucket " + bucket + " at " + endpoint
+                        + " failed: " + reason, e);
+    }
+}
