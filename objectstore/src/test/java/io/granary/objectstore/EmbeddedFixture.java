@@ -1,0 +1,69 @@
+package io.granary.objectstore;
+
+import io.granary.core.model.IssuedCredentials;
+import io.granary.duckdb.DuckDbCatalog;
+import java.net.URI;
+import java.nio.file.Path;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** A real embedded endpoint on a free port with a DuckDB catalog, and S3 clients configured as Keboola's. */
+final class EmbeddedFixture implements AutoCloseable {
+
+    static final String ACCESS_KEY = "granary-system";
+    static final String SECRET = "system-secret-for-tests-0123456789";
+    static final String BUCKET = "granary";
+
+    final Path root;
+    final DuckDbCatalog catalog;
+    final EmbeddedObjectStorage storage;
+
+    EmbeddedFixture(Path dir) {
+        this(dir, null);
+    }
+
+    EmbeddedFixture(Path dir, String virtualHost) {
+        root = dir.resolve("objects");
+        catalog = new DuckDbCatalog(dir.resolve("catalog.duckdb"));
+        storage = EmbeddedObjectStorage.start(
+                new EmbeddedS3.Config(root, BUCKET, "127.0.0.1", 0, virtualHost, ACCESS_KEY, SECRET), catalog);
+    }
+
+    URI endpoint() {
+        return storage.s3().endpoint();
+    }
+
+    /** A client with default SDK settings (flexible checksums included), as a Keboola client builds it. */
+    S3Client client(IssuedCredentials issued) {
+        return client(AwsSessionCredentials.create(issued.accessKeyId(), issued.secretAccessKey(),
+                issued.sessionToken()));
+    }
+
+    S3Client systemClient() {
+        return client(AwsBasicCredentials.create(ACCESS_KEY, SECRET));
+    }
+
+    S3Client client(AwsCredentials credentials) {
+        return S3Client.builder()
+                .endpointOverride(endpoint())
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(credentials))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
+    }
+
+    @Override
+    public void close() {
+        try {
+            storage.close();
+        } finally {
+            catalog.close();
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package io.granary.objectstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.granary.core.model.Access;
+import io.granary.core.model.IssuedCredentials;
+import io.granary.core.model.ScopedCredential;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+class ScopedCredentialsTest {
+
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    @TempDir
+    static Path dir;
+    static EmbeddedFixture fixture;
+    static EmbeddedCredentialIssuer issuer;
+    static S3Client system;
+
+    @BeforeAll
+    static void start() {
+        fixture = new EmbeddedFixture(dir);
+        issuer = (EmbeddedCredentialIssuer) fixture.storage.credentialIssuer();
+        system = fixture.systemClient();
+    }
+
+    @AfterAll
+    static void stop() {
+        system.close();
+        fixture.close();
+    }
+
+    @Test
+    void mintedCredentialsLookLikeStsAndOnlyTheScopeIsStored() {
+        IssuedCredentials issued = issuer.issue("exp-15/1/files/a.csv", false, Access.UPLOAD, HOUR);
+
+        assertThat(issued.accessKeyId()).matches("ASIA[A-Z0-9]{16}");
+        assertThat(issued.secretAccessKey()).hasSize(40);
+        assertThat(issued.sessionToken()).hasSize(64);
+        assertThat(issued.expiration()).isBetween(Instant.now().plus(HOUR).minusSeconds(60), Instant.now().plus(HOUR));
+        ScopedCredential stored = fixture.catalog.findCredential(issued.accessKeyId()).orElseThrow();
+        assertThat(stored).isEqualTo(new ScopedCredential(issued.accessKeyId(), issued.sessionToken(),
+                EmbeddedFixture.BUCKET, "exp-15/1/files/a.csv", false, Access.UPLOAD, issued.expiration()));
+        assertThat(issuer.issue("k", false, Access.UPLOAD, HOUR).accessKeyId()).isNotEqualTo(issued.accessKeyId());
+    }
+
+    @Test
+    void uploadCredentialsPutTheirKeyWithKeboolaHeadersAndDefaultChecksums() {
+        String key = "exp-15/1/files/2026/upload.csv";
+        byte[] data = "id,name\n1,granary\n".getBytes(StandardCharsets.UTF_8);
+        IssuedCredentials issued = issuer.issue(key, false, Access.UPLOAD, HOUR);
+
+        try (S3Client client = fixture.client(issued)) {
+            client.putObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)
+                    .serverSideEncryption(ServerSideEncryption.AES256).acl(ObjectCannedACL.PRIVATE),
+                    RequestBody.fromBytes(data));
+        }
+
+        assertThat(system.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)).asByteArray())
+                .isEqualTo(data);
+        assertThat(fixture.root.resolve(EmbeddedFixture.BUCKET).resolve(key)).hasBinaryContent(data);
+    }
+
+    @Test
+    void uploadCredentialsDoMultipartUploads() {
+        String key = "exp-15/2/files/big.csv";
+        byte[] part1 = random(5 * 1024 * 1024 + 17);
+        byte[] part2 = random(1024 * 1024);
+        IssuedCredentials issued = issuer.issue(key, false, Access.UPLOAD, HOUR);
+
+        try (S3Client client = fixture.client(issued)) {
+            String uploadId = client.createMultipartUpload(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)
+                    .serverSideEncryption(ServerSideEncryption.AES256).acl(ObjectCannedACL.PRIVATE)).uploadId();
+            String eTag1 = client.uploadPart(b -> b.bucket(EmbeddedFixture.BUCKET).key(key).uploadId(uploadId)
+                    .partNumber(1), RequestBody.fromBytes(part1)).eTag();
+            String eTag2 = client.uploadPart(b -> b.bucket(EmbeddedFixture.BUCKET).key(key).uploadId(uploadId)
+                    .partNumber(2), RequestBody.fromBytes(part2)).eTag();
+            assertThat(client.listParts(b -> b.bucket(EmbeddedFixture.BUCKET).key(key).uploadId(uploadId)).parts())
+                    .hasSize(2);
+            client.completeMultipartUpload(b -> b.bucket(EmbeddedFixture.BUCKET).key(key).uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(p -> p.partNumber(1).eTag(eTag1), p -> p.partNumber(2).eTag(eTag2))));
+        }
+
+        byte[] stored = system.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)).asByteArray();
+        assertThat(stored).hasSize(part1.length + part2.length);
+        assertThat(java.util.Arrays.copyOfRange(stored, 0, part1.length)).isEqualTo(part1);
+        assertThat(java.util.Arrays.copyOfRange(stored, part1.length, stored.length)).isEqualTo(part2);
+        // S3Proxy's bookkeeping for the upload is gone; only the object is listed
+        assertThat(system.listObjectsV2(b -> b.bucket(EmbeddedFixture.BUCKET).prefix("exp-15/2/")).contents())
+                .extracting(o -> o.key()).containsExactly(key);
+    }
+
+    @Test
+    void uploadCredentialsCanAbortTheirMultipartUpload() {
+        String key = "exp-15/3/files/aborted.csv";
+        try (S3Client client = fixture.client(issuer.issue(key, false, Access.UPLOAD, HOUR))) {
+            String uploadId = client.createMultipartUpload(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)).uploadId();
+            client.uploadPart(b -> b.bucket(EmbeddedFixture.BUCKET).key(key).uploadId(uploadId).partNumber(1),
+                    RequestBody.fromBytes(random(1000)));
+            client.abortMultipartUpload(b -> b.bucket(EmbeddedFixture.BUCKET).key(key).uploadId(uploadId));
+        }
+        assertThat(system.listObjectsV2(b -> b.bucket(EmbeddedFixture.BUCKET).prefix("exp-15/3/")).contents()).isEmpty();
+    }
+
+    @Test
+    void uploadCredentialsAreRefusedEverythingElse() {
+        String key = "exp-15/4/files/mine.csv";
+        String other = "exp-15/4/files/other.csv";
+        put(other, "not yours");
+        try (S3Client client = fixture.client(issuer.issue(key, false, Access.UPLOAD, HOUR))) {
+            client.putObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(key), RequestBody.fromString("mine"));
+
+            assertRefused(() -> client.putObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(other),
+                    RequestBody.fromString("overwrite")));
+            assertRefused(() -> client.createMultipartUpload(b -> b.bucket(EmbeddedFixture.BUCKET).key(other)));
+            assertRefused(() -> client.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)));
+            assertRefused(() -> client.headObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)));
+            assertRefused(() -> client.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key(other)));
+            assertRefused(() -> client.deleteObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)));
+            assertRefused(() -> client.listObjectsV2(b -> b.bucket(EmbeddedFixture.BUCKET)));
+            assertRefused(() -> client.listObjectsV2(b -> b.bucket(EmbeddedFixture.BUCKET).prefix(key)));
+            assertRefused(() -> client.headBucket(b -> b.bucket(EmbeddedFixture.BUCKET)));
+            assertRefused(() -> client.listBuckets());
+            assertRefused(() -> client.copyObject(b -> b.sourceBucket(EmbeddedFixture.BUCKET).sourceKey(other)
+                    .destinationBucket(EmbeddedFixture.BUCKET).destinationKey(key)));
+            assertRefused(() -> client.putObject(b -> b.bucket("other-bucket").key(key), RequestBody.fromString("x")));
+        }
+        assertThat(get(other)).isEqualTo("not yours");
+        assertThat(get(key)).isEqualTo("mine");
+    }
+
+    @Test
+    void slicedCredentialsCoverEveryKeyUnderTheirPrefix() {
+        String prefix = "exp-15/5/files/sliced.csv_";
+        try (S3Client client = fixture.client(issuer.issue(prefix, true, Access.UPLOAD, HOUR))) {
+            client.putObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(prefix + "part0001.csv"),
+                    RequestBody.fromString("a"));
+            client.putObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(prefix + "sub/part0002.csv"),
+                    RequestBody.fromString("b"));
+            client.putObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(prefix + "manifest"),
+                    RequestBody.fromString("{\"entries\":[]}"));
+
+            assertRefused(() -> client.putObject(b -> b.bucket(EmbeddedFixture.BUCKET).key("exp-15/5/files/sliced.csv"),
+                    RequestBody.fromString("sibling")));
+            assertRefused(() -> client.putObject(b -> b.bucket(EmbeddedFixture.BUCKET).key("exp-15/5/files/other_1"),
+                    RequestBody.fromString("sibling")));
+            assertRefused(() -> client.listObjectsV2(b -> b.bucket(EmbeddedFixture.BUCKET).prefix(prefix)));
+        }
+        assertThat(get(prefix + "manifest")).isEqualTo("{\"entries\":[]}");
+        assertThat(get(prefix + "sub/part0002.csv")).isEqualTo("b");
+    }
+
+    @Test
+    void downloadCredentialsReadTheirKeyOnly() {
+        String key = "exp-15/6/files/download.csv";
+        put(key, "0123456789abcdef");
+        put("exp-15/6/files/other.csv", "secret");
+        try (S3Client client = fixture.client(issuer.issue(key, false, Access.DOWNLOAD, HOUR))) {
+            assertThat(client.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)).asUtf8String())
+                    .isEqualTo("0123456789abcdef");
+            assertThat(client.headObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)).contentLength()).isEqualTo(16);
+
+            ResponseBytes<GetObjectResponse> range =
+                    client.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key(key).range("bytes=4-7"));
+            assertThat(range.asUtf8String()).isEqualTo("4567");
+            assertThat(range.response().contentRange()).isEqualTo("bytes 4-7/16");
+            assertThat(range.response().sdkHttpResponse().statusCode()).isEqualTo(206);
+
+            assertRefused(() -> client.putObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(key),
+                    RequestBody.fromString("overwrite")));
+            assertRefused(() -> client.createMultipartUpload(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)));
+            assertRefused(() -> client.deleteObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)));
+            assertRefused(() -> client.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key("exp-15/6/files/other.csv")));
+            assertRefused(() -> client.listObjectsV2(b -> b.bucket(EmbeddedFixture.BUCKET)));
+        }
+        assertThat(get(key)).isEqualTo("0123456789abcdef");
+    }
+
+    @Test
+    void unknownKeysWrongSecretsAndAnonymousRequestsAreRefused() {
+        String key = "exp-15/7/files/x.csv";
+        put(key, "x");
+        IssuedCredentials issued = issuer.issue(key, false, Access.DOWNLOAD, HOUR);
+        try (S3Client madeUp = fixture.client(AwsBasicCredentials.create("ASIAAAAAAAAAAAAAAAAA", "whatever"));
+                S3Client wrongSecret = fixture.client(AwsBasicCredentials.create(issued.accessKeyId(),
+                        "0000000000000000000000000000000000000000"));
+                S3Client wrongSystemSecret = fixture.client(AwsBasicCredentials.create(EmbeddedFixture.ACCESS_KEY,
+                        "wrong"))) {
+            assertRefused(() -> madeUp.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)));
+            assertRefused(() -> wrongSecret.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)));
+            assertRefused(() -> wrongSystemSecret.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)));
+        }
+    }
+
+    static void assertRefused(Runnable request) {
+        S3Exception e = catchThrowableOfType(S3Exception.class, request::run);
+        assertThat(e).as("request should have been refused").isNotNull();
+        assertThat(e.statusCode()).isEqualTo(403);
+        if (e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null) {
+            assertThat(e.awsErrorDetails().errorCode())
+                    .isIn("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch");
+        }
+    }
+
+    private static void put(String key, String content) {
+        system.putObject(b -> b.bucket(EmbeddedFixture.BUCKET).key(key), RequestBody.fromString(content));
+    }
+
+    private static String get(String key) {
+        return system.getObjectAsBytes(b -> b.bucket(EmbeddedFixture.BUCKET).key(key)).asUtf8String();
+    }
+
+    static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+}
