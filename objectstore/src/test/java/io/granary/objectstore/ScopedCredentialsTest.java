@@ -194,7 +194,7 @@ class ScopedCredentialsTest {
     }
 
     @Test
-    void unknownKeysWrongSecretsAndAnonymousRequestsAreRefused() {
+    void unknownKeysAndWrongSecretsAreRefused() {
         String key = "exp-15/7/files/x.csv";
         put(key, "x");
         IssuedCredentials issued = issuer.issue(key, false, Access.DOWNLOAD, HOUR);
