@@ -44,9 +44,11 @@ class PresignAndExpiryTest {
         var issuer = fixture.storage.credentialIssuer();
         store.put("exp-1/report.csv", new ByteArrayInputStream("a,b\n1,2\n".getBytes(StandardCharsets.UTF_8)), -1);
 
-        URI url = store.presignGet("exp-1/report.csv", Duration.ofSeconds(1));
-        IssuedCredentials upload = issuer.issue("exp-1/upload.csv", false, Access.UPLOAD, Duration.ofSeconds(1));
-        IssuedCredentials download = issuer.issue("exp-1/report.csv", false, Access.DOWNLOAD, Duration.ofSeconds(1));
+        // presigned URLs carry whole-second times, so a URL signed late in a second has up to a second less
+        long start = System.nanoTime();
+        URI url = store.presignGet("exp-1/report.csv", Duration.ofSeconds(3));
+        IssuedCredentials upload = issuer.issue("exp-1/upload.csv", false, Access.UPLOAD, Duration.ofSeconds(2));
+        IssuedCredentials download = issuer.issue("exp-1/report.csv", false, Access.DOWNLOAD, Duration.ofSeconds(2));
 
         HttpResponse<String> fresh = get(url);
         assertThat(fresh.statusCode()).isEqualTo(200);
@@ -56,8 +58,7 @@ class PresignAndExpiryTest {
             assertThat(downloader.getObjectAsBytes(b -> b.bucket("granary").key("exp-1/report.csv")).asUtf8String())
                     .isEqualTo("a,b\n1,2\n");
 
-            // presigned URLs carry whole-second times, so wait past the next second boundary
-            Thread.sleep(2100);
+            Thread.sleep(Math.max(0, Duration.ofMillis(3100).minusNanos(System.nanoTime() - start).toMillis()));
 
             assertThat(get(url).statusCode()).isEqualTo(403);
             assertRefused(() -> uploader.putObject(b -> b.bucket("granary").key("exp-1/upload.csv"),
