@@ -32,17 +32,17 @@ public final class BucketService {
 
     public Bucket create(Token caller, BucketRequest request) {
         if (!caller.canManageBuckets()) {
-            throw GranaryException.accessDenied("You don't have permission to create buckets.");
+            throw GranaryException.accessDenied("You don't have access to the resource.");
         }
         String name = request.name();
         if (name == null || name.isBlank()) {
-            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION, "Invalid request: name: This value should not be blank.");
+            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION, "Invalid request:\n - name: \"This value should not be blank.\"");
         }
         validateName("name", name);
         String stage = request.stage();
         if (!"in".equals(stage) && !"out".equals(stage)) {
             throw new GranaryException(ErrorCode.BUCKETS_VALIDATION,
-                    "Invalid request: stage: The value you selected is not a valid choice. Valid values are \"in\", \"out\".");
+                    "Invalid request:\n - stage: \"The value you selected is not a valid choice. Valid values are: in, out.\"");
         }
         String displayName = request.displayName() == null || request.displayName().isBlank() ? name : request.displayName();
         validateName("displayName", displayName);
@@ -54,8 +54,12 @@ public final class BucketService {
         String id = stage + "." + fullName;
         Bucket bucket = new Bucket(id, fullName, displayName, stage, request.description(), backend, clock.instant());
         if (!catalog.insertBucket(bucket)) {
-            throw new GranaryException(ErrorCode.BUCKETS_ALREADY_EXISTS,
-                    "The bucket \"" + fullName + "\" already exists in stage \"" + stage + "\".");
+            boolean displayNameTaken = catalog.listBuckets().stream()
+                    .anyMatch(b -> b.stage().equals(stage) && b.displayName().equals(displayName));
+            String message = displayNameTaken
+                    ? "The display name \"" + displayName + "\" already exists in project."
+                    : "The bucket \"" + id + "\" already exists.";
+            throw new GranaryException(ErrorCode.BUCKETS_ALREADY_EXISTS, message);
         }
         return bucket;
     }
@@ -73,29 +77,39 @@ public final class BucketService {
     public Bucket require(Token caller, String id, Permission needed) {
         Bucket bucket = catalog.findBucket(id).orElseThrow(() -> notFound(id));
         if (!caller.can(id, needed)) {
-            throw GranaryException.accessDenied("You don't have access to the bucket " + id + ".");
+            throw GranaryException.accessDenied("You don't have access to the resource.");
         }
         return bucket;
     }
 
     /** Removes an empty bucket (tables arrive with Table Storage; {@code force} will drop them). */
     public void delete(Token caller, String id, boolean force) {
+        checkDeletable(caller, id, force);
+        remove(id, force);
+    }
+
+    /** Checks that the caller may delete the bucket now; what a job checks before it is queued. */
+    public void checkDeletable(Token caller, String id, boolean force) {
         require(caller, id, Permission.MANAGE);
+    }
+
+    /** Removes the bucket without a permission check (the job checked at submission). */
+    public void remove(String id, boolean force) {
         catalog.deleteBucket(id);
     }
 
     public static GranaryException notFound(String id) {
-        return new GranaryException(ErrorCode.BUCKETS_NOT_FOUND, "Bucket " + id + " not found");
+        return new GranaryException(ErrorCode.BUCKETS_NOT_FOUND, "The bucket \"" + id + "\" was not found in the project \"1\"");
     }
 
     private static void validateName(String field, String value) {
         if (value.length() > MAX_NAME_LENGTH) {
-            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION, "Invalid request: " + field
-                    + ": This value is too long. It should have " + MAX_NAME_LENGTH + " characters or less.");
+            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION, "Invalid request:\n - " + field
+                    + ": \"This value is too long. It should have " + MAX_NAME_LENGTH + " characters or less.\"");
         }
         if (!NAME.matcher(value).matches()) {
-            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION, "Invalid request: " + field + ": \"" + value
-                    + "\" contains not allowed characters. Only alphanumeric characters, dash and underscores are allowed.");
+            throw new GranaryException(ErrorCode.BUCKETS_VALIDATION, "Invalid request:\n - " + field + ": \"'" + value
+                    + "' contains not allowed characters. Only alphanumeric characters dash and underscores are allowed.\"");
         }
     }
 }

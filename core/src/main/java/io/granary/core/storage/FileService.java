@@ -107,9 +107,16 @@ public final class FileService {
     }
 
     public void delete(Token caller, long id) {
-        StoredFile file = require(caller, id);
-        removeObjects(file);
-        catalog.deleteFile(id);
+        require(caller, id);
+        remove(id);
+    }
+
+    /** Removes a file and its objects without a permission check (the job checked at submission). */
+    public void remove(long id) {
+        catalog.findFile(id).ifPresent(file -> {
+            removeObjects(file);
+            catalog.deleteFile(id);
+        });
     }
 
     public void addTag(Token caller, long id, String tag) {
@@ -156,7 +163,7 @@ public final class FileService {
     }
 
     public static GranaryException notFound(long id) {
-        return new GranaryException(ErrorCode.FILES_NOT_FOUND, "File " + id + " not found");
+        return new GranaryException(ErrorCode.FILES_NOT_FOUND, "File not found (id " + id + ").");
     }
 
     private StoredFile register(Token caller, PrepareRequest request, String runId) {

@@ -77,7 +77,7 @@ public final class TokenService {
         Instant expires = null;
         if (request.expiresIn() != null) {
             if (request.expiresIn() <= 0) {
-                throw new GranaryException(ErrorCode.TOKENS_VALIDATION, "expiresIn must be a positive number of seconds.");
+                throw new GranaryException(ErrorCode.TOKENS_VALIDATION, "Minimal expiration must be greater or equal to 1 second(s)");
             }
             expires = now.plusSeconds(request.expiresIn());
         }

@@ -1,0 +1,179 @@
+package io.granary.server;
+
+import io.granary.core.port.CredentialIssuer;
+import io.granary.core.port.ObjectStore;
+import io.granary.core.job.JobService;
+import io.granary.core.storage.BucketService;
+import io.granary.core.storage.FileService;
+import io.granary.core.storage.TokenService;
+import io.granary.duckdb.DuckDbCatalog;
+import io.granary.duckdb.DuckDbDatabase;
+import io.granary.duckdb.DuckDbJobQueue;
+import io.granary.server.http.ErrorHandling;
+import io.granary.server.http.Requests;
+import io.granary.server.http.Views;
+import io.granary.server.routes.BucketRoutes;
+import io.granary.server.routes.FileRoutes;
+import io.granary.server.routes.IndexRoutes;
+import io.granary.server.routes.JobRoutes;
+import io.granary.server.routes.TokenRoutes;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One embedded Granary node: the Storage API, the embedded S3 endpoint, the DuckDB catalog and the
+ * job workers, all under one data directory. {@link #start} returns once every part listens.
+ */
+public final class GranaryServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GranaryServer.class);
+    static final long PROJECT_ID = 1;
+    static final String BACKEND = "duckdb";
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private Javalin app;
+    private String url;
+    private String s3Url;
+    private String newMasterToken;
+
+    private GranaryServer() {
+    }
+
+    public static GranaryServer start(ServerConfig config) {
+        GranaryServer server = new GranaryServer();
+        try {
+            server.boot(config);
+            return server;
+        } catch (RuntimeException | IOException e) {
+            server.close();
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private void boot(ServerConfig config) throws IOException {
+        Path dataDir = config.dataDir().toAbsolutePath();
+        Files.createDirectories(dataDir);
+        Path tmp = Files.createDirectories(dataDir.resolve("tmp"));
+        Clock clock = Clock.systemUTC();
+
+        DuckDbDatabase database = track(new DuckDbDatabase(dataDir.resolve("catalog.duckdb")));
+        DuckDbCatalog catalog = track(new DuckDbCatalog(database));
+        DuckDbJobQueue queue = track(new DuckDbJobQueue(database));
+
+        ObjectStorage storage = track(ObjectStorage.embedded(config, dataDir, catalog));
+        ObjectStore objects = storage.store();
+        CredentialIssuer issuer = storage.issuer();
+        s3Url = storage.publicEndpoint();
+
+        TokenService tokens = new TokenService(catalog, clock, PROJECT_ID);
+        BucketService buckets = new BucketService(catalog, clock, BACKEND);
+        FileService files = new FileService(catalog, objects, issuer, clock, PROJECT_ID);
+        newMasterToken = tokens.ensureMasterToken(config.masterToken()).orElse(null);
+        if (newMasterToken != null) {
+            SecretFile.write(dataDir.resolve("master-token"), newMasterToken + "\n");
+        }
+
+        JobService jobs = track(new JobService(queue));
+        jobs.register(JobHandlers.fileDelete(files));
+        jobs.register(JobHandlers.bucketDelete(buckets));
+        jobs.start(config.workers());
+
+        ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "granary-janitor");
+            t.setDaemon(true);
+            return t;
+        });
+        closeables.add(janitor::shutdownNow);
+        janitor.scheduleWithFixedDelay(() -> {
+            try {
+                int removed = files.purgeExpired();
+                if (removed > 0) {
+                    LOG.info("removed {} expired file(s)", removed);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("expired-file cleanup failed; will retry", e);
+            }
+        }, 1, 10, TimeUnit.MINUTES);
+
+        Map<String, BooleanSupplier> readiness = new LinkedHashMap<>();
+        readiness.put("catalog", () -> catalog.findBucket("-").isEmpty());
+        readiness.put("objectStore", objects::isHealthy);
+        readiness.put("jobQueue", () -> queue.list(1, 0) != null);
+
+        Requests requests = new Requests(tokens);
+        int port = config.port() == 0 ? FreePort.find() : config.port();
+        url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
+        Views views = new Views(url, objects.bucket(), objects.region(), PROJECT_ID, BACKEND);
+        app = Javalin.create(c -> {
+            c.router.ignoreTrailingSlashes = true;
+            c.router.treatMultipleSlashesAsSingleSlash = true;
+            c.http.maxRequestSize = 16L * 1024 * 1024;
+            c.jetty.multipartConfig.cacheDirectory(tmp.toString());
+            c.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
+            c.jetty.multipartConfig.maxFileSize(-1, SizeUnit.BYTES);
+            c.jetty.multipartConfig.maxTotalRequestSize(-1, SizeUnit.BYTES);
+            c.startup.showJavalinBanner = false;
+            ErrorHandling.register(c.routes);
+            new IndexRoutes(views, url, s3Url, readiness).register(c.routes);
+            new TokenRoutes(tokens, catalog, requests, views).register(c.routes);
+            new BucketRoutes(buckets, jobs, requests, views).register(c.routes);
+            new FileRoutes(files, jobs, requests, views).register(c.routes);
+            new JobRoutes(jobs, requests, views).register(c.routes);
+        });
+        app.start(config.host(), port);
+        closeables.add(() -> app.stop());
+        LOG.info("Granary Storage API on {} (S3 endpoint {})", url, s3Url);
+    }
+
+    private <T extends AutoCloseable> T track(T closeable) {
+        closeables.add(closeable);
+        return closeable;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public String s3Url() {
+        return s3Url;
+    }
+
+    /** The master token's secret when this start created it; empty otherwise. */
+    public Optional<String> newMasterToken() {
+        return Optional.ofNullable(newMasterToken);
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> reversed = new ArrayList<>(closeables);
+        Collections.reverse(reversed);
+        closeables.clear();
+        for (AutoCloseable c : reversed) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("error while stopping: {}", e.toString());
+            }
+        }
+    }
+}

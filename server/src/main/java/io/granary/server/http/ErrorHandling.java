@@ -1,0 +1,59 @@
+package io.granary.server.http;
+
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
+import io.granary.core.util.Secrets;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns every failure into Keboola's error JSON; internal errors are logged under the same exceptionId. */
+public final class ErrorHandling {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ErrorHandling.class);
+
+    private ErrorHandling() {
+    }
+
+    public static void register(RoutesConfig routes) {
+        routes.exception(GranaryException.class, (e, ctx) -> write(ctx, e.errorCode(), e.getMessage(), e));
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
+            int status = e.getStatus();
+            ErrorCode code = status >= 500 ? ErrorCode.INTERNAL : ErrorCode.user("storage.validation", status);
+            write(ctx, code, e.getMessage(), e);
+        });
+        routes.exception(Exception.class, (e, ctx) -> write(ctx, ErrorCode.INTERNAL, null, e));
+        routes.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                write(ctx, ErrorCode.ROUTE_NOT_FOUND, "Route " + ctx.method() + " " + ctx.path() + " not found.", null);
+            }
+        });
+        routes.error(405, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                write(ctx, ErrorCode.METHOD_NOT_ALLOWED, "Method " + ctx.method() + " is not allowed on " + ctx.path() + ".", null);
+            }
+        });
+    }
+
+    private static void write(Context ctx, ErrorCode code, String message, Exception e) {
+        String exceptionId = Secrets.exceptionId();
+        String text = message;
+        if (!code.userError()) {
+            LOG.error("internal error on {} {} (exceptionId {})", ctx.method(), ctx.path(), exceptionId, e);
+            text = "Internal error. Contact the administrator with exception id " + exceptionId + ".";
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", text);
+        body.put("code", code.code());
+        body.put("status", "error");
+        body.put("exceptionId", exceptionId);
+        if (e instanceof GranaryException ge && !ge.details().isEmpty()) {
+            body.put("context", ge.details());
+        }
+        Responses.json(ctx, code.status(), body);
+    }
+}

@@ -1,0 +1,64 @@
+package io.granary.server.http;
+
+import io.granary.core.error.GranaryException;
+import io.granary.core.model.Token;
+import io.granary.core.storage.TokenService;
+import io.javalin.http.Context;
+import java.util.Locale;
+import java.util.function.Function;
+
+/** Reads what every route needs from a request: the caller's token, parameters, ids, the run id. */
+public final class Requests {
+
+    public static final String TOKEN_HEADER = "X-StorageApi-Token";
+    public static final String RUN_ID_HEADER = "X-KBC-RunId";
+    private static final String PARAMS_KEY = "granary.params";
+
+    private final TokenService tokens;
+
+    public Requests(TokenService tokens) {
+        this.tokens = tokens;
+    }
+
+    public Token caller(Context ctx) {
+        return tokens.authenticate(ctx.header(TOKEN_HEADER));
+    }
+
+    /** The secret the caller sent (verify echoes it back). */
+    public String secret(Context ctx) {
+        return ctx.header(TOKEN_HEADER).strip();
+    }
+
+    public Params params(Context ctx) {
+        Params cached = ctx.attribute(PARAMS_KEY);
+        if (cached != null) {
+            return cached;
+        }
+        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(Locale.ROOT);
+        Params params;
+        if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
+            params = Params.of(ctx.queryParamMap(), ctx.formParamMap(), null);
+        } else {
+            String body = ctx.body();
+            boolean json = type.contains("json") || body.stripLeading().startsWith("{");
+            params = Params.of(ctx.queryParamMap(), null, json ? body : null);
+        }
+        ctx.attribute(PARAMS_KEY, params);
+        return params;
+    }
+
+    public String runId(Context ctx) {
+        String runId = ctx.header(RUN_ID_HEADER);
+        return runId == null || runId.isBlank() ? null : runId.strip();
+    }
+
+    /** A numeric path id; a non-number is answered like an id that does not exist. */
+    public static long longPath(Context ctx, String name, Function<String, GranaryException> notFound) {
+        String raw = ctx.pathParam(name);
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw notFound.apply(raw);
+        }
+    }
+}
