@@ -13,7 +13,28 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            System.err.println("granary: " + describe(e));
+            if (System.getenv("GRANARY_DEBUG") != null) {
+                e.printStackTrace();
+            }
+            return 1;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    /** The message a user can act on: the exception's own, with its root cause when that says more. */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (root != e && root.getMessage() != null && !message.contains(root.getMessage())) {
+            message += ": " + root.getMessage();
+        }
+        return message;
     }
 
     @Override

@@ -41,6 +41,7 @@ final class ScopedBlobStore extends ForwardingBlobStore {
 
     private final Access access;
 
+    /** {@code access} null refuses every operation. */
     ScopedBlobStore(BlobStore delegate, Access access) {
         super(delegate);
         this.access = access;

@@ -37,6 +37,7 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
     private final AccessGrant systemGrant;
     private final BlobStore uploadStore;
     private final BlobStore downloadStore;
+    private final BlobStore deniedStore;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     /**
@@ -58,6 +59,7 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
         this.systemGrant = new AccessGrant(systemSecret, store);
         this.uploadStore = new ScopedBlobStore(store, Access.UPLOAD);
         this.downloadStore = new ScopedBlobStore(store, Access.DOWNLOAD);
+        this.deniedStore = new ScopedBlobStore(store, null);
     }
 
     @Override
@@ -78,8 +80,12 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
             return null;
         }
         ScopedCredential credential = found.get();
-        if (credential.isExpired(now) || !credential.covers(container, blob)) {
+        if (credential.isExpired(now)) {
             return null;
+        }
+        if (!credential.covers(container, blob)) {
+            // a genuine key on someone else's object: say AccessDenied rather than "unknown key"
+            return new AccessGrant(DerivedSecret.of(systemSecret, identity), deniedStore);
         }
         BlobStore scoped = credential.access() == Access.UPLOAD ? uploadStore : downloadStore;
         return new AccessGrant(DerivedSecret.of(systemSecret, identity), scoped);

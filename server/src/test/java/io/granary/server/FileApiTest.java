@@ -76,7 +76,10 @@ class FileApiTest {
             // the same credentials reach no other key and cannot read or list
             assertThatThrownBy(() -> s3.putObject(b -> b.bucket("granary").key(up.get("key").asText() + "-other"),
                     RequestBody.fromString("x"))).isInstanceOf(S3Exception.class)
-                    .satisfies(e -> assertThat(((S3Exception) e).statusCode()).isEqualTo(403));
+                    .satisfies(e -> {
+                        assertThat(((S3Exception) e).statusCode()).isEqualTo(403);
+                        assertThat(((S3Exception) e).awsErrorDetails().errorCode()).isEqualTo("AccessDenied");
+                    });
             assertThatThrownBy(() -> s3.listObjectsV2(b -> b.bucket("granary"))).isInstanceOf(S3Exception.class);
         }
 
