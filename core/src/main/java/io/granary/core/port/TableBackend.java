@@ -1,0 +1,113 @@
+package io.granary.core.port;
+
+import io.granary.core.csv.CsvDialect;
+import io.granary.core.job.JobProgress;
+import io.granary.core.model.TableRef;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Where table rows live. Every column is a string; each row also carries a hidden {@code _timestamp}
+ * (the time of its last change) that {@link #columns} never lists. Each method is atomic: when it
+ * throws, the table is exactly as it was. Calls for one table are serialised by the caller (the job
+ * queue); calls for different tables may run at the same time.
+ */
+public interface TableBackend extends AutoCloseable {
+
+    /** The name of the hidden change-time column. */
+    String TIMESTAMP_COLUMN = "_timestamp";
+
+    /** A row filter: {@code column} {@code operator} any of {@code values}; operator eq|ne|gt|ge|lt|le. */
+    record WhereFilter(String column, String operator, List<String> values) {
+    }
+
+    /** Which rows: all filters must hold; {@code changedSince/Until} compare the hidden timestamp. */
+    record RowSelection(List<WhereFilter> filters, Instant changedSince, Instant changedUntil) {
+        public static final RowSelection ALL = new RowSelection(List.of(), null, null);
+
+        public RowSelection {
+            filters = filters == null ? List.of() : List.copyOf(filters);
+        }
+    }
+
+    /**
+     * A load. {@code files} are plain or gzip-compressed CSV (detected from their first bytes), read in
+     * order; when {@code header} is true each file's first line is a header and is skipped.
+     * {@code fileColumns} name the files' columns in file order (already sanitised, unique). Columns of
+     * the table missing from {@code fileColumns} must not happen (the caller checks); file columns the
+     * table lacks are added to it. With a {@code primaryKey}, rows are de-duplicated by it (the last
+     * occurrence in the files wins) and, on an {@code incremental} load, replace existing rows with the
+     * same key. A full load replaces all rows. Every loaded row gets {@code timestamp}.
+     */
+    record LoadRequest(List<Path> files, boolean header, CsvDialect dialect, List<String> fileColumns,
+            boolean incremental, List<String> primaryKey, Instant timestamp) {
+        public LoadRequest {
+            files = List.copyOf(files);
+            fileColumns = List.copyOf(fileColumns);
+            primaryKey = List.copyOf(primaryKey);
+        }
+    }
+
+    /** What a load did and how the table looks afterwards. */
+    record LoadResult(long loadedRows, List<String> addedColumns, List<String> columns, long totalRows,
+            long totalBytes) {
+    }
+
+    /**
+     * An export of selected rows and columns (empty = all visible columns, in table order). Ordered by
+     * {@code orderBy} columns when given. {@code limit} null = all rows.
+     */
+    record ExportRequest(List<String> columns, RowSelection selection, List<String> orderBy, Long limit,
+            boolean gzip, boolean includeTimestamp) {
+    }
+
+    /** Slices written by an export, in order; concatenated they are the whole result. */
+    record ExportResult(List<Path> slices, long rows, List<String> columns) {
+    }
+
+    /** Size of a table. */
+    record TableStats(long rows, long bytes) {
+    }
+
+    /** Creates an empty table. Fails if it exists. */
+    void createTable(TableRef table, List<String> columns);
+
+    /** Removes a table and its rows; nothing happens when it does not exist. */
+    void dropTable(TableRef table);
+
+    boolean exists(TableRef table);
+
+    /** Visible columns in order. */
+    List<String> columns(TableRef table);
+
+    /**
+     * Loads CSV files. A malformed file (unclosed quote, wrong field count, invalid UTF-8, bad gzip)
+     * fails with a {@link io.granary.core.error.GranaryException} whose message names the problem and,
+     * where the engine knows it, the line; nothing changes.
+     */
+    LoadResult load(TableRef table, LoadRequest request, JobProgress progress);
+
+    /**
+     * Writes the selected rows as CSV slices into {@code outputDir}: no header, every value enclosed in
+     * {@code "} with {@code ""} for a quote, {@code ,} delimiter, LF line ends, UTF-8; with {@code gzip}
+     * each slice is a complete gzip stream. Writes at least one slice (possibly empty).
+     */
+    ExportResult export(TableRef table, ExportRequest request, Path outputDir);
+
+    /** Up to {@code limit} selected rows (bounded: callers pass at most 1000). */
+    List<List<String>> preview(TableRef table, List<String> columns, RowSelection selection, int limit);
+
+    /** Deletes the selected rows; returns how many. */
+    long deleteRows(TableRef table, RowSelection selection);
+
+    /** Adds an empty-string column. */
+    void addColumn(TableRef table, String column);
+
+    void dropColumn(TableRef table, String column);
+
+    TableStats stats(TableRef table);
+
+    @Override
+    void close();
+}
