@@ -23,6 +23,15 @@ public record ErrorCode(String code, int status, boolean userError) {
     public static final ErrorCode BUCKETS_DELETE_NOT_EMPTY = user("buckets.deleteNotEmpty", 400);
 
     public static final ErrorCode TABLES_NOT_FOUND = user("storage.tables.notFound", 404);
+    public static final ErrorCode TABLES_VALIDATION = user("storage.tables.validation", 400);
+    public static final ErrorCode TABLE_ALREADY_EXISTS = user("storage.buckets.tableAlreadyExists", 400);
+    public static final ErrorCode INVALID_COLUMN_NAME = user("storage.tables.validation.invalidColumnName", 400);
+    public static final ErrorCode NO_COLUMNS = user("storage.tables.validation.noColumns", 400);
+    public static final ErrorCode INVALID_PRIMARY_KEY = user("storage.tables.validation.invalidPrimaryKeyColumns", 400);
+    public static final ErrorCode COLUMN_ALREADY_EXISTS = user("storage.tables.columnAlreadyExists", 400);
+    public static final ErrorCode COLUMNS_NOT_MATCH = user("csvImport.columnsNotMatch", 400);
+    /** A malformed CSV file: unclosed quote, wrong field count, invalid UTF-8, bad gzip. */
+    public static final ErrorCode INVALID_CSV = user("csvImport.invalidCsv", 400);
 
     public static final ErrorCode FILES_NOT_FOUND = user("storage.files.notFound", 404);
     public static final ErrorCode FILES_VALIDATION = user("storage.files.validation", 400);
