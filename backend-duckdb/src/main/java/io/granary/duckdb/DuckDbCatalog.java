@@ -14,6 +14,8 @@ import io.granary.core.model.FileQuery;
 import io.granary.core.model.Permission;
 import io.granary.core.model.ScopedCredential;
 import io.granary.core.model.StoredFile;
+import io.granary.core.model.Table;
+import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
 import io.granary.core.port.Catalog;
 import java.nio.file.Path;
@@ -72,6 +74,12 @@ public final class DuckDbCatalog implements Catalog {
                   is_permanent BOOLEAN NOT NULL, file_type VARCHAR, run_id VARCHAR,
                   creator_token_id BIGINT NOT NULL, creator_token_description VARCHAR,
                   object_key VARCHAR NOT NULL, created BIGINT NOT NULL, expires BIGINT)""",
+                """
+                CREATE TABLE IF NOT EXISTS tables (
+                  id VARCHAR PRIMARY KEY, bucket_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
+                  columns_json VARCHAR NOT NULL, primary_key_json VARCHAR NOT NULL, created BIGINT NOT NULL,
+                  last_import_date BIGINT, last_change_date BIGINT, rows_count BIGINT NOT NULL,
+                  data_size_bytes BIGINT NOT NULL)""",
                 "CREATE TABLE IF NOT EXISTS file_tags (file_id BIGINT NOT NULL, position INTEGER NOT NULL, tag VARCHAR NOT NULL)",
                 """
                 CREATE TABLE IF NOT EXISTS credentials (
@@ -144,6 +152,46 @@ public final class DuckDbCatalog implements Catalog {
     @Override
     public synchronized boolean deleteBucket(String id) {
         return Sql.update(c, "DELETE FROM buckets WHERE id = ?", id) > 0;
+    }
+
+    // ---- tables
+
+    @Override
+    public synchronized boolean insertTable(Table t) {
+        if (Sql.queryOne(c, "SELECT 1 FROM tables WHERE id = ?", rs -> true, t.id()).isPresent()) {
+            return false;
+        }
+        Sql.update(c, "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?,?)", t.id(), t.ref().bucketId(), t.ref().name(),
+                writeList(t.columns()), writeList(t.primaryKey()), t.created(), t.lastImportDate(), t.lastChangeDate(),
+                t.rowsCount(), t.dataSizeBytes());
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<Table> findTable(String tableId) {
+        return Sql.queryOne(c, "SELECT * FROM tables WHERE id = ?", DuckDbCatalog::table, tableId);
+    }
+
+    @Override
+    public synchronized List<Table> listTables(String bucketId) {
+        if (bucketId == null) {
+            return Sql.query(c, "SELECT * FROM tables ORDER BY id", DuckDbCatalog::table);
+        }
+        return Sql.query(c, "SELECT * FROM tables WHERE bucket_id = ? ORDER BY id", DuckDbCatalog::table, bucketId);
+    }
+
+    @Override
+    public synchronized boolean updateTable(Table t) {
+        return Sql.update(c, """
+                UPDATE tables SET columns_json = ?, primary_key_json = ?, last_import_date = ?, last_change_date = ?,
+                  rows_count = ?, data_size_bytes = ? WHERE id = ?""",
+                writeList(t.columns()), writeList(t.primaryKey()), t.lastImportDate(), t.lastChangeDate(), t.rowsCount(),
+                t.dataSizeBytes(), t.id()) > 0;
+    }
+
+    @Override
+    public synchronized boolean deleteTable(String tableId) {
+        return Sql.update(c, "DELETE FROM tables WHERE id = ?", tableId) > 0;
     }
 
     // ---- files
@@ -293,6 +341,28 @@ public final class DuckDbCatalog implements Catalog {
                 rs.getBoolean("is_permanent"), rs.getString("file_type"), List.of(), rs.getString("run_id"),
                 rs.getLong("creator_token_id"), rs.getString("creator_token_description"), rs.getString("object_key"),
                 instant(rs, "created"), instant(rs, "expires"));
+    }
+
+    private static Table table(ResultSet rs) throws SQLException {
+        return new Table(new TableRef(rs.getString("bucket_id"), rs.getString("name")), readList(rs.getString("columns_json")),
+                readList(rs.getString("primary_key_json")), instant(rs, "created"), instant(rs, "last_import_date"),
+                instant(rs, "last_change_date"), rs.getLong("rows_count"), rs.getLong("data_size_bytes"));
+    }
+
+    private static String writeList(List<String> values) {
+        try {
+            return JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot store a list", e);
+        }
+    }
+
+    private static List<String> readList(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<List<String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "A stored list is unreadable", e);
+        }
     }
 
     private static Bucket bucket(ResultSet rs) throws SQLException {

@@ -4,6 +4,7 @@ import io.granary.core.model.Bucket;
 import io.granary.core.model.FileQuery;
 import io.granary.core.model.ScopedCredential;
 import io.granary.core.model.StoredFile;
+import io.granary.core.model.Table;
 import io.granary.core.model.Token;
 import java.time.Instant;
 import java.util.List;
@@ -42,6 +43,19 @@ public interface Catalog extends AutoCloseable {
     List<Bucket> listBuckets();
 
     boolean deleteBucket(String id);
+
+    /** Stores a table's metadata; false (and nothing changed) when a table with its id exists. */
+    boolean insertTable(Table table);
+
+    Optional<Table> findTable(String tableId);
+
+    /** Tables of one bucket, or of all buckets when {@code bucketId} is null, ordered by id. */
+    List<Table> listTables(String bucketId);
+
+    /** Replaces a table's metadata (columns, primary key, dates, stats); false when there is none. */
+    boolean updateTable(Table table);
+
+    boolean deleteTable(String tableId);
 
     /** A new, never reused file id; lets the caller build the object key before inserting. */
     long nextFileId();

@@ -8,6 +8,8 @@ import io.granary.core.model.FileQuery;
 import io.granary.core.model.Permission;
 import io.granary.core.model.ScopedCredential;
 import io.granary.core.model.StoredFile;
+import io.granary.core.model.Table;
+import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -152,6 +154,23 @@ public abstract class CatalogContract {
         assertThat(catalog.deleteExpiredCredentials(now)).isEqualTo(1);
         assertThat(catalog.findCredential("ASIA2")).isEmpty();
         assertThat(catalog.findCredential("ASIA1")).isPresent();
+    }
+
+    @Test
+    void tablesRoundTripAndUpdate() {
+        Table t = new Table(new TableRef("in.c-main", "orders"), List.of("id", "name"), List.of("id"), now, null, null, 0, 0);
+        assertThat(catalog.insertTable(t)).isTrue();
+        assertThat(catalog.insertTable(t)).isFalse();
+        catalog.insertTable(new Table(new TableRef("out.c-x", "a"), List.of("a"), List.of(), now, null, null, 0, 0));
+        assertThat(catalog.findTable("in.c-main.orders")).contains(t);
+        Table loaded = t.withColumns(List.of("id", "name", "extra")).withStats(10, 100, now, now);
+        assertThat(catalog.updateTable(loaded)).isTrue();
+        assertThat(catalog.findTable("in.c-main.orders")).contains(loaded);
+        assertThat(catalog.listTables("in.c-main")).extracting(Table::id).containsExactly("in.c-main.orders");
+        assertThat(catalog.listTables(null)).extracting(Table::id).containsExactly("in.c-main.orders", "out.c-x.a");
+        assertThat(catalog.deleteTable("in.c-main.orders")).isTrue();
+        assertThat(catalog.findTable("in.c-main.orders")).isEmpty();
+        assertThat(catalog.updateTable(loaded)).isFalse();
     }
 
     @Test
