@@ -4,8 +4,10 @@ import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.model.Bucket;
 import io.granary.core.model.Permission;
+import io.granary.core.model.Table;
 import io.granary.core.model.Token;
 import io.granary.core.port.Catalog;
+import io.granary.core.port.TableBackend;
 import java.time.Clock;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -21,11 +23,13 @@ public final class BucketService {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
 
     private final Catalog catalog;
+    private final TableBackend tables;
     private final Clock clock;
     private final String backend;
 
-    public BucketService(Catalog catalog, Clock clock, String backend) {
+    public BucketService(Catalog catalog, TableBackend tables, Clock clock, String backend) {
         this.catalog = catalog;
+        this.tables = tables;
         this.clock = clock;
         this.backend = backend;
     }
@@ -82,7 +86,7 @@ public final class BucketService {
         return bucket;
     }
 
-    /** Removes an empty bucket (tables arrive with Table Storage; {@code force} will drop them). */
+    /** Removes a bucket; one with tables only with {@code force}, which drops them too. */
     public void delete(Token caller, String id, boolean force) {
         checkDeletable(caller, id, force);
         remove(id, force);
@@ -91,11 +95,25 @@ public final class BucketService {
     /** Checks that the caller may delete the bucket now; what a job checks before it is queued. */
     public void checkDeletable(Token caller, String id, boolean force) {
         require(caller, id, Permission.MANAGE);
+        checkEmpty(id, force);
     }
 
     /** Removes the bucket without a permission check (the job checked at submission). */
     public void remove(String id, boolean force) {
+        checkEmpty(id, force);
+        for (Table t : catalog.listTables(id)) {
+            tables.dropTable(t.ref());
+            catalog.deleteTable(t.id());
+        }
         catalog.deleteBucket(id);
+    }
+
+    private void checkEmpty(String id, boolean force) {
+        int count = catalog.listTables(id).size();
+        if (count > 0 && !force) {
+            throw new GranaryException(ErrorCode.BUCKETS_DELETE_NOT_EMPTY, "Only empty buckets can be deleted. There are "
+                    + count + " tables in the bucket.");
+        }
     }
 
     public static GranaryException notFound(String id) {

@@ -10,7 +10,13 @@ import io.granary.core.model.Token;
 import io.granary.core.port.Catalog;
 import io.granary.core.port.CredentialIssuer;
 import io.granary.core.port.ObjectStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +54,7 @@ public final class FileService {
     public static final Duration CREDENTIALS_TTL = Duration.ofHours(12);
     public static final Duration URL_TTL = Duration.ofHours(1);
     private static final int MAX_NAME_LENGTH = 255;
+    private static final ObjectMapper MANIFEST_JSON = new ObjectMapper();
 
     private final Catalog catalog;
     private final ObjectStore objects;
@@ -134,6 +141,106 @@ public final class FileService {
         catalog.updateFileTags(id, tags);
     }
 
+    /**
+     * The data of a file as local paths in order: the slices named by its manifest for a sliced file.
+     * Manifest entries must point inside the file's own key prefix (a manifest cannot borrow another
+     * file's objects). Fails with {@code storage.fileNotUploaded} when the bytes are not there.
+     */
+    public LocalFiles localFiles(StoredFile file, Path tempDir) {
+        if (!isUploaded(file)) {
+            throw new GranaryException(ErrorCode.FILE_NOT_UPLOADED, "File " + file.id() + " (" + file.name()
+                    + ") has not been uploaded yet.");
+        }
+        List<String> keys = file.isSliced() ? manifestKeys(file) : List.of(file.key());
+        List<Path> paths = new ArrayList<>();
+        List<Path> temporary = new ArrayList<>();
+        LocalFiles result = new LocalFiles(paths, temporary);
+        try {
+            for (String key : keys) {
+                var local = objects.localPath(key);
+                if (local.isPresent()) {
+                    paths.add(local.get());
+                    continue;
+                }
+                try (InputStream in = objects.open(key).orElseThrow(() -> new GranaryException(ErrorCode.FILE_NOT_UPLOADED,
+                        "Slice " + key + " of file " + file.id() + " is missing."))) {
+                    Path copy = Files.createTempFile(tempDir, "slice-", ".part");
+                    temporary.add(copy);
+                    Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+                    paths.add(copy);
+                }
+            }
+            return result;
+        } catch (IOException e) {
+            result.close();
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot read file " + file.id() + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            result.close();
+            throw e;
+        }
+    }
+
+    private List<String> manifestKeys(StoredFile file) {
+        String prefix = "s3://" + objects.bucket() + "/" + file.key();
+        JsonNode manifest;
+        try (InputStream in = objects.open(file.key() + "manifest").orElseThrow()) {
+            manifest = MANIFEST_JSON.readTree(in);
+        } catch (IOException e) {
+            throw new GranaryException(ErrorCode.INVALID_CSV, "The manifest of sliced file " + file.id() + " is not valid JSON.");
+        }
+        JsonNode entries = manifest == null ? null : manifest.get("entries");
+        if (entries == null || !entries.isArray()) {
+            throw new GranaryException(ErrorCode.INVALID_CSV,
+                    "The manifest of sliced file " + file.id() + " has no \"entries\" array.");
+        }
+        List<String> keys = new ArrayList<>();
+        for (JsonNode entry : entries) {
+            String url = entry.path("url").asText("");
+            if (!url.startsWith(prefix) || url.length() == prefix.length() || url.equals(prefix + "manifest")) {
+                throw new GranaryException(ErrorCode.INVALID_CSV, "Manifest entry \"" + url
+                        + "\" is not a slice of file " + file.id() + ": slices must be under " + prefix + ".");
+            }
+            keys.add(url.substring(("s3://" + objects.bucket() + "/").length()));
+        }
+        return keys;
+    }
+
+    /**
+     * Stores local slice files as a new sliced file owned by {@code creatorTokenId}: the slices under the
+     * file's key prefix, then the manifest. Nothing stays registered if an upload fails.
+     */
+    public StoredFile storeSliced(long creatorTokenId, String creatorDescription, String name, List<String> tags,
+            List<Path> slices, String sliceSuffix, String runId) {
+        Instant now = clock.instant();
+        long id = catalog.nextFileId();
+        String key = key(false, now, id, name);
+        long size = 0;
+        try {
+            StringBuilder manifest = new StringBuilder("{\"entries\":[");
+            for (int i = 0; i < slices.size(); i++) {
+                String sliceKey = key + String.format(Locale.ROOT, "%04d_part_00", i) + sliceSuffix;
+                long length = Files.size(slices.get(i));
+                try (InputStream in = Files.newInputStream(slices.get(i))) {
+                    objects.put(sliceKey, in, length);
+                }
+                size += length;
+                manifest.append(i == 0 ? "" : ",").append("{\"url\":\"s3://").append(objects.bucket()).append('/')
+                        .append(sliceKey).append("\"}");
+            }
+            manifest.append("]}");
+            byte[] body = manifest.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            objects.put(key + "manifest", new java.io.ByteArrayInputStream(body), body.length);
+        } catch (IOException | RuntimeException e) {
+            objects.deletePrefix(key);
+            throw e instanceof GranaryException ge ? ge
+                    : new GranaryException(ErrorCode.INTERNAL, "Cannot store exported slices: " + e.getMessage(), e);
+        }
+        StoredFile file = new StoredFile(id, name, size, "text/csv", false, true, false, false, "csv", tags, runId,
+                creatorTokenId, creatorDescription, key, now, now.plus(Duration.ofDays(MAX_AGE_DAYS)));
+        catalog.insertFile(file);
+        return file;
+    }
+
     /** Whether the bytes of a prepared file have arrived (the manifest, for a sliced file). */
     public boolean isUploaded(StoredFile file) {
         return objects.stat(file.isSliced() ? file.key() + "manifest" : file.key()).isPresent();
@@ -182,16 +289,20 @@ public final class FileService {
                 : request.tags().stream().map(FileService::validTag).toList()));
         Instant now = clock.instant();
         long id = catalog.nextFileId();
-        ZonedDateTime day = now.atZone(ZoneOffset.UTC);
-        String key = String.format(Locale.ROOT, "%s/%d/files/%04d/%02d/%02d/%d.%s",
-                request.isPermanent() ? "permanent" : "exp-" + MAX_AGE_DAYS, projectId, day.getYear(), day.getMonthValue(),
-                day.getDayOfMonth(), id, keySafe(name));
+        String key = key(request.isPermanent(), now, id, name);
         Instant expires = request.isPermanent() ? null : now.plus(Duration.ofDays(MAX_AGE_DAYS));
         StoredFile file = new StoredFile(id, name, request.sizeBytes(), request.contentType(), request.isPublic(),
                 request.isSliced(), request.isEncrypted(), request.isPermanent(), fileType(name), tags, runId, caller.id(),
                 caller.description(), key, now, expires);
         catalog.insertFile(file);
         return file;
+    }
+
+    private String key(boolean permanent, Instant now, long id, String name) {
+        ZonedDateTime day = now.atZone(ZoneOffset.UTC);
+        return String.format(Locale.ROOT, "%s/%d/files/%04d/%02d/%02d/%d.%s",
+                permanent ? "permanent" : "exp-" + MAX_AGE_DAYS, projectId, day.getYear(), day.getMonthValue(),
+                day.getDayOfMonth(), id, keySafe(name));
     }
 
     private IssuedCredentials uploadCredentials(StoredFile file) {
