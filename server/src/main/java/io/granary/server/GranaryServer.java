@@ -5,7 +5,11 @@ import io.granary.core.port.ObjectStore;
 import io.granary.core.job.JobService;
 import io.granary.core.storage.BucketService;
 import io.granary.core.storage.FileService;
+import io.granary.core.storage.TableService;
 import io.granary.core.storage.TokenService;
+import io.granary.core.port.TableBackend;
+import io.granary.duckdb.DuckDbTableBackend;
+import io.granary.server.routes.TableRoutes;
 import io.granary.duckdb.DuckDbCatalog;
 import io.granary.duckdb.DuckDbDatabase;
 import io.granary.duckdb.DuckDbJobQueue;
@@ -69,12 +73,16 @@ public final class GranaryServer implements AutoCloseable {
     private void boot(ServerConfig config) throws IOException {
         Path dataDir = config.dataDir().toAbsolutePath();
         Files.createDirectories(dataDir);
-        Path tmp = Files.createDirectories(dataDir.resolve("tmp"));
+        Path tmp = dataDir.resolve("tmp");
+        deleteTree(tmp); // leftovers of a previous run (exports, slice copies, upload caches)
+        Files.createDirectories(tmp);
         Clock clock = Clock.systemUTC();
 
         DuckDbDatabase database = track(new DuckDbDatabase(dataDir.resolve("catalog.duckdb")));
         DuckDbCatalog catalog = track(new DuckDbCatalog(database));
         DuckDbJobQueue queue = track(new DuckDbJobQueue(database));
+        DuckDbDatabase tablesDatabase = track(new DuckDbDatabase(dataDir.resolve("tables.duckdb")));
+        TableBackend backend = track(new DuckDbTableBackend(tablesDatabase, tmp));
 
         ObjectStorage storage = track(ObjectStorage.embedded(config, dataDir, catalog));
         ObjectStore objects = storage.store();
@@ -82,16 +90,22 @@ public final class GranaryServer implements AutoCloseable {
         s3Url = storage.publicEndpoint();
 
         TokenService tokens = new TokenService(catalog, clock, PROJECT_ID);
-        BucketService buckets = new BucketService(catalog, clock, BACKEND);
+        BucketService buckets = new BucketService(catalog, backend, clock, BACKEND);
         FileService files = new FileService(catalog, objects, issuer, clock, PROJECT_ID);
+        TableService tables = new TableService(catalog, backend, buckets, files, clock, tmp);
         newMasterToken = tokens.ensureMasterToken(config.masterToken()).orElse(null);
         if (newMasterToken != null) {
             SecretFile.write(dataDir.resolve("master-token"), newMasterToken + "\n");
         }
 
+        int port = config.port() == 0 ? FreePort.find() : config.port();
+        url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
+        Views views = new Views(url, objects.bucket(), objects.region(), PROJECT_ID, BACKEND);
+
         JobService jobs = track(new JobService(queue));
         jobs.register(JobHandlers.fileDelete(files));
         jobs.register(JobHandlers.bucketDelete(buckets));
+        new TableJobs(tables, catalog, views, clock).handlers().forEach(jobs::register);
         jobs.start(config.workers());
 
         ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -117,9 +131,6 @@ public final class GranaryServer implements AutoCloseable {
         readiness.put("jobQueue", () -> queue.list(1, 0) != null);
 
         Requests requests = new Requests(tokens);
-        int port = config.port() == 0 ? FreePort.find() : config.port();
-        url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
-        Views views = new Views(url, objects.bucket(), objects.region(), PROJECT_ID, BACKEND);
         app = Javalin.create(c -> {
             c.router.ignoreTrailingSlashes = true;
             c.router.treatMultipleSlashesAsSingleSlash = true;
@@ -135,10 +146,20 @@ public final class GranaryServer implements AutoCloseable {
             new BucketRoutes(buckets, jobs, requests, views).register(c.routes);
             new FileRoutes(files, jobs, requests, views).register(c.routes);
             new JobRoutes(jobs, requests, views).register(c.routes);
+            new TableRoutes(tables, files, catalog, jobs, requests, views, clock).register(c.routes);
         });
         app.start(config.host(), port);
         closeables.add(() -> app.stop());
         LOG.info("Granary Storage API on {} (S3 endpoint {})", url, s3Url);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private <T extends AutoCloseable> T track(T closeable) {

@@ -57,6 +57,10 @@ public final class JobService implements AutoCloseable {
             LOG.warn("recovered {} job(s) left in processing by a previous run (exceptionId {})", recovered, exceptionId);
         }
         running.set(true);
+        if (workerCount <= 0) {
+            LOG.info("no job workers on this node: jobs are queued for other nodes");
+            return;
+        }
         workers = Executors.newFixedThreadPool(workerCount, r -> {
             Thread t = new Thread(r);
             t.setName("granary-job-worker");

@@ -28,6 +28,11 @@ public final class Params {
         this.root = root;
     }
 
+    /** Parameters stored earlier with {@link #tree()} (a job re-reads its request this way). */
+    public static Params of(ObjectNode tree) {
+        return new Params(tree == null ? JsonNodeFactory.instance.objectNode() : tree.deepCopy());
+    }
+
     public static Params empty() {
         return new Params(JsonNodeFactory.instance.objectNode());
     }

@@ -7,6 +7,7 @@ import io.granary.core.model.Bucket;
 import io.granary.core.model.IssuedCredentials;
 import io.granary.core.model.Job;
 import io.granary.core.model.StoredFile;
+import io.granary.core.model.Table;
 import io.granary.core.model.Token;
 import io.granary.core.storage.FileService;
 import java.time.Instant;
@@ -113,6 +114,41 @@ public final class Views {
         n.put("hasExternalSchema", false);
         n.putArray("attributes");
         n.putArray("metadata");
+        return n;
+    }
+
+    public ObjectNode table(Table t, Bucket bucket, boolean withColumns) {
+        ObjectNode n = F.objectNode();
+        n.put("uri", apiUrl + "/tables/" + t.id());
+        n.put("id", t.id());
+        n.put("name", t.ref().name());
+        n.put("displayName", t.ref().name());
+        n.put("transactional", false);
+        ArrayNode pk = n.putArray("primaryKey");
+        t.primaryKey().forEach(pk::add);
+        n.putNull("indexType");
+        n.putNull("indexKey");
+        n.putArray("distributionKey");
+        n.putNull("syntheticPrimaryKeyEnabled");
+        n.put("created", Times.format(t.created()));
+        n.put("lastImportDate", Times.format(t.lastImportDate()));
+        n.put("lastChangeDate", Times.format(t.lastChangeDate()));
+        n.put("rowsCount", t.rowsCount());
+        n.put("dataSizeBytes", t.dataSizeBytes());
+        n.put("isAlias", false);
+        n.put("isAliasable", true);
+        n.put("isTyped", false);
+        n.put("tableType", "table");
+        if (withColumns) {
+            ArrayNode cols = n.putArray("columns");
+            t.columns().forEach(cols::add);
+        }
+        n.putArray("attributes");
+        n.putArray("metadata");
+        n.putArray("columnMetadata");
+        if (bucket != null) {
+            n.set("bucket", bucket(bucket));
+        }
         return n;
     }
 

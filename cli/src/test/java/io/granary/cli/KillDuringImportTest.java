@@ -1,0 +1,75 @@
+package io.granary.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills the server process (SIGKILL) while a large import runs, and checks that after a restart the
+ * table is exactly as before and the job is not stuck; the retried import then completes exactly once.
+ */
+class KillDuringImportTest {
+
+    private static final int NEW_ROWS = 3_000_000;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void killedImportLeavesTableUnchangedAndJobIsRetried() throws Exception {
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data);
+        Path small = Files.writeString(tmp.resolve("small.csv"), "id,val\na,1\nb,2\nc,3\n");
+        Path big = tmp.resolve("big.csv");
+        try (BufferedWriter w = Files.newBufferedWriter(big)) {
+            w.write("id,val\n");
+            for (int i = 0; i < NEW_ROWS; i++) {
+                w.write(Integer.toString(i));
+                w.write(",\"value number ");
+                w.write(Integer.toString(i));
+                w.write("\"\n");
+            }
+        }
+
+        long importJob;
+        try (ServerProcess server = ServerProcess.start(data, 2)) {
+            server.postJson("/v2/storage/buckets", Map.of("name", "main", "stage", "in"));
+            long smallFile = server.uploadFile(small.toFile());
+            JsonNode created = server.waitForJob(server.postJson("/v2/storage/buckets/in.c-main/tables-async",
+                    Map.of("name", "t", "dataFileId", smallFile, "primaryKey", "id")).get("id").asLong());
+            assertThat(created.get("status").asText()).as(created.toString()).isEqualTo("success");
+            long bigFile = server.uploadFile(big.toFile());
+            importJob = server.postJson("/v2/storage/tables/in.c-main.t/import-async",
+                    Map.of("dataFileId", bigFile, "incremental", true)).get("id").asLong();
+            String status = "waiting";
+            for (int i = 0; i < 500 && status.equals("waiting"); i++) {
+                status = server.getJson("/v2/storage/jobs/" + importJob + "?wait=0").get("status").asText();
+                Thread.sleep(5);
+            }
+            assertThat(status).isEqualTo("processing");
+            Thread.sleep(150);
+            server.kill();
+        }
+
+        try (ServerProcess apiOnly = ServerProcess.start(data, 0)) {
+            JsonNode table = apiOnly.getJson("/v2/storage/tables/in.c-main.t");
+            assertThat(table.get("rowsCount").asLong()).isEqualTo(3);
+            String preview = apiOnly.get("/v2/storage/tables/in.c-main.t/data-preview?limit=10").body();
+            assertThat(preview).isEqualTo("\"id\",\"val\"\n\"a\",\"1\"\n\"b\",\"2\"\n\"c\",\"3\"\n");
+            JsonNode job = apiOnly.getJson("/v2/storage/jobs/" + importJob + "?wait=0");
+            assertThat(job.get("status").asText()).isEqualTo("waiting");
+        }
+
+        try (ServerProcess server = ServerProcess.start(data, 2)) {
+            JsonNode job = server.waitForJob(importJob);
+            assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("success");
+            assertThat(server.getJson("/v2/storage/tables/in.c-main.t").get("rowsCount").asLong()).isEqualTo(NEW_ROWS + 3);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.granary.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** A Granary server running as a child JVM (so a test can kill it with SIGKILL), plus a tiny API client. */
+final class ServerProcess implements AutoCloseable {
+
+    static final String TOKEN = "1-1-process-test-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Process process;
+    final String url;
+
+    private ServerProcess(Process process, String url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    static ServerProcess start(Path dataDir, int workers) throws Exception {
+        int port = io.granary.server.FreePort.find();
+        int s3Port = io.granary.server.FreePort.find();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "server", "--host", "127.0.0.1", "--port", String.valueOf(port), "--s3-port", String.valueOf(s3Port),
+                "--data-dir", dataDir.toString(), "--workers", String.valueOf(workers)));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dataDir.getParent().resolve("server-" + UUID.randomUUID() + ".log").toFile());
+        pb.environment().put("GRANARY_MASTER_TOKEN", TOKEN);
+        ServerProcess server = new ServerProcess(pb.start(), "http://127.0.0.1:" + port);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!server.process.isAlive()) {
+                throw new IllegalStateException("server exited with " + server.process.exitValue());
+            }
+            try {
+                if (server.get("/health/ready").statusCode() == 200) {
+                    return server;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(100);
+        }
+        server.kill();
+        throw new IllegalStateException("server did not become ready");
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonNode getJson(String path) throws IOException, InterruptedException {
+        return JSON.readTree(get(path).body());
+    }
+
+    JsonNode postJson(String path, Object body) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300 && r.statusCode() != 202) {
+            throw new AssertionError(path + " → " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    /** Streams a file to the importer's {@code /upload-file}; returns the file id. */
+    long uploadFile(File file) throws IOException, InterruptedException {
+        String boundary = "b" + UUID.randomUUID();
+        var body = HttpRequest.BodyPublishers.concat(
+                HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Disposition: form-data; name=\"data\"; "
+                        + "filename=\"" + file.getName() + "\"\r\nContent-Type: text/csv\r\n\r\n", StandardCharsets.UTF_8),
+                HttpRequest.BodyPublishers.ofFile(file.toPath()),
+                HttpRequest.BodyPublishers.ofString("\r\n--" + boundary + "--\r\n", StandardCharsets.UTF_8));
+        HttpResponse<String> r = HTTP.send(request("/upload-file").header("Content-Type",
+                "multipart/form-data; boundary=" + boundary).POST(body).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("upload → " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body()).get("id").asLong();
+    }
+
+    JsonNode waitForJob(long id) throws IOException, InterruptedException {
+        for (int i = 0; i < 60; i++) {
+            JsonNode job = getJson("/v2/storage/jobs/" + id + "?wait=5");
+            String status = job.get("status").asText();
+            if (status.equals("success") || status.equals("error")) {
+                return job;
+            }
+        }
+        throw new AssertionError("job " + id + " did not finish");
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(2)).header("X-StorageApi-Token", TOKEN);
+    }
+
+    /** SIGKILL: no shutdown hook, no cleanup — as a crash or an OOM killer would. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+}
