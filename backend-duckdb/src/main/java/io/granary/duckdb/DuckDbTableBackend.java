@@ -401,7 +401,8 @@ public final class DuckDbTableBackend implements TableBackend {
         } catch (IOException e) {
             String where = count > 1 ? " (file " + (index + 1) + " of " + count + ")" : "";
             throw new GranaryException(ErrorCode.INVALID_CSV,
-                    "Invalid CSV file" + where + ". Invalid gzip data (" + e.getMessage() + ").", e);
+                    "Invalid CSV file" + where + ". Invalid gzip data ("
+                    + (e.getMessage() == null ? "unexpected end of the stream" : e.getMessage()) + ").", e);
         }
     }
 
