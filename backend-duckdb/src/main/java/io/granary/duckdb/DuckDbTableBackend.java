@@ -101,6 +101,25 @@ public final class DuckDbTableBackend implements TableBackend {
         } catch (SQLException e) {
             throw engine(e);
         }
+        dropLeftoverStaging();
+    }
+
+    // a process killed mid-load leaves its committed staging table behind: it is never part of a table
+    private void dropLeftoverStaging() {
+        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+            List<String> leftovers = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT schema_name, table_name FROM duckdb_tables() WHERE table_name LIKE '"
+                    + STAGING_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\'")) {
+                while (rs.next()) {
+                    leftovers.add(q(rs.getString(1)) + "." + q(rs.getString(2)));
+                }
+            }
+            for (String table : leftovers) {
+                s.execute("DROP TABLE IF EXISTS " + table);
+            }
+        } catch (SQLException e) {
+            throw engine(e);
+        }
     }
 
     // ---- tables

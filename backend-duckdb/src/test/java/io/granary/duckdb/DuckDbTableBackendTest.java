@@ -47,6 +47,24 @@ class DuckDbTableBackendTest extends TableBackendContract {
     }
 
     @Test
+    void stagingLeftByAKilledLoadIsDroppedOnOpen() throws Exception {
+        TableRef t = new TableRef("in.c-main", "kept");
+        backend.createTable(t, List.of("id"));
+        try (var c = database.connect(); var s = c.createStatement()) {
+            s.execute("CREATE TABLE \"in.c-main\".\"__staging_dead\" (id VARCHAR)");
+        }
+        new DuckDbTableBackend(database, dir.resolve("tmp"), 1L << 30, 256 * 1024).close();
+        try (var c = database.connect(); var s = c.createStatement();
+                var rs = s.executeQuery("SELECT table_name FROM duckdb_tables() ORDER BY 1")) {
+            List<String> names = new java.util.ArrayList<>();
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+            assertThat(names).containsExactly("kept");
+        }
+    }
+
+    @Test
     void leavesNoStagingTablesBehind() {
         TableRef t = new TableRef("in.c-main", "clean");
         backend.createTable(t, List.of("id"));

@@ -3,6 +3,7 @@ package io.granary.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.granary.core.util.FileTrees;
 import io.granary.server.GranaryServer;
 import io.granary.server.ServerConfig;
 import java.net.URI;
@@ -59,7 +60,7 @@ public final class Bench {
     }
 
     private static void importScenario(Path work, long sizeMb, int runs) throws Exception {
-        deleteTree(work);
+        FileTrees.delete(work);
         Files.createDirectories(work);
         Path csv = work.resolve("data.csv");
         long t0 = System.nanoTime();
@@ -81,7 +82,7 @@ public final class Bench {
                 upload.add(times[0]);
                 job.add(times[1]);
             }
-            deleteTree(data);
+            FileTrees.delete(data);
             Files.deleteIfExists(work.resolve("raw-" + run + ".duckdb"));
             System.err.printf("run %d: raw DuckDB %.2f s, Granary upload %.2f s, Granary import job %.2f s%n",
                     run + 1, raw.get(run), upload.get(run), job.get(run));
@@ -173,12 +174,4 @@ public final class Bench {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }

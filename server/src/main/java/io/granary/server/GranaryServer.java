@@ -6,6 +6,7 @@ import io.granary.core.job.JobService;
 import io.granary.core.storage.BucketService;
 import io.granary.core.storage.FileService;
 import io.granary.core.storage.TableService;
+import io.granary.core.util.FileTrees;
 import io.granary.core.storage.TokenService;
 import io.granary.core.port.TableBackend;
 import io.granary.duckdb.DuckDbTableBackend;
@@ -74,7 +75,7 @@ public final class GranaryServer implements AutoCloseable {
         Path dataDir = config.dataDir().toAbsolutePath();
         Files.createDirectories(dataDir);
         Path tmp = dataDir.resolve("tmp");
-        deleteTree(tmp); // leftovers of a previous run (exports, slice copies, upload caches)
+        FileTrees.delete(tmp); // leftovers of a previous run (exports, slice copies, upload caches)
         Files.createDirectories(tmp);
         Clock clock = Clock.systemUTC();
 
@@ -151,15 +152,6 @@ public final class GranaryServer implements AutoCloseable {
         app.start(config.host(), port);
         closeables.add(() -> app.stop());
         LOG.info("Granary Storage API on {} (S3 endpoint {})", url, s3Url);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 
     private <T extends AutoCloseable> T track(T closeable) {

@@ -17,18 +17,17 @@ import io.granary.core.port.TableBackend.ExportRequest;
 import io.granary.core.port.TableBackend.LoadRequest;
 import io.granary.core.port.TableBackend.LoadResult;
 import io.granary.core.port.TableBackend.RowSelection;
+import io.granary.core.util.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Table Storage: Keboola's rules for creating, loading, exporting and changing tables, on top of the
@@ -221,7 +220,11 @@ public final class TableService {
             return files.storeSliced(creatorTokenId, creatorDescription, name, List.of("table-export"), result.slices(),
                     options.gzip() ? ".csv.gz" : ".csv", runId);
         } finally {
-            deleteTree(dir);
+            try {
+                FileTrees.delete(dir);
+            } catch (RuntimeException ignored) {
+                // temp leftovers are removed at the next start
+            }
         }
     }
 
@@ -347,14 +350,6 @@ public final class TableService {
     private static GranaryException alreadyExists(TableRef ref) {
         return new GranaryException(ErrorCode.TABLE_ALREADY_EXISTS, "The table \"" + ref.name()
                 + "\" already exists in the bucket \"" + ref.bucketId() + "\".");
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // temp leftovers are cleaned at the next start
-        }
     }
 
     /** Ids of the tables in a bucket (for bucket deletion). */

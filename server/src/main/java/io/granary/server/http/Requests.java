@@ -4,6 +4,7 @@ import io.granary.core.error.GranaryException;
 import io.granary.core.model.Token;
 import io.granary.core.storage.TokenService;
 import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -45,6 +46,19 @@ public final class Requests {
         }
         ctx.attribute(PARAMS_KEY, params);
         return params;
+    }
+
+    /** The file part {@code data} of a multipart/form-data request (spooled to disk when large). */
+    public static UploadedFile uploadedData(Context ctx) {
+        String type = ctx.contentType() == null ? "" : ctx.contentType();
+        if (!type.startsWith("multipart/form-data")) {
+            throw GranaryException.validation("Send the file as multipart/form-data in the field \"data\".");
+        }
+        UploadedFile data = ctx.uploadedFile("data");
+        if (data == null) {
+            throw GranaryException.validation("Missing file in the field \"data\".");
+        }
+        return data;
     }
 
     public String runId(Context ctx) {

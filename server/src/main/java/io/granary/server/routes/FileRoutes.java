@@ -101,14 +101,7 @@ public final class FileRoutes {
 
     private void upload(Context ctx) throws Exception {
         Token caller = requests.caller(ctx);
-        String type = ctx.contentType() == null ? "" : ctx.contentType();
-        if (!type.startsWith("multipart/form-data")) {
-            throw GranaryException.validation("Upload the file as multipart/form-data with the file in the field \"data\".");
-        }
-        UploadedFile data = ctx.uploadedFile("data");
-        if (data == null) {
-            throw GranaryException.validation("Missing file in the field \"data\".");
-        }
+        UploadedFile data = Requests.uploadedData(ctx);
         Params p = requests.params(ctx);
         String name = p.has("name") ? p.string("name") : data.filename();
         try (InputStream in = data.content()) {

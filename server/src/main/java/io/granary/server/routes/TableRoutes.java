@@ -84,20 +84,13 @@ public final class TableRoutes {
     /** The importer's one-call load: stream the upload into File Storage, import it, answer with the results. */
     private void writeTable(Context ctx) throws Exception {
         Token caller = requests.caller(ctx);
-        String type = ctx.contentType() == null ? "" : ctx.contentType();
-        if (!type.startsWith("multipart/form-data")) {
-            throw GranaryException.validation("Send the data as multipart/form-data with the file in the field \"data\".");
-        }
+        UploadedFile data = Requests.uploadedData(ctx);
         Params p = requests.params(ctx);
         String tableId = p.string("tableId");
         if (tableId == null || tableId.isBlank()) {
             throw GranaryException.validation("Invalid request: tableId: This value should not be blank.");
         }
         Table t = tables.require(caller, tableId, Permission.WRITE);
-        UploadedFile data = ctx.uploadedFile("data");
-        if (data == null) {
-            throw GranaryException.validation("Missing file in the field \"data\".");
-        }
         FileService.FileView uploaded;
         try (InputStream in = data.content()) {
             uploaded = files.upload(caller, new FileService.PrepareRequest(data.filename(), data.size(), null, false, false,

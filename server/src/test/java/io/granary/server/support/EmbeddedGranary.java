@@ -1,6 +1,7 @@
 package io.granary.server.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.granary.core.util.FileTrees;
 import io.granary.server.GranaryServer;
 import io.granary.server.ServerConfig;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     @Override
     public void afterAll(ExtensionContext context) {
         stop();
-        deleteRecursively(dataDir);
+        FileTrees.delete(dataDir);
     }
 
     public void start() {
@@ -90,14 +91,4 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
                 .build();
     }
 
-    static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
