@@ -81,6 +81,23 @@ public final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** Form-encoded body from key/value pairs; a key may repeat ({@code primaryKey[]=a&primaryKey[]=b}). */
+    public Response postFormPairs(String path, String... keysAndValues) {
+        return postRaw(path, "application/x-www-form-urlencoded", formBody(keysAndValues));
+    }
+
+    /** {@code k1=v1&k2=v2…}, URL-encoded, for form bodies and query strings. */
+    public static String formBody(String... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keys and values must pair up");
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            sb.append(i == 0 ? "" : "&").append(enc(keysAndValues[i])).append('=').append(enc(keysAndValues[i + 1]));
+        }
+        return sb.toString();
+    }
+
     public Response postRaw(String path, String contentType, String body) {
         return send(builder(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
     }

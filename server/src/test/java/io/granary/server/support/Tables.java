@@ -30,7 +30,12 @@ public final class Tables {
 
     /** Uploads bytes through prepare + S3 PutObject (as Keboola clients do); returns the file id. */
     public long upload(String name, byte[] content) {
-        JsonNode file = granary.master().postJson("/v2/storage/files/prepare",
+        return upload(granary.master(), name, content);
+    }
+
+    /** Uploads as the given token: a token without canReadAllFileUploads can load only its own files. */
+    public long upload(Api api, String name, byte[] content) {
+        JsonNode file = api.postJson("/v2/storage/files/prepare",
                 Map.of("name", name, "federationToken", 1)).json();
         JsonNode up = file.get("uploadParams");
         try (S3Client s3 = granary.s3(up.get("credentials"))) {
@@ -91,10 +96,20 @@ public final class Tables {
 
     /** Exports a table and returns the slices' contents, decompressed, in manifest order. */
     public List<String> exportSlices(String tableId, Map<String, Object> params) throws IOException {
-        JsonNode job = job(granary.master().postJson("/v2/storage/tables/" + tableId + "/export-async", params));
+        return exportSlices(granary.master(), granary.master().postJson("/v2/storage/tables/" + tableId + "/export-async", params));
+    }
+
+    /**
+     * Waits for an export job posted in any encoding and returns its slices; the export file is read
+     * with {@code api}'s token (the one that posted the export can read its own file).
+     */
+    public List<String> exportSlices(Api api, Api.Response accepted) throws IOException {
+        JsonNode job = job(accepted);
         assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("success");
         long fileId = job.get("results").get("file").get("id").asLong();
-        JsonNode file = granary.master().get("/v2/storage/files/" + fileId + "?federationToken=1").json();
+        Api.Response detail = api.get("/v2/storage/files/" + fileId + "?federationToken=1");
+        assertThat(detail.status()).as(detail.body()).isEqualTo(200);
+        JsonNode file = detail.json();
         assertThat(file.get("isSliced").asBoolean()).isTrue();
         assertThat(file.get("tags").toString()).contains("table-export");
         List<String> out = new ArrayList<>();
@@ -119,6 +134,11 @@ public final class Tables {
     /** The whole export as one string. */
     public String export(String tableId, Map<String, Object> params) throws IOException {
         return String.join("", exportSlices(tableId, params));
+    }
+
+    /** The whole export of an export job posted in any encoding, read with {@code api}'s token. */
+    public String export(Api api, Api.Response accepted) throws IOException {
+        return String.join("", exportSlices(api, accepted));
     }
 
     public Path write(String name, String content) throws IOException {
