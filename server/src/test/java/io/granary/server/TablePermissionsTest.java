@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -172,8 +171,6 @@ class TablePermissionsTest {
     }
 
     @Test
-    @Disabled("BUG: GET /v2/storage/jobs and /jobs/{id} ignore the caller: a token with no permission on a bucket lists"
-            + " its table jobs (tableId, operationParams, results)")
     void tokenWithoutPermissionDoesNotSeeTheTablesJobs() {
         JsonNode job = tables.job(granary.master().postJson("/v2/storage/tables/" + TABLE + "/export-async", Map.of()));
         assertThat(stranger.get("/v2/storage/jobs?limit=1000").body()).doesNotContain(TABLE);

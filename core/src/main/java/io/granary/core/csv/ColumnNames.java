@@ -3,9 +3,9 @@ package io.granary.core.csv;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Keboola's column-name rules: sanitise header names, refuse what cannot be a column. */
@@ -29,7 +29,7 @@ public final class ColumnNames {
             throw new GranaryException(ErrorCode.NO_COLUMNS, "No columns found in the CSV file header.");
         }
         List<String> out = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
+        Map<String, String> seen = new HashMap<>();
         for (int i = 0; i < header.size(); i++) {
             String raw = header.get(i);
             if (raw.isBlank()) {
@@ -38,9 +38,12 @@ public final class ColumnNames {
             }
             String name = sanitize(raw);
             check(name, raw);
-            if (!seen.add(name)) {
+            String first = seen.putIfAbsent(name, raw);
+            if (first != null) {
+                String cause = first.equals(raw) ? "" : " (after sanitising \"" + (first.equals(name) ? raw : first)
+                        + "\"" + (first.equals(name) || raw.equals(name) ? "" : " and \"" + raw + "\"") + ")";
                 throw new GranaryException(ErrorCode.INVALID_COLUMN_NAME, "Column name \"" + name + "\" is duplicated"
-                        + (name.equals(raw) ? "" : " (after sanitising \"" + raw + "\")") + ".");
+                        + cause + ".");
             }
             out.add(name);
         }

@@ -41,7 +41,7 @@ public final class HeaderReader {
                     .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
             return firstRecord(new PushbackReader(new InputStreamReader(in, decoder), 1), dialect);
         } catch (ZipException e) {
-            throw new GranaryException(ErrorCode.INVALID_CSV, "The file is not a valid gzip file: " + e.getMessage());
+            throw new GranaryException(ErrorCode.INVALID_CSV, "Invalid CSV file. Invalid gzip data (" + e.getMessage() + ").");
         } catch (CharacterCodingException e) {
             throw new GranaryException(ErrorCode.INVALID_CSV, "The CSV header is not valid UTF-8.");
         } catch (IOException e) {

@@ -7,6 +7,8 @@ import io.granary.core.error.GranaryException;
 import io.granary.core.model.Job;
 import io.granary.core.model.JobError;
 import io.granary.core.model.NewJob;
+import io.granary.core.model.Permission;
+import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
 import io.granary.core.port.JobQueue;
 import io.granary.core.util.Secrets;
@@ -82,12 +84,48 @@ public final class JobService implements AutoCloseable {
         return submitted;
     }
 
+    /** The job, if the caller may see it ({@link #visible}); 404 otherwise. */
     public Job get(Token caller, long id) {
-        return queue.find(id).orElseThrow(() -> new GranaryException(ErrorCode.JOBS_NOT_FOUND, "Job " + id + " not found"));
+        return queue.find(id).filter(j -> visible(caller, j))
+                .orElseThrow(() -> new GranaryException(ErrorCode.JOBS_NOT_FOUND, "Job " + id + " not found"));
     }
 
+    /** Jobs the caller may see, newest first. */
     public List<Job> list(Token caller, int limit, int offset) {
-        return queue.list(limit, offset);
+        if (caller.isMasterToken()) {
+            return queue.list(limit, offset);
+        }
+        List<Job> out = new java.util.ArrayList<>();
+        int skipped = 0;
+        int page = 0;
+        final int pageSize = 500;
+        while (out.size() < limit) {
+            List<Job> batch = queue.list(pageSize, page * pageSize);
+            for (Job j : batch) {
+                if (!visible(caller, j)) {
+                    continue;
+                }
+                if (skipped < offset) {
+                    skipped++;
+                } else if (out.size() < limit) {
+                    out.add(j);
+                }
+            }
+            if (batch.size() < pageSize) {
+                break;
+            }
+            page++;
+        }
+        return out;
+    }
+
+    /** A token sees the jobs it started, and every job on a table it may read; the master token sees all. */
+    public static boolean visible(Token caller, Job job) {
+        if (caller.isMasterToken() || job.creatorTokenId() == caller.id()) {
+            return true;
+        }
+        TableRef table = TableRef.parse(job.tableId());
+        return table != null && caller.can(table.bucketId(), Permission.READ);
     }
 
     /** The job once it has finished or {@code maxWait} has passed, whichever is first. */

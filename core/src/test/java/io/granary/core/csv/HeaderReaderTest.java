@@ -52,7 +52,7 @@ class HeaderReaderTest {
         Path notGzip = dir.resolve("bad.gz");
         Files.write(notGzip, new byte[] {0x1f, (byte) 0x8b, 1, 2, 3});
         assertThatThrownBy(() -> HeaderReader.read(notGzip, CsvDialect.RFC)).isInstanceOf(GranaryException.class)
-                .hasMessageContaining("gzip");
+                .hasMessageContaining("Invalid gzip data");
         Path latin1 = dir.resolve("latin1.csv");
         Files.write(latin1, new byte[] {'a', ',', (byte) 0xe9, '\n'});
         assertThatThrownBy(() -> HeaderReader.read(latin1, CsvDialect.RFC)).isInstanceOf(GranaryException.class)
@@ -66,7 +66,12 @@ class HeaderReaderTest {
         assertThatThrownBy(() -> ColumnNames.sanitizeHeader(List.of("ünï")))
                 .hasMessageStartingWith("\"ünï\" contains not allowed characters.");
         assertThatThrownBy(() -> ColumnNames.sanitizeHeader(List.of("a b", "a_b")))
-                .hasMessage("Column name \"a_b\" is duplicated.");
+                .hasMessage("Column name \"a_b\" is duplicated (after sanitising \"a b\").");
+        assertThatThrownBy(() -> ColumnNames.sanitizeHeader(List.of("a_b", "a b")))
+                .hasMessage("Column name \"a_b\" is duplicated (after sanitising \"a b\").");
+        assertThatThrownBy(() -> ColumnNames.sanitizeHeader(List.of("a b", "a.b")))
+                .hasMessage("Column name \"a_b\" is duplicated (after sanitising \"a b\" and \"a.b\").");
+        assertThatThrownBy(() -> ColumnNames.sanitizeHeader(List.of("x", "x"))).hasMessage("Column name \"x\" is duplicated.");
         assertThatThrownBy(() -> ColumnNames.sanitizeHeader(List.of("a", "")))
                 .hasMessage("Column 2 of the CSV header has an empty name.");
         assertThatThrownBy(() -> ColumnNames.sanitizeHeader(List.of("_timestamp")))
