@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -85,6 +86,8 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
                 .endpointOverride(URI.create(server.s3Url()))
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
+                // Apache sends Expect: 100-continue like the AWS CLI and boto3, so a refused upload is a clean 403
+                .httpClientBuilder(ApacheHttpClient.builder())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
                         credentials.get("AccessKeyId").asText(), credentials.get("SecretAccessKey").asText(),
                         credentials.get("SessionToken").asText())))
