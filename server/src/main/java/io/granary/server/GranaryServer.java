@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class GranaryServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GranaryServer.class);
+    private static final Logger REQUESTS = LoggerFactory.getLogger("io.granary.http");
     static final long PROJECT_ID = 1;
     static final String BACKEND = "duckdb";
 
@@ -141,6 +142,9 @@ public final class GranaryServer implements AutoCloseable {
             c.jetty.multipartConfig.maxFileSize(-1, SizeUnit.BYTES);
             c.jetty.multipartConfig.maxTotalRequestSize(-1, SizeUnit.BYTES);
             c.startup.showJavalinBanner = false;
+            // one line per request; never the token header
+            c.requestLogger.http((ctx, ms) -> REQUESTS.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(),
+                    Math.round(ms)));
             ErrorHandling.register(c.routes);
             new IndexRoutes(views, url, s3Url, readiness).register(c.routes);
             new TokenRoutes(tokens, catalog, requests, views).register(c.routes);

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Submits jobs and runs them on a pool of workers that claim from the {@link JobQueue}. Workers wake
@@ -169,6 +170,10 @@ public final class JobService implements AutoCloseable {
 
     private void execute(Job job) {
         JobHandler handler = handlers.get(job.operationName());
+        MDC.put("jobId", String.valueOf(job.id()));
+        if (job.runId() != null) {
+            MDC.put("runId", job.runId());
+        }
         try {
             if (handler == null) {
                 throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
@@ -194,6 +199,9 @@ public final class JobService implements AutoCloseable {
             LOG.error("job {} {} failed with an internal error ({})", job.id(), job.operationName(), exceptionId, e);
             queue.fail(job.id(), new JobError(ErrorCode.INTERNAL.code(),
                     "Internal error. Contact the administrator with exception id " + exceptionId + ".", exceptionId), null);
+        } finally {
+            MDC.remove("jobId");
+            MDC.remove("runId");
         }
     }
 
