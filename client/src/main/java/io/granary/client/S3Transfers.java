@@ -213,7 +213,20 @@ final class S3Transfers implements AutoCloseable {
             }
             return results;
         } finally {
-            pool.shutdownNow();
+            shutdown(pool);
+        }
+    }
+
+    /**
+     * Stops a transfer pool and waits (bounded) for running tasks: after a failure the caller deletes what was
+     * uploaded, and a request still in flight must not land after that delete.
+     */
+    static void shutdown(ExecutorService pool) {
+        pool.shutdownNow();
+        try {
+            pool.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

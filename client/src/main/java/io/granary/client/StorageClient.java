@@ -530,20 +530,18 @@ public final class StorageClient implements AutoCloseable {
             transfers().upload(s3client, file, bucket, key, o.parallelism(), o.progress(), 0, sourceSize, done, state);
             return;
         }
-        Path gz = Files.createTempFile("granary-upload-", ".gz");
+        Path gz = null;
         try {
-            try (InputStream in = Files.newInputStream(file);
-                    OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(gz),
-                            S3Transfers.COPY_BUFFER), S3Transfers.COPY_BUFFER)) {
-                in.transferTo(out);
-            }
+            gz = gzip(file, Path.of(System.getProperty("java.io.tmpdir")));
             // progress counts source bytes: report the compressed upload scaled to the source size
             long gzSize = Files.size(gz);
             ProgressListener scaled = (d, t) -> o.progress().progress(gzSize == 0 ? sourceSize : d * sourceSize / gzSize,
                     sourceSize);
             transfers().upload(s3client, gz, bucket, key, o.parallelism(), scaled, 0, gzSize, done, state);
         } finally {
-            Files.deleteIfExists(gz);
+            if (gz != null) {
+                Files.deleteIfExists(gz);
+            }
         }
     }
 
@@ -555,7 +553,8 @@ public final class StorageClient implements AutoCloseable {
         Semaphore inFlight = new Semaphore(o.parallelism() * 2);
         AtomicLong done = new AtomicLong();
         List<Future<String>> uploads = new ArrayList<>();
-        try (CsvSlicer slicer = new CsvSlicer(file, o.delimiter(), o.enclosure(), o.sliceSize(), o.compress(), tempDir)) {
+        // the slicer only cuts (fast, sequential); each worker gzips its own slice, so compression runs in parallel
+        try (CsvSlicer slicer = new CsvSlicer(file, o.delimiter(), o.enclosure(), o.sliceSize(), false, tempDir)) {
             while (true) {
                 acquire(inFlight);
                 CsvSlicer.Slice slice;
@@ -572,15 +571,22 @@ public final class StorageClient implements AutoCloseable {
                 failFast(uploads);
                 String sliceName = String.format("part%05d.csv%s", slice.index(), o.compress() ? ".gz" : "");
                 uploads.add(pool.submit(() -> {
+                    Path upload = slice.file();
                     try {
-                        long size = Files.size(slice.file());
+                        if (o.compress()) {
+                            upload = gzip(slice.file(), tempDir);
+                            Files.delete(slice.file());
+                        }
+                        Path body = upload;
+                        long size = Files.size(body);
                         s3client.putObject(b -> b.bucket(bucket).key(key + sliceName).contentLength(size),
-                                RequestBody.fromContentProvider(() -> S3Transfers.open(slice.file(), 0, size), size,
+                                RequestBody.fromContentProvider(() -> S3Transfers.open(body, 0, size), size,
                                         "application/octet-stream"));
                         o.progress().progress(done.addAndGet(slice.sourceBytes()), sourceSize);
                         return "s3://" + bucket + "/" + key + sliceName;
                     } finally {
                         Files.deleteIfExists(slice.file());
+                        Files.deleteIfExists(upload);
                         inFlight.release();
                     }
                 }));
@@ -593,9 +599,23 @@ public final class StorageClient implements AutoCloseable {
             s3client.putObject(b -> b.bucket(bucket).key(key + "manifest").contentType("application/json"),
                     RequestBody.fromBytes(MAPPER.writeValueAsBytes(manifest)));
         } finally {
-            pool.shutdownNow();
+            S3Transfers.shutdown(pool);
             deleteTree(tempDir);
         }
+    }
+
+    /** Gzips {@code source} into a new temp file in {@code dir}, streaming. */
+    private static Path gzip(Path source, Path dir) throws IOException {
+        Path gz = Files.createTempFile(dir, "granary-upload-", ".gz");
+        try (InputStream in = Files.newInputStream(source);
+                OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(gz),
+                        S3Transfers.COPY_BUFFER), S3Transfers.COPY_BUFFER)) {
+            in.transferTo(out);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(gz);
+            throw e;
+        }
+        return gz;
     }
 
     private static void failFast(List<Future<String>> uploads) throws IOException {
@@ -689,7 +709,7 @@ public final class StorageClient implements AutoCloseable {
                 Files.delete(slice);
             }
         } finally {
-            pool.shutdownNow();
+            S3Transfers.shutdown(pool);
         }
     }
 

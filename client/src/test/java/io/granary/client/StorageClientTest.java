@@ -79,6 +79,17 @@ class StorageClientTest {
     }
 
     @Test
+    void connectionFailuresAreRetriedThenReported() {
+        try (StorageClient dead = StorageClient.builder("http://127.0.0.1:9", "t").maxAttempts(3).build()) {
+            long start = System.nanoTime();
+            assertThatThrownBy(dead::verifyToken).isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageContaining("after 3 attempts");
+            // two backoffs: 250-312 ms then 500-625 ms
+            assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(750);
+        }
+    }
+
+    @Test
     void environmentFallsBackToKbcUrlAndToken() {
         try (StorageClient c = StorageClient.fromEnvironment(Map.of("KBC_URL", granary.server.url() + "/",
                 "KBC_TOKEN", GranaryFixture.TOKEN))) {
