@@ -1,0 +1,250 @@
+package io.granary.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client against a real Granary server: real HTTP, real S3, real DuckDB. */
+class StorageClientTest {
+
+    static GranaryFixture granary;
+    static StorageClient client;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() throws IOException {
+        granary = new GranaryFixture();
+        client = granary.client();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        client.close();
+        granary.close();
+    }
+
+    @Test
+    void verifiesTokenAndManagesBuckets() {
+        JsonNode token = client.verifyToken();
+        assertThat(token.path("isMasterToken").asBoolean()).isTrue();
+        assertThat(client.s3Endpoint()).isEqualTo(URI.create(granary.server.s3Url()));
+
+        JsonNode bucket = client.createBucket("client-buckets", "in", "made by the client test");
+        assertThat(bucket.path("id").asText()).isEqualTo("in.c-client-buckets");
+        assertThat(client.listBuckets()).anySatisfy(b -> assertThat(b.path("id").asText()).isEqualTo("in.c-client-buckets"));
+        assertThat(client.getBucket("in.c-client-buckets").path("description").asText()).isEqualTo("made by the client test");
+
+        assertThatThrownBy(() -> client.createBucket("client-buckets", "in", null))
+                .isInstanceOfSatisfying(StorageApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.code()).isEqualTo("storage.buckets.alreadyExists");
+                    assertThat(e.exceptionId()).isNotBlank();
+                });
+        client.dropBucket("in.c-client-buckets", false);
+        assertThatThrownBy(() -> client.getBucket("in.c-client-buckets"))
+                .isInstanceOfSatisfying(StorageApiException.class, e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.code()).isEqualTo("storage.buckets.notFound");
+                });
+        assertThat(client.listJobs(10, 0)).anySatisfy(j -> assertThat(j.path("operationName").asText()).isEqualTo("bucketDelete"));
+    }
+
+    @Test
+    void wrongTokenIsA401NotRetried() {
+        try (StorageClient bad = StorageClient.create(granary.server.url(), "nope")) {
+            assertThatThrownBy(bad::verifyToken).isInstanceOfSatisfying(StorageApiException.class, e -> {
+                assertThat(e.status()).isEqualTo(401);
+                assertThat(e.code()).isEqualTo("storage.tokenInvalid");
+            });
+        }
+    }
+
+    @Test
+    void connectionFailuresAreRetriedThenReported() {
+        try (StorageClient dead = StorageClient.builder("http://127.0.0.1:9", "t").maxAttempts(3).build()) {
+            long start = System.nanoTime();
+            assertThatThrownBy(dead::verifyToken).isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageContaining("after 3 attempts");
+            // two backoffs: 250-312 ms then 500-625 ms
+            assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(750);
+        }
+    }
+
+    @Test
+    void environmentFallsBackToKbcUrlAndToken() {
+        try (StorageClient c = StorageClient.fromEnvironment(Map.of("KBC_URL", granary.server.url() + "/",
+                "KBC_TOKEN", GranaryFixture.TOKEN))) {
+            assertThat(c.host()).isEqualTo(granary.server.url());
+            assertThat(c.verifyToken().path("isMasterToken").asBoolean()).isTrue();
+        }
+        assertThatThrownBy(() -> StorageClient.fromEnvironment(Map.of("KBC_URL", "x")))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void uploadsSmallFileAndReadsItBack() throws IOException {
+        Path src = Files.writeString(tmp.resolve("hello.txt"), "hello, granary\n");
+        long id = client.uploadFile(src, FileUploadOptions.defaults().tag("client-small"));
+        JsonNode file = client.getFile(id, false);
+        assertThat(file.path("name").asText()).isEqualTo("hello.txt");
+        assertThat(file.path("isSliced").asBoolean()).isFalse();
+        assertThat(file.has("credentials")).isFalse();
+        assertThat(client.listFiles(List.of("client-small"), 10, 0)).hasSize(1);
+
+        Path back = tmp.resolve("sub/back.txt");
+        client.downloadFile(id, back);
+        assertThat(Files.readString(back)).isEqualTo("hello, granary\n");
+
+        // compressed upload: stored gzipped, named .gz, decompressed on request
+        long gz = client.uploadFile(src, FileUploadOptions.defaults().compress(true));
+        assertThat(client.getFile(gz, false).path("name").asText()).isEqualTo("hello.txt.gz");
+        client.downloadFile(gz, back, DownloadOptions.defaults().decompress(true));
+        assertThat(Files.readString(back)).isEqualTo("hello, granary\n");
+
+        client.deleteFile(id);
+        assertThatThrownBy(() -> client.getFile(id, true)).isInstanceOfSatisfying(StorageApiException.class,
+                e -> assertThat(e.code()).isEqualTo("storage.files.notFound"));
+    }
+
+    @Test
+    void largeFileGoesMultipartAndComesBackInRanges() throws IOException {
+        Path src = tmp.resolve("big.bin");
+        long size = 40L * 1024 * 1024 + 12345; // > multipart threshold, not a multiple of the part size
+        Random random = new Random(7);
+        byte[] block = new byte[1024 * 1024];
+        try (OutputStream out = Files.newOutputStream(src)) {
+            for (long written = 0; written < size; written += block.length) {
+                random.nextBytes(block);
+                out.write(block, 0, (int) Math.min(block.length, size - written));
+            }
+        }
+        AtomicLong lastUp = new AtomicLong();
+        long id = client.uploadFile(src, FileUploadOptions.defaults().progress((d, t) -> {
+            assertThat(t).isEqualTo(size);
+            lastUp.accumulateAndGet(d, Math::max);
+        }));
+        assertThat(lastUp.get()).isEqualTo(size);
+        Path back = tmp.resolve("big.back");
+        AtomicLong lastDown = new AtomicLong();
+        client.downloadFile(id, back, DownloadOptions.defaults().progress((d, t) -> lastDown.accumulateAndGet(d, Math::max)));
+        assertThat(lastDown.get()).isEqualTo(size);
+        assertThat(Files.mismatch(src, back)).isEqualTo(-1L);
+    }
+
+    @Test
+    void downloadOfASlicedFileMergesSlicesInManifestOrder() throws IOException {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            body.append(i).append(",\"row ").append(i).append("\nsecond line\"\n");
+        }
+        Path csv = Files.writeString(tmp.resolve("sliced.csv"), "id,text\n" + body);
+        for (boolean gzip : new boolean[] {false, true}) {
+            long id = client.uploadFile(csv, FileUploadOptions.defaults().sliced(true).sliceSize(1000).compress(gzip)
+                    .parallelism(8));
+            JsonNode file = client.getFile(id, true);
+            assertThat(file.path("isSliced").asBoolean()).isTrue();
+            Path merged = tmp.resolve("merged-" + gzip + ".csv");
+            client.downloadFile(id, merged, DownloadOptions.defaults().decompress(true).parallelism(8));
+            assertThat(Files.readString(merged)).isEqualTo(body.toString());
+        }
+    }
+
+    @Test
+    void failingImportRaisesTheJobsError() throws IOException {
+        client.createBucket("client-fail", "in", null);
+        String tableId = client.createTable("in.c-client-fail", "t", Files.writeString(tmp.resolve("t.csv"),
+                "id,name\n1,a\n"), TableCreateOptions.defaults().primaryKey(List.of("id")));
+        assertThat(tableId).isEqualTo("in.c-client-fail.t");
+        assertThat(client.getTable(tableId).path("primaryKey").toString()).contains("id");
+
+        Path onlyId = Files.writeString(tmp.resolve("only-id.csv"), "id\n2\n");
+        assertThatThrownBy(() -> client.writeTable(tableId, onlyId, TableImportOptions.defaults().incremental(true)))
+                .isInstanceOfSatisfying(StorageApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo("csvImport.columnsNotMatch");
+                    assertThat(e.status()).isZero();
+                    assertThat(e.exceptionId()).isNotBlank();
+                    assertThat(e.getMessage()).contains("name");
+                    assertThat(e.job().path("status").asText()).isEqualTo("error");
+                    assertThat(e.job().path("results").path("missingColumns").toString()).contains("name");
+                });
+        assertThat(client.listTables("in.c-client-fail")).hasSize(1);
+        client.dropTable(tableId);
+        assertThat(client.listTables("in.c-client-fail")).isEmpty();
+        client.dropBucket("in.c-client-fail", true);
+    }
+
+    @Test
+    void uploadToADeadS3EndpointLeavesNoFile() throws IOException {
+        Path src = Files.writeString(tmp.resolve("dead.csv"), "a,b\n1,2\n");
+        int before = client.listFiles(null, 1000, 0).size();
+        try (StorageClient dead = StorageClient.builder(granary.server.url(), GranaryFixture.TOKEN)
+                .s3Endpoint(URI.create("http://127.0.0.1:9")).build()) {
+            assertThatThrownBy(() -> dead.uploadFile(src, FileUploadOptions.defaults().name("dead-upload")))
+                    .isInstanceOf(software.amazon.awssdk.core.exception.SdkException.class);
+        }
+        assertThat(client.listFiles(null, 1000, 0)).hasSize(before)
+                .noneSatisfy(f -> assertThat(f.path("name").asText()).isEqualTo("dead-upload"));
+    }
+
+    @Test
+    void sourceFailingMidwayRemovesUploadedSlicesAndTheFile() throws IOException {
+        // a gzip source cut in half: the first slices upload, then reading fails
+        Path gz = tmp.resolve("cut.csv.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write("id,v\n".getBytes(StandardCharsets.UTF_8));
+            Random r = new Random(1);
+            for (int i = 0; i < 200_000; i++) {
+                out.write((i + "," + r.nextLong() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        Path cut = tmp.resolve("cut-half.csv.gz");
+        try (var in = Files.newInputStream(gz); var out = Files.newOutputStream(cut)) {
+            out.write(in.readNBytes((int) (Files.size(gz) / 2)));
+        }
+        int before = client.listFiles(null, 1000, 0).size();
+        long tempBefore = countTemp();
+        assertThatThrownBy(() -> client.uploadFile(cut, FileUploadOptions.defaults().name("cut-upload").sliced(true)
+                .sliceSize(100_000))).isInstanceOf(IOException.class);
+        assertThat(client.listFiles(null, 1000, 0)).hasSize(before)
+                .noneSatisfy(f -> assertThat(f.path("name").asText()).isEqualTo("cut-upload"));
+        assertThat(countTemp()).isEqualTo(tempBefore);
+    }
+
+    private static long countTemp() throws IOException {
+        try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("granary-slices-")
+                    || p.getFileName().toString().startsWith("granary-upload-")).count();
+        }
+    }
+
+    @Test
+    void unreadableSourceNeverRegistersAFile() throws IOException {
+        int before = client.listFiles(null, 1000, 0).size();
+        assertThatThrownBy(() -> client.uploadFile(tmp.resolve("missing.csv"))).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> client.uploadFile(tmp)).isInstanceOf(IOException.class);
+        assertThat(client.listFiles(null, 1000, 0)).hasSize(before);
+    }
+
+    static List<String> lines(String s) {
+        return new ArrayList<>(List.of(s.split("\n")));
+    }
+}
