@@ -6,22 +6,32 @@ import picocli.CommandLine.Command;
 /** The {@code granary} command. */
 @Command(name = "granary", mixinStandardHelpOptions = true, version = "granary 0.1.0",
         description = "Granary: a self-hostable data platform speaking the Keboola Storage API.",
-        subcommands = {ServerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, BucketCommand.class, TableCommand.class, FileCommand.class, JobCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with Granary's exit codes: 0 ok, 1 failed job or API error, 2 bad usage. */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            if (e instanceof Connection.UsageException) {
+                System.err.println("granary: " + e.getMessage());
+                return 2;
+            }
             System.err.println("granary: " + describe(e));
             if (System.getenv("GRANARY_DEBUG") != null) {
                 e.printStackTrace();
             }
             return 1;
         });
-        System.exit(cli.execute(args));
+        return cli;
     }
 
     /** The message a user can act on: the exception's own, with its root cause when that says more. */

@@ -208,6 +208,11 @@ public final class StorageClient implements AutoCloseable {
         return get("/v2/storage/tables/" + seg(tableId), Map.of());
     }
 
+    /** Up to {@code limit} rows ({@code data-preview?format=json}): {@code {columns, rows: [[{columnName, value}]]}}. */
+    public JsonNode previewTable(String tableId, int limit) {
+        return get("/v2/storage/tables/" + seg(tableId) + "/data-preview", Map.of("limit", limit, "format", "json"));
+    }
+
     /** Drops a table as an async job (as PHP's client does), waiting for it to finish. */
     public void dropTable(String tableId) {
         Response r = send("DELETE", "/v2/storage/tables/" + seg(tableId), Map.of("async", true), null, REQUEST_TIMEOUT);
