@@ -1,6 +1,7 @@
 package io.granary.duckdb;
 
 import io.granary.core.csv.CsvDialect;
+import io.granary.core.csv.HeaderReader;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
@@ -261,7 +262,7 @@ public final class DuckDbTableBackend implements TableBackend {
 
                 long bytes = 0;
                 long rows = 0;
-                for (List<Path> group : compressionGroups(request.files(), checks, stopChecks)) {
+                for (List<Path> group : readGroups(request.files(), request.dialect(), checks, stopChecks)) {
                     checkInterrupted();
                     rows += insertFiles(c, staging, group, request, finalColumns);
                     for (Path p : group) {
@@ -345,10 +346,15 @@ public final class DuckDbTableBackend implements TableBackend {
      * parallel, keeping file order). Starts an integrity check for each gzip file: DuckDB accepts a
      * truncated gzip stream silently, Java's reader does not.
      */
-    private List<List<Path>> compressionGroups(List<Path> files, List<CompletableFuture<Void>> checks,
+    /**
+     * Consecutive files that one read_csv call can read: same compression and same line ending. DuckDB
+     * guesses the line ending from the first line end it meets, even inside quotes, so an LF file whose
+     * first record holds a quoted CRLF is told its line ending.
+     */
+    private List<List<Path>> readGroups(List<Path> files, CsvDialect dialect, List<CompletableFuture<Void>> checks,
             AtomicBoolean stop) throws IOException {
         List<List<Path>> groups = new ArrayList<>();
-        Boolean previous = null;
+        String previous = null;
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
             boolean gzip = isGzip(file);
@@ -356,18 +362,28 @@ public final class DuckDbTableBackend implements TableBackend {
                 int index = i;
                 checks.add(CompletableFuture.runAsync(() -> verifyGzip(file, index, files.size(), stop), verifier));
             }
-            if (previous == null || previous != gzip) {
+            String key = gzip + "|" + lfOnly(file, dialect);
+            if (!key.equals(previous)) {
                 groups.add(new ArrayList<>());
-                previous = gzip;
+                previous = key;
             }
             groups.get(groups.size() - 1).add(file);
         }
         return groups;
     }
 
+    private static boolean lfOnly(Path file, CsvDialect dialect) {
+        try {
+            return "\n".equals(HeaderReader.lineEnding(file, dialect));
+        } catch (GranaryException unreadable) {
+            return false; // let the engine read it and name the problem with its line
+        }
+    }
+
     private long insertFiles(Connection c, String staging, List<Path> files, LoadRequest request,
             List<String> finalColumns) throws SQLException, IOException {
         boolean gzip = isGzip(files.get(0));
+        boolean lfOnly = lfOnly(files.get(0), request.dialect());
         List<String> fileColumns = request.fileColumns();
         CsvDialect d = request.dialect();
         StringBuilder paths = new StringBuilder("[");
@@ -396,6 +412,7 @@ public final class DuckDbTableBackend implements TableBackend {
                 + ", strict_mode = true, null_padding = false, ignore_errors = false"
                 + ", max_line_size = " + MAX_LINE_BYTES + ", buffer_size = " + READ_BUFFER_BYTES
                 + ", encoding = 'utf-8'"
+                + (lfOnly ? ", new_line = '\\n'" : "")
                 + ", compression = " + (gzip ? "'gzip'" : "'none'") + ")";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, utc(request.timestamp()));

@@ -35,6 +35,22 @@ public final class HeaderReader {
 
     /** The fields of the first record; an empty list for an empty file. */
     public static List<String> read(Path file, CsvDialect dialect) {
+        return first(file, dialect).fields();
+    }
+
+    /**
+     * How the first record ends outside quotes: {@code "\n"}, {@code "\r\n"}, {@code "\r"}, or null when the
+     * file is one record without a line end. Engines that guess the line ending from the first line end
+     * they see (even inside quotes) can be told the real one.
+     */
+    public static String lineEnding(Path file, CsvDialect dialect) {
+        return first(file, dialect).lineEnding();
+    }
+
+    private record FirstRecord(List<String> fields, String lineEnding) {
+    }
+
+    private static FirstRecord first(Path file, CsvDialect dialect) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
             InputStream in = isGzip(file) ? new GZIPInputStream(raw) : raw;
             var decoder = StandardCharsets.UTF_8.newDecoder()
@@ -52,7 +68,8 @@ public final class HeaderReader {
         }
     }
 
-    private static List<String> firstRecord(PushbackReader r, CsvDialect d) throws IOException {
+    private static FirstRecord firstRecord(PushbackReader r, CsvDialect d) throws IOException {
+        String lineEnding = null;
         List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean quoted = false;
@@ -95,7 +112,12 @@ public final class HeaderReader {
                 fields.add(field.toString());
                 field.setLength(0);
                 wasQuoted = false;
-            } else if (ch == '\n' || ch == '\r') {
+            } else if (ch == '\n') {
+                lineEnding = "\n";
+                break;
+            } else if (ch == '\r') {
+                int next = r.read();
+                lineEnding = next == '\n' ? "\r\n" : "\r";
                 break;
             } else {
                 field.append(ch);
@@ -106,9 +128,9 @@ public final class HeaderReader {
             throw new GranaryException(ErrorCode.INVALID_CSV, "The CSV header has an unclosed enclosure (" + d.enclosure() + ").");
         }
         if (!any) {
-            return List.of();
+            return new FirstRecord(List.of(), null);
         }
         fields.add(field.toString());
-        return fields;
+        return new FirstRecord(fields, lineEnding);
     }
 }

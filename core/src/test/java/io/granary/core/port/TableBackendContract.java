@@ -202,6 +202,16 @@ public abstract class TableBackendContract {
     }
 
     @Test
+    void firstRecordWithAQuotedCrLfInAnLfFileWithoutHeader() {
+        backend.createTable(orders, List.of("id", "name"));
+        List<Path> slices = List.of(file("\"x\r\ny\",\"z\"\n\"2\",\"3\"\n"), gzip("\"a\r\nb\",\"c\"\n"),
+                file("5,\"crlf\r\nfile\"\r\n6,f\r\n"));
+        backend.load(orders, request(slices, false, List.of("id", "name"), false, List.of(), t1), noProgress());
+        assertThat(rows(orders)).extracting(row -> row.get(0) + "|" + row.get(1))
+                .containsExactlyInAnyOrder("x\r\ny|z", "2|3", "a\r\nb|c", "5|crlf\r\nfile", "6|f");
+    }
+
+    @Test
     void malformedFilesFailWithInvalidCsvAndChangeNothing() throws IOException {
         backend.createTable(orders, List.of("id", "name"));
         load(false, List.of(), t1, true, "id,name\n1,a\n2,b\n");

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Server misbehaviour found while writing the client, kept as runnable reproductions. A disabled test here is a
  * known server bug: enable it once the server is fixed.
  */
-class ServerBugsTest {
+class HeaderlessCsvTest {
 
     static GranaryFixture granary;
     static StorageClient client;
@@ -45,7 +44,6 @@ class ServerBugsTest {
      * {@code read_csv} seems to take the first line end it meets (inside the quotes) as the file's line terminator;
      * the backend passes no {@code new_line}. Valid RFC 4180 input, so Keboola's clients would not work around it.
      */
-    @Disabled("server bug: header-less CSV whose first record has a quoted CRLF is rejected as unterminated quote")
     @Test
     void headerlessFileWhoseFirstRecordHasAQuotedCrLf() throws IOException {
         String tableId = client.createTable("in.c-bugs", "crlf", Files.writeString(tmp.resolve("h.csv"), "a,b\n"),
