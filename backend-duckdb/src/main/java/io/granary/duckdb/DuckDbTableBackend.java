@@ -76,6 +76,12 @@ public final class DuckDbTableBackend implements TableBackend {
         t.setDaemon(true);
         return t;
     });
+    private final ExecutorService compressor = Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "gzip-export");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** Tables in {@code database}; DuckDB spills to {@code tempDir}; 4 GiB memory limit. */
     public DuckDbTableBackend(DuckDbDatabase database, Path tempDir) {
@@ -507,14 +513,15 @@ public final class DuckDbTableBackend implements TableBackend {
             }
             Files.createDirectories(outputDir);
             String prefix = "slice_" + UUID.randomUUID().toString().replace("-", "");
-            String options = "FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"', FORCE_QUOTE *"
-                    + (request.gzip() ? ", COMPRESSION gzip" : ", COMPRESSION none");
+            // DuckDB's own gzip runs at ~10 MB/s (a 1 GiB export took 110 s against 4 s plain): write plain
+            // slices and compress them in parallel here
+            String options = "FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"', FORCE_QUOTE *, COMPRESSION none";
             // DuckDB's size-based rotation writes rows of one slice in parallel, losing order: an ordered
             // or limited export goes to one file, which keeps the order.
             boolean ordered = !orderBy.isEmpty() || request.limit() != null;
             String copy;
             if (ordered) {
-                Path file = outputDir.resolve(prefix + "_0.csv" + (request.gzip() ? ".gz" : ""));
+                Path file = outputDir.resolve(prefix + "_0.csv");
                 copy = "COPY (" + sql + ") TO " + lit(file.toAbsolutePath().toString()) + " (" + options + ")";
             } else {
                 copy = "COPY (" + sql + ") TO " + lit(outputDir.toAbsolutePath().toString()) + " (" + options
@@ -528,13 +535,10 @@ public final class DuckDbTableBackend implements TableBackend {
             }
             List<Path> slices = slices(outputDir, prefix);
             if (slices.isEmpty()) {
-                Path empty = outputDir.resolve(prefix + "_0.csv" + (request.gzip() ? ".gz" : ""));
-                try (OutputStream out = Files.newOutputStream(empty)) {
-                    if (request.gzip()) {
-                        new GZIPOutputStream(out).finish();
-                    }
-                }
-                slices = List.of(empty);
+                slices = List.of(Files.createFile(outputDir.resolve(prefix + "_0.csv")));
+            }
+            if (request.gzip()) {
+                slices = gzipAll(slices);
             }
             return new ExportResult(slices, Math.max(rows, 0), List.copyOf(outColumns));
         } catch (SQLException e) {
@@ -542,6 +546,43 @@ public final class DuckDbTableBackend implements TableBackend {
         } catch (IOException e) {
             throw new GranaryException(ErrorCode.INTERNAL, "Cannot write the export: " + e.getMessage(), e);
         }
+    }
+
+    /** Replaces each slice with {@code <slice>.gz}, a complete gzip stream, compressing slices in parallel. */
+    private List<Path> gzipAll(List<Path> plain) throws IOException {
+        List<CompletableFuture<Path>> done = new ArrayList<>();
+        for (Path slice : plain) {
+            done.add(CompletableFuture.supplyAsync(() -> gzip(slice), compressor));
+        }
+        List<Path> out = new ArrayList<>();
+        for (CompletableFuture<Path> f : done) {
+            try {
+                out.add(f.join());
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : new IOException(e.getCause());
+            }
+        }
+        return out;
+    }
+
+    private static Path gzip(Path slice) {
+        Path target = slice.resolveSibling(slice.getFileName() + ".gz");
+        try (InputStream in = Files.newInputStream(slice);
+                OutputStream out = new GZIPOutputStream(Files.newOutputStream(target), 1 << 16) {
+                    {
+                        def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+                    }
+                }) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try {
+            Files.delete(slice);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return target;
     }
 
     private static List<Path> slices(Path dir, String prefix) throws IOException {
@@ -599,6 +640,7 @@ public final class DuckDbTableBackend implements TableBackend {
 
     @Override
     public void close() {
+        compressor.shutdownNow();
         verifier.shutdownNow();
         try {
             verifier.awaitTermination(5, TimeUnit.SECONDS);

@@ -41,8 +41,14 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length >= 3 && args[0].equals("generate")) {
+            // bench/run generate FILE SIZE_MB: the same data the scenarios use, for measuring other tools on it
+            long rows = CsvGenerator.write(Path.of(args[1]), Long.parseLong(args[2]) * 1024 * 1024);
+            System.out.println(rows);
+            return;
+        }
         if (args.length == 0 || !args[0].equals("import")) {
-            System.err.println("usage: bench/run import [--size-mb N] [--runs N] [--work-dir DIR]");
+            System.err.println("usage: bench/run import [--size-mb N] [--runs N] [--work-dir DIR] | bench/run generate FILE SIZE_MB");
             System.exit(2);
         }
         long sizeMb = 1024;
