@@ -22,6 +22,8 @@ final class Progress implements ProgressListener, AutoCloseable {
     private long lastPlain;
     private long lastDone;
     private long lastTotal = -1;
+    private String lastPrinted;
+    private boolean closed;
 
     Progress(String task, boolean quiet) {
         this.task = task;
@@ -50,7 +52,15 @@ final class Progress implements ProgressListener, AutoCloseable {
         long now = System.nanoTime();
         if (now - lastPlain >= PLAIN_INTERVAL_NANOS) {
             lastPlain = now;
-            err.println(line());
+            printLine();
+        }
+    }
+
+    private void printLine() {
+        String line = line();
+        if (!line.equals(lastPrinted)) {
+            err.println(line);
+            lastPrinted = line;
         }
     }
 
@@ -65,10 +75,18 @@ final class Progress implements ProgressListener, AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (bar != null) {
+            if (lastTotal > 0) {
+                bar.stepTo(lastTotal);
+            }
             bar.close();
+            bar = null;
         } else if (!quiet && lastDone > 0) {
-            err.println(line());
+            printLine();
         }
     }
 }
