@@ -21,7 +21,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -88,7 +88,9 @@ public final class S3ObjectStore implements ObjectStore {
                 // only what every S3 implementation accepts: some reject the newer flexible checksums
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                // Apache checks pooled connections before reuse; the URL-connection client could send on one the
+                // endpoint had closed, and a retried upload from a stream cannot be replayed
+                .httpClientBuilder(ApacheHttpClient.builder())
                 .build();
         this.presigner = S3Presigner.builder()
                 .endpointOverride(publicEndpoint)
@@ -111,6 +113,11 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public URI endpoint() {
         return publicEndpoint;
+    }
+
+    @Override
+    public void putFile(String key, Path file) {
+        call("upload", key, () -> client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file)));
     }
 
     @Override

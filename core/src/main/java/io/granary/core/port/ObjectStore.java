@@ -30,6 +30,9 @@ public interface ObjectStore extends AutoCloseable {
     /** Stores the stream under {@code key}; {@code length} may be -1 when unknown. Replaces any object. */
     void put(String key, InputStream data, long length);
 
+    /** Stores a local file under {@code key}; a file can be re-read, so transient failures are retried. */
+    void putFile(String key, Path file);
+
     /** Opens an object for reading; empty when it does not exist. The caller closes the stream. */
     Optional<InputStream> open(String key);
 

@@ -219,11 +219,8 @@ public final class FileService {
             StringBuilder manifest = new StringBuilder("{\"entries\":[");
             for (int i = 0; i < slices.size(); i++) {
                 String sliceKey = key + String.format(Locale.ROOT, "%04d_part_00", i) + sliceSuffix;
-                long length = Files.size(slices.get(i));
-                try (InputStream in = Files.newInputStream(slices.get(i))) {
-                    objects.put(sliceKey, in, length);
-                }
-                size += length;
+                objects.putFile(sliceKey, slices.get(i));
+                size += Files.size(slices.get(i));
                 manifest.append(i == 0 ? "" : ",").append("{\"url\":\"s3://").append(objects.bucket()).append('/')
                         .append(sliceKey).append("\"}");
             }
