@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Server misbehaviour found while writing the client, kept as runnable reproductions. A disabled test here is a
- * known server bug: enable it once the server is fixed.
+ * Header-less CSV (every slice of a sliced upload) whose first record holds a quoted CRLF: found while writing
+ * the client, fixed in the DuckDB backend, kept as a regression test through the client.
  */
 class HeaderlessCsvTest {
 
