@@ -1,0 +1,196 @@
+package io.granary.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.granary.client.StorageClient;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Runs one component by the common interface (spec 1.7): data folder → input mapping → config.json + state →
+ * the component → output mapping (files, then tables; only {@code write_always} tables when it failed) → state.
+ */
+public final class Runner {
+
+    private final StorageClient client;
+    private final RunLog log;
+    private final int parallelism;
+
+    public Runner(StorageClient client, RunLog log) {
+        this(client, log, 16);
+    }
+
+    public Runner(StorageClient client, RunLog log, int parallelism) {
+        this.client = client;
+        this.log = log == null ? RunLog.CONSOLE : log;
+        this.parallelism = parallelism;
+    }
+
+    public RunResult run(RunRequest request) {
+        long start = System.nanoTime();
+        DataFolder folder = request.dataDir() == null ? DataFolder.createTemp() : DataFolder.create(request.dataDir());
+        List<String> tables = new ArrayList<>();
+        List<Long> files = new ArrayList<>();
+        SecretFilter secrets = new SecretFilter(Set.of());
+        RunLog out = log;
+        try {
+            Config config = Config.parse(request.configFile());
+            Set<String> secretValues = new LinkedHashSet<>(config.secrets());
+            JsonNode tokenInfo = client.verifyToken();
+            token = tokenInfo.path("token").asText(null);
+            if (request.forwardToken() && token != null) {
+                secretValues.add(token);
+            }
+            secrets = new SecretFilter(secretValues);
+            out = secrets.wrap(log);
+            run(request, config, tokenInfo, folder, out, secrets, tables, files);
+            out.info("Component " + request.componentId() + " finished successfully.");
+            return new RunResult(0, null, tables, files, folder.root(), Duration.ofNanos(System.nanoTime() - start));
+        } catch (UserException e) {
+            String m = secrets.filter(e.getMessage());
+            out.error(m);
+            return new RunResult(1, m, tables, files, folder.root(), Duration.ofNanos(System.nanoTime() - start));
+        } catch (RuntimeException | IOException e) {
+            String m = secrets.filter(e.getMessage() == null ? e.toString() : e.getMessage());
+            out.error("Application error: " + m);
+            return new RunResult(2, m, tables, files, folder.root(), Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private volatile String token;
+
+    private void run(RunRequest request, Config config, JsonNode tokenInfo, DataFolder folder, RunLog out, SecretFilter secrets,
+            List<String> tables, List<Long> files) throws IOException {
+        String configId = request.configId() != null ? request.configId() : sha1(config.parameters());
+        String runId = request.runId() != null ? request.runId()
+                : Long.toString(ThreadLocalRandom.current().nextLong(1_000_000_000L, 9_999_999_999L));
+        boolean storeState = request.configId() != null;
+
+        // state (1.4)
+        StateStore stateStore = new StateStore(client);
+        ObjectNode previous = storeState ? stateStore.load(request.componentId(), request.configId()) : Json.object();
+        JsonNode componentState = previous.path("component");
+        Json.write(folder.inStateFile(), componentState.isObject() ? componentState : Json.object());
+
+        // input mapping (4)
+        boolean run = "run".equals(config.action());
+        InputMapping im = new InputMapping(client, folder, out, parallelism);
+        JsonNode tableStates = Json.array();
+        if (run) {
+            tableStates = im.downloadTables(config.inputTables(), previous.path("storage").path("input").path("tables"));
+            im.downloadFiles(config.inputFiles());
+        }
+        config.writeTo(folder);
+
+        // the component (1.5)
+        Map<String, String> env = environment(request, folder, tokenInfo, configId, runId);
+        String defaultBucket = config.defaultBucket();
+        if (defaultBucket == null && request.defaultBucket()) {
+            if (request.configId() == null) {
+                throw new UserException("Configuration ID not set, but is required for default_bucket option.");
+            }
+            defaultBucket = request.defaultBucketStage() + ".c-" + request.componentId().replaceAll("[^a-zA-Z0-9-]", "-")
+                    + "-" + request.configId();
+        }
+        OutputMapping om = new OutputMapping(client, folder, out, parallelism,
+                new OutputMapping.Context(request.componentId(), request.configId(), runId, defaultBucket));
+        try {
+            new ComponentProcess(request.command(), folder, env, request.timeout(), request.componentId()).run(out, secrets);
+        } catch (UserException | ApplicationException e) {
+            if (run) {
+                // 3.7: failed job — only write_always tables, no files; then the original error
+                try {
+                    tables.addAll(om.loadTables(om.prepareTables(config.outputTables(), true)));
+                } catch (RuntimeException writeAlways) {
+                    out.error("Failed to write write_always tables: " + writeAlways.getMessage());
+                }
+            }
+            throw e;
+        }
+        JsonNode newState = readOutState(folder);
+
+        // output mapping (3): files first, then tables; validation of all tables before any load
+        if (run) {
+            List<OutputMapping.TableOutput> outputs = om.prepareTables(config.outputTables(), false);
+            files.addAll(om.uploadFiles(config.outputFiles()));
+            tables.addAll(om.loadTables(outputs));
+        }
+
+        // persist state only when everything succeeded (1.4, 7.9)
+        if (storeState && run) {
+            ObjectNode state = previous.deepCopy();
+            state.set("component", newState);
+            ObjectNode storage = state.putObject("storage");
+            ObjectNode input = storage.putObject("input");
+            input.set("tables", tableStates);
+            input.set("files", previous.path("storage").path("input").path("files").isArray()
+                    ? previous.path("storage").path("input").path("files") : Json.array());
+            stateStore.save(request.componentId(), request.configId(), state);
+        }
+    }
+
+    /** out/state.json (missing → {}; invalid JSON → error), deleted after reading (1.4). */
+    private static JsonNode readOutState(DataFolder folder) throws IOException {
+        if (!Files.exists(folder.outStateFile())) {
+            return Json.object();
+        }
+        JsonNode state;
+        try {
+            String text = Files.readString(folder.outStateFile());
+            state = text.isBlank() ? Json.object() : Json.MAPPER.readTree(text);
+        } catch (IOException e) {
+            throw new UserException("Invalid state file \"out/state.json\": " + e.getMessage(), e);
+        }
+        Files.delete(folder.outStateFile());
+        return state.isArray() && state.isEmpty() ? Json.object() : state;
+    }
+
+    /** The variables of spec 1.2 / 8.1. */
+    Map<String, String> environment(RunRequest request, DataFolder folder, JsonNode tokenInfo, String configId,
+            String runId) {
+        Map<String, String> env = new LinkedHashMap<>();
+        JsonNode owner = tokenInfo.path("owner");
+        env.put("KBC_DATADIR", folder.kbcDataDir());
+        env.put("KBC_RUNID", runId);
+        env.put("KBC_PROJECTID", owner.path("id").asText(""));
+        env.put("KBC_STACKID", URI.create(client.host()).getHost());
+        env.put("KBC_CONFIGID", configId);
+        env.put("KBC_CONFIGVERSION", "");
+        env.put("KBC_COMPONENTID", request.componentId());
+        env.put("KBC_STAGING_FILE_PROVIDER", owner.path("fileStorageProvider").asText("aws"));
+        List<String> features = Json.strings(owner.get("features"));
+        env.put("KBC_PROJECT_FEATURE_GATES", String.join(",", features));
+        env.put("KBC_COMPONENT_RUN_MODE", "run");
+        if (features.contains("new-native-types")) {
+            env.put("KBC_DATA_TYPE_SUPPORT", "none");
+        }
+        if (request.forwardToken()) {
+            env.put("KBC_URL", client.host());
+            env.put("KBC_TOKEN", token == null ? "" : token);
+        }
+        return env;
+    }
+
+    static String sha1(JsonNode parameters) {
+        try {
+            byte[] canonical = Json.MAPPER.writer().with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                    .writeValueAsBytes(Json.MAPPER.convertValue(parameters, Object.class));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(canonical));
+        } catch (NoSuchAlgorithmException | IOException e) {
+            return HexFormat.of().formatHex(String.valueOf(parameters).getBytes(StandardCharsets.UTF_8)).substring(0, 40);
+        }
+    }
+}
