@@ -208,6 +208,27 @@ public final class StorageClient implements AutoCloseable {
         return get("/v2/storage/tables/" + seg(tableId), Map.of());
     }
 
+    /**
+     * Deletes the rows matching {@code filters} ({@code DELETE /tables/{id}/rows} with a JSON body of
+     * {@code whereColumn/whereValues/whereOperator}, {@code whereFilters}, {@code changedSince/Until}); returns the
+     * finished job.
+     */
+    public JsonNode deleteTableRows(String tableId, Map<String, Object> filters) {
+        Response r = send("DELETE", "/v2/storage/tables/" + seg(tableId) + "/rows", Map.of(), filters, REQUEST_TIMEOUT);
+        return waitIfJob(r);
+    }
+
+    /** Sets a table's primary key ({@code POST /tables/{id}/primary-key}); returns the finished job. */
+    public JsonNode createTablePrimaryKey(String tableId, List<String> columns) {
+        return submitAndWait("/v2/storage/tables/" + seg(tableId) + "/primary-key", Map.of("columns", columns));
+    }
+
+    /** Removes a table's primary key ({@code DELETE /tables/{id}/primary-key}); returns the finished job. */
+    public JsonNode removeTablePrimaryKey(String tableId) {
+        return waitIfJob(send("DELETE", "/v2/storage/tables/" + seg(tableId) + "/primary-key", Map.of(), null,
+                REQUEST_TIMEOUT));
+    }
+
     /** Up to {@code limit} rows ({@code data-preview?format=json}): {@code {columns, rows: [[{columnName, value}]]}}. */
     public JsonNode previewTable(String tableId, int limit) {
         return get("/v2/storage/tables/" + seg(tableId) + "/data-preview", Map.of("limit", limit, "format", "json"));

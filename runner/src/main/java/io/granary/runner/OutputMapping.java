@@ -42,7 +42,7 @@ public final class OutputMapping {
     /** One resolved output table (spec 3.2 step 4 + 3.3 + 3.4). */
     public record TableOutput(String source, Path path, boolean sliced, String destination, List<String> columns,
             boolean hasHeader, List<String> primaryKey, boolean incremental, String delimiter, String enclosure,
-            boolean writeAlways, List<String> tags, boolean deleteWhere) {
+            boolean writeAlways, List<String> tags, List<Map<String, Object>> deletes) {
     }
 
     private static final Set<String> SYSTEM_COLUMNS = Set.of("oid", "tableoid", "xmin", "cmin", "xmax", "cmax", "ctid");
@@ -189,13 +189,76 @@ public final class OutputMapping {
         if (sliced && columns.isEmpty()) {
             throw new UserException("Sliced file \"" + name + "\" columns specification missing.");
         }
-        boolean deleteWhere = !merged.path("delete_where_column").asText("").isEmpty()
-                || (merged.path("delete_where").isArray() && !merged.get("delete_where").isEmpty());
+        List<Map<String, Object>> deletes = deletes(prepare, merged);
         return new TableOutput(name, path, sliced, destination, List.copyOf(columns),
                 merged.path("has_header").asBoolean(false), List.copyOf(primaryKey),
                 merged.path("incremental").asBoolean(false), merged.path("delimiter").asText(","),
                 merged.has("enclosure") ? merged.get("enclosure").asText() : "\"",
-                merged.path("write_always").asBoolean(false), Json.strings(merged.get("tags")), deleteWhere);
+                merged.path("write_always").asBoolean(false), Json.strings(merged.get("tags")), deletes);
+    }
+
+    /**
+     * The row deletes to run before the load (3.6): the legacy {@code delete_where_column/values/operator} as one
+     * request, or one request per {@code delete_where[]} rule, each a body for {@code DELETE /tables/{id}/rows}.
+     */
+    private static List<Map<String, Object>> deletes(String prepare, JsonNode merged) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        String column = merged.path("delete_where_column").asText("");
+        if (!column.isEmpty()) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("whereColumn", column);
+            body.put("whereOperator", operator(prepare, merged.path("delete_where_operator").asText("")));
+            body.put("whereValues", Json.strings(merged.get("delete_where_values")));
+            out.add(body);
+        }
+        JsonNode rules = merged.path("delete_where");
+        if (!rules.isArray()) {
+            return out;
+        }
+        for (JsonNode rule : rules) {
+            if (!rule.has("changed_since") && !rule.has("changed_until") && !rule.has("where_filters")) {
+                throw new UserException(prepare
+                        + "Each \"delete_where\" item needs at least one of \"changed_since\", \"changed_until\" or \"where_filters\".");
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (rule.hasNonNull("changed_since")) {
+                body.put("changedSince", rule.get("changed_since").asText());
+            }
+            if (rule.hasNonNull("changed_until")) {
+                body.put("changedUntil", rule.get("changed_until").asText());
+            }
+            List<Map<String, Object>> filters = new ArrayList<>();
+            for (JsonNode f : rule.path("where_filters")) {
+                if (f.path("column").asText("").isEmpty()) {
+                    throw new UserException(prepare + "The \"column\" of a \"where_filters\" item is required.");
+                }
+                if (f.has("values_from_workspace") || f.has("values_from_storage")) {
+                    throw new UserException(prepare + "\"values_from_workspace\" and \"values_from_storage\" in "
+                            + "\"delete_where\" are not supported by this runner; use \"values_from_set\".");
+                }
+                if (!f.has("values_from_set")) {
+                    throw new UserException(prepare + "A \"where_filters\" item needs \"values_from_set\".");
+                }
+                Map<String, Object> filter = new LinkedHashMap<>();
+                filter.put("column", f.get("column").asText());
+                filter.put("operator", operator(prepare, f.path("operator").asText("")));
+                filter.put("values", Json.strings(f.get("values_from_set")));
+                filters.add(filter);
+            }
+            if (!filters.isEmpty()) {
+                body.put("whereFilters", filters);
+            }
+            out.add(body);
+        }
+        return out;
+    }
+
+    private static String operator(String prepare, String op) {
+        String o = op.isEmpty() ? "eq" : op;
+        if (!o.equals("eq") && !o.equals("ne")) {
+            throw new UserException(prepare + "Invalid delete_where operator \"" + op + "\": use eq or ne.");
+        }
+        return o;
     }
 
     /** Destination resolution, exactly spec 3.4. */
@@ -493,9 +556,6 @@ public final class OutputMapping {
     }
 
     private void load(TableOutput o) throws IOException {
-        if (o.deleteWhere()) {
-            log.warn("Table \"" + o.destination() + "\": delete_where is not supported by this runner yet; ignored.");
-        }
         Path temp = null;
         try {
             Path data = o.path();
@@ -527,10 +587,14 @@ public final class OutputMapping {
             if (existing == null) {
                 createFromColumns(bucket, name, o);
             } else {
-                List<String> currentPk = Json.strings(existing.get("primaryKey"));
-                if (!new LinkedHashSet<>(currentPk).equals(new LinkedHashSet<>(o.primaryKey()))) {
-                    log.warn("Table \"" + o.destination() + "\" has primary key " + currentPk + ", the output wants "
-                            + o.primaryKey() + ": changing a primary key is not supported by this runner; kept.");
+                changePrimaryKey(o, Json.strings(existing.get("primaryKey")));
+                for (Map<String, Object> delete : o.deletes()) {
+                    try {
+                        client.deleteTableRows(o.destination(), delete);
+                    } catch (StorageApiException e) {
+                        throw new UserException("Cannot delete rows from table \"" + o.destination() + "\" in Storage: "
+                                + e.getMessage(), e);
+                    }
                 }
             }
             if (empty && existing == null) {
@@ -548,6 +612,32 @@ public final class OutputMapping {
         } finally {
             if (temp != null) {
                 Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    /** 3.6: a configured key that differs from the table's replaces it; a failure is a warning, not fatal. */
+    private void changePrimaryKey(TableOutput o, List<String> current) {
+        if (current.size() == o.primaryKey().size() && new LinkedHashSet<>(current).equals(new LinkedHashSet<>(o.primaryKey()))) {
+            return;
+        }
+        log.warn("Modifying primary key of table \"" + o.destination() + "\" from \"" + String.join(", ", current)
+                + "\" to \"" + String.join(", ", o.primaryKey()) + "\".");
+        try {
+            if (!current.isEmpty()) {
+                client.removeTablePrimaryKey(o.destination());
+            }
+            if (!o.primaryKey().isEmpty()) {
+                client.createTablePrimaryKey(o.destination(), o.primaryKey());
+            }
+        } catch (StorageApiException e) {
+            log.warn("Error changing primary key of table \"" + o.destination() + "\": " + e.getMessage());
+            if (!current.isEmpty()) {
+                try {
+                    client.createTablePrimaryKey(o.destination(), current);
+                } catch (StorageApiException ignored) {
+                    // the table keeps no key; the load still runs
+                }
             }
         }
     }

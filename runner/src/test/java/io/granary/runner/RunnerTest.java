@@ -158,6 +158,39 @@ class RunnerTest {
     }
 
     @Test
+    void deleteWhereRunsBeforeTheLoadAndAChangedPrimaryKeyIsApplied() throws IOException {
+        table("dw", "target", "id,region,v\n1,eu,a\n2,us,b\n3,eu,c\n4,apac,d\n", List.of("id"));
+        String config = """
+                {"storage": {"output": {"tables": [
+                   {"source": "legacy.csv", "destination": "in.c-dw.target", "incremental": true, "primary_key": ["id"],
+                    "delete_where_column": "region", "delete_where_values": ["eu"], "delete_where_operator": "eq"}]}}}
+                """;
+        RunResult r = run(config, "open(D + 'out/tables/legacy.csv', 'w').write('id,region,v\\n9,eu,z\\n')\n",
+                "my.component", "dw-1");
+        assertThat(r.message()).isNull();
+        assertThat(rows("in.c-dw.target")).containsExactly("2,us,b", "4,apac,d", "9,eu,z");
+
+        String rules = """
+                {"storage": {"output": {"tables": [
+                   {"source": "rules.csv", "destination": "in.c-dw.target", "incremental": true, "primary_key": ["v"],
+                    "delete_where": [{"where_filters": [{"column": "region", "operator": "ne",
+                                                         "values_from_set": ["us"]}]}]}]}}}
+                """;
+        RunResult r2 = run(rules, "open(D + 'out/tables/rules.csv', 'w').write('id,region,v\\n7,apac,y\\n')\n",
+                "my.component", "dw-2");
+        assertThat(r2.message()).isNull();
+        assertThat(rows("in.c-dw.target")).containsExactly("2,us,b", "7,apac,y");
+        assertThat(client.getTable("in.c-dw.target").path("primaryKey").toString()).isEqualTo("[\"v\"]");
+        assertThat(logLines).anyMatch(l -> l.contains("Modifying primary key of table \"in.c-dw.target\" from \"id\" to \"v\"."));
+
+        String unsupported = rules.replace("\"values_from_set\": [\"us\"]", "\"values_from_storage\": {\"bucket_id\": \"in.c-dw\", \"table\": \"x\"}");
+        RunResult r3 = run(unsupported, "open(D + 'out/tables/rules.csv', 'w').write('id,region,v\\n8,eu,q\\n')\n",
+                "my.component", "dw-3");
+        assertThat(r3.message()).contains("values_from_storage");
+        assertThat(rows("in.c-dw.target")).containsExactly("2,us,b", "7,apac,y");
+    }
+
+    @Test
     void defaultBucketDestinations() throws IOException {
         String script = """
                 open(D + 'out/tables/plain.csv', 'w').write('a,b\\n1,2\\n')
