@@ -18,6 +18,9 @@ public final class FileUploadOptions {
     private String name;
     private final List<String> tags = new ArrayList<>();
     private boolean permanent;
+    private boolean isPublic;
+    private boolean encrypted;
+    private boolean notify;
     private boolean sliced;
     private long sliceSize = DEFAULT_SLICE_SIZE;
     private boolean compress;
@@ -51,6 +54,36 @@ public final class FileUploadOptions {
     public FileUploadOptions isPermanent(boolean permanent) {
         this.permanent = permanent;
         return this;
+    }
+
+    /** Sent as {@code isPublic} when the file is prepared. */
+    public FileUploadOptions isPublic(boolean value) {
+        this.isPublic = value;
+        return this;
+    }
+
+    /** Sent as {@code isEncrypted} when the file is prepared. */
+    public FileUploadOptions isEncrypted(boolean value) {
+        this.encrypted = value;
+        return this;
+    }
+
+    /** Sent as {@code notify} when the file is prepared. */
+    public FileUploadOptions notify(boolean value) {
+        this.notify = value;
+        return this;
+    }
+
+    public boolean isPublic() {
+        return isPublic;
+    }
+
+    public boolean isEncrypted() {
+        return encrypted;
+    }
+
+    public boolean notifyOnUpload() {
+        return notify;
     }
 
     /**

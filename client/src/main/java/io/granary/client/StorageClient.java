@@ -509,6 +509,9 @@ public final class StorageClient implements AutoCloseable {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name);
         body.put("isPermanent", o.isPermanent());
+        body.put("isPublic", o.isPublic());
+        body.put("isEncrypted", o.isEncrypted());
+        body.put("notify", o.notifyOnUpload());
         body.put("isSliced", o.sliced());
         body.put("federationToken", true);
         if (!o.sliced() && !o.compress()) {

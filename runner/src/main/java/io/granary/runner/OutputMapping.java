@@ -576,7 +576,7 @@ public final class OutputMapping {
             String bucket = o.destination().substring(0, o.destination().lastIndexOf('.'));
             String name = o.destination().substring(o.destination().lastIndexOf('.') + 1);
             boolean empty = Files.size(data) == 0;
-            if (existing == null && (o.columns().isEmpty() || o.hasHeader() && !o.sliced())) {
+            if (existing == null && o.columns().isEmpty()) {
                 // create from the file's own header (3.6.5 "create-from-file")
                 long fileId = upload(data, o);
                 client.createTableAsync(bucket, name, fileId, TableCreateOptions.defaults().primaryKey(o.primaryKey())
@@ -604,6 +604,9 @@ public final class OutputMapping {
                     .enclosure(o.enclosure());
             if (headless) {
                 io.columns(o.columns()).withoutHeaders(true);
+            } else if (!o.columns().isEmpty()) {
+                // has_header with columns: the file's first line is skipped and the configured columns name the data
+                io.columns(o.columns()).withoutHeaders(false);
             }
             long fileId = upload(data, o);
             client.writeTableAsync(o.destination(), fileId, io);
@@ -758,7 +761,9 @@ public final class OutputMapping {
         }
         try {
             long id = client.uploadFile(folder.outFiles().resolve(name), FileUploadOptions.defaults()
-                    .tags(new ArrayList<>(tags)).isPermanent(cfg.path("is_permanent").asBoolean(false)));
+                    .tags(new ArrayList<>(tags)).isPermanent(cfg.path("is_permanent").asBoolean(false))
+                    .isPublic(cfg.path("is_public").asBoolean(false)).isEncrypted(cfg.path("is_encrypted").asBoolean(true))
+                    .notify(cfg.path("notify").asBoolean(false)));
             log.info("Uploaded file \"" + name + "\" as file " + id + ".");
             return id;
         } catch (IOException | RuntimeException e) {

@@ -191,6 +191,19 @@ class RunnerTest {
     }
 
     @Test
+    void hasHeaderWithColumnsSkipsTheFilesHeaderLine() throws IOException {
+        String config = """
+                {"storage": {"output": {"tables": [
+                   {"source": "h.csv", "destination": "out.c-hh.t", "columns": ["id", "name"], "has_header": true}]}}}
+                """;
+        RunResult r = run(config, "open(D + 'out/tables/h.csv', 'w').write('ID,Full Name\\n1,Ann\\n2,Bob\\n')\n",
+                "my.component", "hh-1");
+        assertThat(r.message()).isNull();
+        assertThat(client.getTable("out.c-hh.t").path("columns").toString()).isEqualTo("[\"id\",\"name\"]");
+        assertThat(rows("out.c-hh.t")).containsExactly("1,Ann", "2,Bob");
+    }
+
+    @Test
     void defaultBucketDestinations() throws IOException {
         String script = """
                 open(D + 'out/tables/plain.csv', 'w').write('a,b\\n1,2\\n')
@@ -336,6 +349,9 @@ class RunnerTest {
         assertThat(Json.strings(a.get("tags"))).containsExactlyInAnyOrder("from-mapping", "componentId: comp.files",
                 "configurationId: cf1", "runId: 777");
         assertThat(Json.strings(b.get("tags"))).contains("from-manifest", "componentId: comp.files");
+        assertThat(b.get("maxAgeDays").isNull()).as("is_permanent from the manifest").isTrue();
+        assertThat(a.get("isEncrypted").asBoolean()).as("is_encrypted defaults to true").isTrue();
+        assertThat(a.get("isPublic").asBoolean()).isFalse();
     }
 
     @Test
