@@ -666,6 +666,55 @@ public final class StorageClient implements AutoCloseable {
      * concatenated in manifest order. A non-sliced file over 32 MiB is fetched in parallel byte ranges. With
      * {@code decompress}, gzip objects are gunzipped.
      */
+    /**
+     * Downloads each slice of a sliced file into {@code directory} under its own name (the basename of its manifest
+     * entry), in parallel and unchanged (no decompression); returns the slice paths in manifest order.
+     */
+    public List<Path> downloadSlices(long fileId, Path directory, DownloadOptions options) throws IOException {
+        DownloadOptions o = options == null ? DownloadOptions.defaults() : options;
+        JsonNode file = getFile(fileId, true);
+        if (!file.path("isSliced").asBoolean(false)) {
+            throw new IllegalArgumentException("File " + fileId + " is not sliced");
+        }
+        Files.createDirectories(directory);
+        String bucket = file.path("s3Path").path("bucket").asText();
+        String key = file.path("s3Path").path("key").asText();
+        long total = file.path("sizeBytes").isNumber() ? file.path("sizeBytes").asLong() : -1;
+        AtomicLong done = new AtomicLong();
+        try (S3Client s3client = transfers().client(file.get("credentials"), file.path("region").asText(null))) {
+            JsonNode manifest;
+            try (ResponseInputStream<GetObjectResponse> in = s3client.getObject(b -> b.bucket(bucket).key(key + "manifest"))) {
+                manifest = MAPPER.readTree(in);
+            }
+            ExecutorService pool = S3Transfers.pool(o.parallelism());
+            try {
+                List<Future<Path>> futures = new ArrayList<>();
+                for (JsonNode entry : manifest.path("entries")) {
+                    String[] loc = parseS3Url(entry.path("url").asText());
+                    String base = loc[1].substring(loc[1].lastIndexOf('/') + 1);
+                    Path target = directory.resolve(base).normalize();
+                    if (!target.getParent().equals(directory.normalize()) || base.isEmpty()) {
+                        throw new IOException("Slice name \"" + base + "\" of file " + fileId + " is not a plain file name");
+                    }
+                    futures.add(pool.submit(() -> {
+                        try (ResponseInputStream<GetObjectResponse> in = s3client.getObject(b -> b.bucket(loc[0]).key(loc[1]));
+                                OutputStream out = Files.newOutputStream(target)) {
+                            S3Transfers.copy(in, out, o.progress(), total, done);
+                        }
+                        return target;
+                    }));
+                }
+                List<Path> paths = new ArrayList<>();
+                for (Future<Path> f : futures) {
+                    paths.add(S3Transfers.await(f));
+                }
+                return paths;
+            } finally {
+                S3Transfers.shutdown(pool);
+            }
+        }
+    }
+
     public void downloadFile(long fileId, Path destination, DownloadOptions options) throws IOException {
         download(getFile(fileId, true), destination, null, false, options == null ? DownloadOptions.defaults() : options);
     }

@@ -245,9 +245,8 @@ public final class InputMapping {
         Path target = safeChild(folder.inFiles(), fileName);
         try {
             if (file.path("isSliced").asBoolean(false)) {
-                // the client merges slices: the folder gets them as one slice named like the file
-                Files.createDirectories(target);
-                client.downloadFile(id, target.resolve(name));
+                // a sliced file is a folder of its slices, each under its own name (spec 4.3)
+                client.downloadSlices(id, target, null);
             } else {
                 client.downloadFile(id, target);
             }

@@ -331,6 +331,30 @@ class RunnerTest {
         RunResult r3 = run("{\"storage\": {\"input\": {\"files\": [{\"query\": \"tags:x\"}]}}}", script, "c", "files");
         assertThat(r3.exitCode()).isEqualTo(1);
         assertThat(r3.message()).contains("'query' attribute is not supported");
+
+        // a sliced file arrives as a folder of its slices
+        StringBuilder csv = new StringBuilder("id,v\n");
+        for (int i = 0; i < 3000; i++) {
+            csv.append(i).append(",value-").append(i).append('\n');
+        }
+        Path big = Files.writeString(tmp.resolve("sliced.csv"), csv);
+        long sliced = client.uploadFile(big, FileUploadOptions.defaults().sliced(true).sliceSize(8 * 1024)
+                .tags(List.of("rt-sliced")));
+        RunResult r4 = run("{\"storage\": {\"input\": {\"files\": [{\"tags\": [\"rt-sliced\"]}]}}}", script, "c", "files");
+        assertThat(r4.exitCode()).isZero();
+        Path folder = r4.dataDir().resolve("in/files/" + sliced + "_sliced.csv");
+        List<Path> parts;
+        try (var list = Files.list(folder)) {
+            parts = list.sorted().toList();
+        }
+        assertThat(parts).hasSizeGreaterThan(1);
+        StringBuilder joined = new StringBuilder();
+        for (Path p : parts) {
+            joined.append(Files.readString(p));
+        }
+        assertThat(joined.toString()).isEqualTo(csv.substring(csv.indexOf("\n") + 1));
+        assertThat(Json.read(r4.dataDir().resolve("in/files/" + sliced + "_sliced.csv.manifest")).get("is_sliced").asBoolean())
+                .isTrue();
     }
 
     @Test
