@@ -477,6 +477,11 @@ public final class StorageClient implements AutoCloseable {
     }
 
     /** Deletes a file and its objects ({@code DELETE /files/{id}}). */
+    /** Adds a tag to a file ({@code POST /files/{id}/tags}). */
+    public void addFileTag(long fileId, String tag) {
+        send("POST", "/v2/storage/files/" + fileId + "/tags", Map.of(), Map.of("tag", tag), REQUEST_TIMEOUT);
+    }
+
     public void deleteFile(long fileId) {
         send("DELETE", "/v2/storage/files/" + fileId, Map.of(), null, REQUEST_TIMEOUT);
     }

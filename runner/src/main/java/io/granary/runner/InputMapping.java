@@ -165,12 +165,41 @@ public final class InputMapping {
 
     // ------------------------------------------------------------------ files
 
+    /**
+     * What the file input mapping did: the adaptive states for the next run ({@code [{tags, lastImportId}]}, 4.2)
+     * and, per matched file, the {@code processed_tags} to add after a successful run.
+     */
+    public record FilesResult(ArrayNode states, Map<Long, List<String>> processedTags) {
+    }
+
     /** Downloads every file mapping into {@code in/files/<id>_<name>} plus manifests (spec 4.3, 2.4). */
-    public void downloadFiles(List<JsonNode> mappings) throws IOException {
+    public FilesResult downloadFiles(List<JsonNode> mappings, JsonNode previousStates) throws IOException {
         Map<Long, JsonNode> files = new LinkedHashMap<>();
+        ArrayNode states = Json.array();
+        Map<Long, List<String>> processed = new LinkedHashMap<>();
         for (JsonNode mapping : mappings) {
-            for (JsonNode f : findFiles(mapping)) {
-                files.putIfAbsent(f.get("id").asLong(), f);
+            JsonNode identity = identity(mapping);
+            Long lastImportId = null;
+            for (JsonNode s : previousStates == null ? Json.array() : previousStates) {
+                if (s.path("tags").equals(identity)) {
+                    lastImportId = s.path("lastImportId").asLong();
+                }
+            }
+            boolean adaptive = "adaptive".equals(mapping.path("changed_since").asText(""));
+            long newest = lastImportId == null ? -1 : lastImportId;
+            List<JsonNode> found = findFiles(mapping, adaptive ? lastImportId : null);
+            for (JsonNode f : found) {
+                long id = f.get("id").asLong();
+                files.putIfAbsent(id, f);
+                newest = Math.max(newest, id);
+                for (String tag : Json.strings(mapping.get("processed_tags"))) {
+                    processed.computeIfAbsent(id, k -> new ArrayList<>()).add(tag);
+                }
+            }
+            if (identity != null && newest >= 0) {
+                ObjectNode state = states.addObject();
+                state.set("tags", identity);
+                state.put("lastImportId", newest);
             }
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, Math.max(1, files.size())));
@@ -188,16 +217,35 @@ public final class InputMapping {
         } finally {
             pool.shutdownNow();
         }
+        return new FilesResult(states, processed);
+    }
+
+    /** The key of a file mapping's adaptive state: {@code tags} as {@code [{name}]}, or {@code source.tags} as written. */
+    private static JsonNode identity(JsonNode mapping) {
+        if (mapping.path("source").path("tags").isArray() && !mapping.path("source").path("tags").isEmpty()) {
+            return mapping.path("source").path("tags");
+        }
+        if (mapping.path("tags").isArray() && !mapping.path("tags").isEmpty()) {
+            ArrayNode out = Json.array();
+            mapping.get("tags").forEach(t -> out.addObject().put("name", t.asText()));
+            return out;
+        }
+        return null;
     }
 
     List<JsonNode> findFiles(JsonNode mapping) {
+        return findFiles(mapping, null);
+    }
+
+    /** Files of one mapping; with {@code sinceId}, only files with a greater id (adaptive, 4.2). */
+    List<JsonNode> findFiles(JsonNode mapping, Long sinceId) {
         if (!mapping.path("query").asText("").isEmpty()) {
             throw new UserException("Invalid file mapping, the 'query' attribute is not supported by this runner:"
                     + " the Storage client has no query search. Use \"tags\", \"source.tags\" or \"file_ids\".");
         }
         int limit = mapping.hasNonNull("limit") ? mapping.get("limit").asInt() : 100;
-        Instant since = mapping.path("changed_since").asText("").isEmpty() ? null
-                : parseChangedSince(mapping.get("changed_since").asText());
+        String changedSince = mapping.path("changed_since").asText("");
+        Instant since = changedSince.isEmpty() || changedSince.equals("adaptive") ? null : parseChangedSince(changedSince);
         List<JsonNode> out = new ArrayList<>();
         if (mapping.hasNonNull("file_ids") && !mapping.get("file_ids").isEmpty()) {
             for (JsonNode id : mapping.get("file_ids")) {
@@ -221,6 +269,9 @@ public final class InputMapping {
             for (JsonNode f : page) {
                 Set<String> tags = new LinkedHashSet<>(Json.strings(f.get("tags")));
                 if (!tags.containsAll(include) || tags.stream().anyMatch(exclude::contains)) {
+                    continue;
+                }
+                if (sinceId != null && f.get("id").asLong() <= sinceId) {
                     continue;
                 }
                 if (since != null && OffsetDateTime.parse(normalizeOffset(f.path("created").asText())).toInstant().isBefore(since)) {

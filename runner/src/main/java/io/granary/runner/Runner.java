@@ -89,9 +89,10 @@ public final class Runner {
         boolean run = "run".equals(config.action());
         InputMapping im = new InputMapping(client, folder, out, parallelism);
         JsonNode tableStates = Json.array();
+        InputMapping.FilesResult inputFiles = new InputMapping.FilesResult(Json.array(), Map.of());
         if (run) {
             tableStates = im.downloadTables(config.inputTables(), previous.path("storage").path("input").path("tables"));
-            im.downloadFiles(config.inputFiles());
+            inputFiles = im.downloadFiles(config.inputFiles(), previous.path("storage").path("input").path("files"));
         }
         config.writeTo(folder);
 
@@ -127,6 +128,12 @@ public final class Runner {
             List<OutputMapping.TableOutput> outputs = om.prepareTables(config.outputTables(), false);
             files.addAll(om.uploadFiles(config.outputFiles()));
             tables.addAll(om.loadTables(outputs));
+            // 3.8.8: after the table outputs, tag the input files with their processed_tags (deprecated but honoured)
+            for (var e : inputFiles.processedTags().entrySet()) {
+                for (String tag : e.getValue()) {
+                    client.addFileTag(e.getKey(), tag);
+                }
+            }
         }
 
         // persist state only when everything succeeded (1.4, 7.9)
@@ -136,8 +143,7 @@ public final class Runner {
             ObjectNode storage = state.putObject("storage");
             ObjectNode input = storage.putObject("input");
             input.set("tables", tableStates);
-            input.set("files", previous.path("storage").path("input").path("files").isArray()
-                    ? previous.path("storage").path("input").path("files") : Json.array());
+            input.set("files", inputFiles.states());
             stateStore.save(request.componentId(), request.configId(), state);
         }
     }

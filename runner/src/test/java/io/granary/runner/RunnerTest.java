@@ -204,6 +204,29 @@ class RunnerTest {
     }
 
     @Test
+    void adaptiveFileInputTakesOnlyNewFilesAndProcessedTagsAreAdded() throws IOException {
+        Path f = Files.writeString(tmp.resolve("feed.txt"), "x");
+        long first = client.uploadFile(f, FileUploadOptions.defaults().tags(List.of("adaptive-feed")));
+        String config = "{\"storage\": {\"input\": {\"files\": [{\"tags\": [\"adaptive-feed\"], \"changed_since\": \"adaptive\","
+                + " \"processed_tags\": [\"seen\"]}]}}}";
+        String script = "print('FILES', ','.join(sorted(n for n in os.listdir(D + 'in/files') if not n.endswith('.manifest'))))\n";
+        RunResult r1 = run(config, script, "comp.adaptive", "ad-1");
+        assertThat(r1.message()).isNull();
+        assertThat(logLines).contains("INFO FILES " + first + "_feed.txt");
+        assertThat(Json.strings(client.getFile(first, false).get("tags"))).contains("adaptive-feed", "seen");
+
+        long second = client.uploadFile(f, FileUploadOptions.defaults().tags(List.of("adaptive-feed")));
+        logLines.clear();
+        RunResult r2 = run(config, script, "comp.adaptive", "ad-1");
+        assertThat(r2.message()).isNull();
+        assertThat(logLines).contains("INFO FILES " + second + "_feed.txt");
+
+        logLines.clear();
+        run(config, script, "comp.adaptive", "ad-1");
+        assertThat(logLines).contains("INFO FILES ");
+    }
+
+    @Test
     void defaultBucketDestinations() throws IOException {
         String script = """
                 open(D + 'out/tables/plain.csv', 'w').write('a,b\\n1,2\\n')
