@@ -49,8 +49,12 @@ public final class Config {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(Files.readString(file));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new UserException(PREFIX + "Cannot read \"" + file + "\" as JSON: " + e.getOriginalMessage()
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"), e);
         } catch (IOException e) {
-            throw new UserException(PREFIX + "Cannot read \"" + file + "\" as JSON: " + e.getMessage(), e);
+            throw new UserException(PREFIX + "Cannot read \"" + file + "\": " + e.getMessage(), e);
         }
         return parse(node);
     }

@@ -20,6 +20,15 @@ class ConfigTest {
     }
 
     @Test
+    void invalidJsonNamesTheFileAndThePlace() throws Exception {
+        Path broken = Files.writeString(tmp.resolve("broken.json"), "{\"parameters\": ");
+        assertThatThrownBy(() -> Config.parse(broken)).isInstanceOf(UserException.class)
+                .hasMessageStartingWith("Error in configuration: Cannot read \"" + broken + "\" as JSON: ")
+                .hasMessageContaining("(line 1, column")
+                .hasMessageNotContaining("REDACTED");
+    }
+
+    @Test
     void unknownTopLevelKeyIsAUserErrorNamingIt() {
         assertThatThrownBy(() -> parse("{\"parameters\": {}, \"paramters\": {}}"))
                 .isInstanceOf(UserException.class)
