@@ -239,10 +239,8 @@ public final class InputMapping {
 
     /** Files of one mapping; with {@code sinceId}, only files with a greater id (adaptive, 4.2). */
     List<JsonNode> findFiles(JsonNode mapping, Long sinceId) {
-        if (!mapping.path("query").asText("").isEmpty()) {
-            throw new UserException("Invalid file mapping, the 'query' attribute is not supported by this runner:"
-                    + " the Storage client has no query search. Use \"tags\", \"source.tags\" or \"file_ids\".");
-        }
+        String query = mapping.path("query").asText("");
+        java.util.function.Predicate<JsonNode> matches = query.isEmpty() ? f -> true : FileQuery.parse(query);
         int limit = mapping.hasNonNull("limit") ? mapping.get("limit").asInt() : 100;
         String changedSince = mapping.path("changed_since").asText("");
         Instant since = changedSince.isEmpty() || changedSince.equals("adaptive") ? null : parseChangedSince(changedSince);
@@ -268,7 +266,7 @@ public final class InputMapping {
             JsonNode page = client.listFiles(listBy, FILE_PAGE, offset);
             for (JsonNode f : page) {
                 Set<String> tags = new LinkedHashSet<>(Json.strings(f.get("tags")));
-                if (!tags.containsAll(include) || tags.stream().anyMatch(exclude::contains)) {
+                if (!tags.containsAll(include) || tags.stream().anyMatch(exclude::contains) || !matches.test(f)) {
                     continue;
                 }
                 if (sinceId != null && f.get("id").asLong() <= sinceId) {

@@ -351,9 +351,16 @@ class RunnerTest {
         RunResult r2 = run("{\"storage\": {\"input\": {\"files\": [{\"tags\": [\"rt-a\", \"rt-x\"]}]}}}", script, "c", "files");
         assertThat(logLines).contains("INFO FILES " + excluded + "_report.txt," + excluded + "_report.txt.manifest");
         assertThat(r2.exitCode()).isZero();
-        RunResult r3 = run("{\"storage\": {\"input\": {\"files\": [{\"query\": \"tags:x\"}]}}}", script, "c", "files");
-        assertThat(r3.exitCode()).isEqualTo(1);
-        assertThat(r3.message()).contains("'query' attribute is not supported");
+        logLines.clear();
+        RunResult r3 = run("{\"storage\": {\"input\": {\"files\": [{\"query\": \"tags:rt-a AND NOT tags:(rt-x OR rt-none)"
+                + " AND name:rep*.txt\"}]}}}", script, "c", "files");
+        assertThat(r3.exitCode()).isZero();
+        String expected = List.of(both, onlyA).stream().sorted().map(id -> id + "_report.txt," + id + "_report.txt.manifest")
+                .reduce((x, y) -> x + "," + y).orElseThrow();
+        assertThat(logLines).contains("INFO FILES " + expected);
+        RunResult r5 = run("{\"storage\": {\"input\": {\"files\": [{\"query\": \"owner:me\"}]}}}", script, "c", "files");
+        assertThat(r5.exitCode()).isEqualTo(1);
+        assertThat(r5.message()).contains("field \"owner\" is not supported");
 
         // a sliced file arrives as a folder of its slices
         StringBuilder csv = new StringBuilder("id,v\n");
