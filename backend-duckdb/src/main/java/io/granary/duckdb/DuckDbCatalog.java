@@ -11,6 +11,7 @@ import io.granary.core.error.GranaryException;
 import io.granary.core.model.Access;
 import io.granary.core.model.Bucket;
 import io.granary.core.model.FileQuery;
+import io.granary.core.model.Metadata;
 import io.granary.core.model.Permission;
 import io.granary.core.model.ScopedCredential;
 import io.granary.core.model.StoredFile;
@@ -56,6 +57,11 @@ public final class DuckDbCatalog implements Catalog {
         Sql.execute(c,
                 "CREATE SEQUENCE IF NOT EXISTS token_id_seq START 1",
                 "CREATE SEQUENCE IF NOT EXISTS file_id_seq START 1",
+                "CREATE SEQUENCE IF NOT EXISTS metadata_id_seq START 1",
+                """
+                CREATE TABLE IF NOT EXISTS metadata (
+                  id BIGINT NOT NULL, table_id VARCHAR NOT NULL, column_name VARCHAR, provider VARCHAR NOT NULL,
+                  key VARCHAR NOT NULL, value VARCHAR, ts BIGINT NOT NULL)""",
                 """
                 CREATE TABLE IF NOT EXISTS tokens (
                   id BIGINT PRIMARY KEY, description VARCHAR, secret_hash VARCHAR NOT NULL,
@@ -192,6 +198,35 @@ public final class DuckDbCatalog implements Catalog {
     @Override
     public synchronized boolean deleteTable(String tableId) {
         return Sql.update(c, "DELETE FROM tables WHERE id = ?", tableId) > 0;
+    }
+
+    // ---- metadata
+
+    @Override
+    public synchronized List<Metadata> putMetadata(String tableId, String column, String provider,
+            Map<String, String> entries, Instant timestamp) {
+        Sql.inTransaction(c, () -> {
+            for (Map.Entry<String, String> e : entries.entrySet()) {
+                Sql.update(c, "DELETE FROM metadata WHERE table_id = ? AND column_name IS NOT DISTINCT FROM ? AND provider = ?"
+                        + " AND key = ?", tableId, column, provider, e.getKey());
+                Sql.update(c, "INSERT INTO metadata VALUES (?,?,?,?,?,?,?)", Sql.nextval(c, "metadata_id_seq"), tableId,
+                        column, provider, e.getKey(), e.getValue(), timestamp);
+            }
+            return null;
+        });
+        return listMetadata(tableId).stream().filter(m -> java.util.Objects.equals(m.column(), column)).toList();
+    }
+
+    @Override
+    public synchronized List<Metadata> listMetadata(String tableId) {
+        return Sql.query(c, "SELECT * FROM metadata WHERE table_id = ? ORDER BY id", rs -> new Metadata(rs.getLong("id"),
+                rs.getString("table_id"), rs.getString("column_name"), rs.getString("provider"), rs.getString("key"),
+                rs.getString("value"), instant(rs, "ts")), tableId);
+    }
+
+    @Override
+    public synchronized void deleteMetadata(String tableId) {
+        Sql.update(c, "DELETE FROM metadata WHERE table_id = ?", tableId);
     }
 
     // ---- files

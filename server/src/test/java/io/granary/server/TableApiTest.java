@@ -176,6 +176,30 @@ class TableApiTest {
     }
 
     @Test
+    void tableAndColumnMetadata() {
+        tables.create("in.c-main", "meta", tables.upload("m.csv", "id,name\n1,a\n"), Map.of());
+        Api.Response put = granary.master().postJson("/v2/storage/tables/in.c-main.meta/metadata", Map.of(
+                "provider", "my.component",
+                "metadata", List.of(Map.of("key", "KBC.description", "value", "people")),
+                "columnsMetadata", Map.of("id", List.of(Map.of("key", "KBC.datatype.basetype", "value", "INTEGER")))));
+        assertThat(put.status()).as(put.body()).isEqualTo(201);
+        granary.master().postForm("/v2/storage/tables/in.c-main.meta/metadata", Map.of("provider", "user",
+                "metadata[0][key]", "KBC.description", "metadata[0][value]", "mine"));
+        JsonNode t = detail("in.c-main.meta");
+        assertThat(t.get("metadata").findValuesAsText("value")).containsExactly("people", "mine");
+        assertThat(t.get("metadata").findValuesAsText("provider")).containsExactly("my.component", "user");
+        assertThat(t.get("columnMetadata").get("id").get(0).get("value").asText()).isEqualTo("INTEGER");
+        Api.Response badColumn = granary.master().postJson("/v2/storage/tables/in.c-main.meta/metadata", Map.of(
+                "provider", "x", "columnsMetadata", Map.of("nope", List.of(Map.of("key", "k", "value", "v")))));
+        assertThat(badColumn.status()).isEqualTo(400);
+        assertThat(badColumn.json().get("error").asText()).contains("nope");
+        Api.Response noProvider = granary.master().postJson("/v2/storage/tables/in.c-main.meta/metadata",
+                Map.of("metadata", List.of(Map.of("key", "k", "value", "v"))));
+        assertThat(noProvider.status()).isEqualTo(400);
+        assertThat(detail("in.c-main.meta").get("metadata").size()).isEqualTo(2);
+    }
+
+    @Test
     void badRequestsAreRefusedBeforeAJobIsQueued() {
         long file = tables.upload("x.csv", "a\n1\n");
         Api.Response noBucket = granary.master().postJson("/v2/storage/buckets/in.c-nope/tables-async",

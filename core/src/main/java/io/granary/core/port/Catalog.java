@@ -2,6 +2,7 @@ package io.granary.core.port;
 
 import io.granary.core.model.Bucket;
 import io.granary.core.model.FileQuery;
+import io.granary.core.model.Metadata;
 import io.granary.core.model.ScopedCredential;
 import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
@@ -56,6 +57,19 @@ public interface Catalog extends AutoCloseable {
     boolean updateTable(Table table);
 
     boolean deleteTable(String tableId);
+
+    /**
+     * Sets metadata on a table ({@code column} null) or a column: each entry replaces the one with the same key and
+     * provider. Returns the object's entries afterwards.
+     */
+    List<Metadata> putMetadata(String tableId, String column, String provider, java.util.Map<String, String> entries,
+            Instant timestamp);
+
+    /** Every metadata entry of a table and its columns, oldest first. */
+    List<Metadata> listMetadata(String tableId);
+
+    /** Removes all metadata of a table (when it is dropped). */
+    void deleteMetadata(String tableId);
 
     /** A new, never reused file id; lets the caller build the object key before inserting. */
     long nextFileId();

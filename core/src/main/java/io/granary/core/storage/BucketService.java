@@ -104,6 +104,7 @@ public final class BucketService {
         for (Table t : catalog.listTables(id)) {
             tables.dropTable(t.ref());
             catalog.deleteTable(t.id());
+            catalog.deleteMetadata(t.id());
         }
         catalog.deleteBucket(id);
     }

@@ -232,6 +232,7 @@ public final class TableService {
         catalog.findTable(tableId).ifPresent(t -> {
             backend.dropTable(t.ref());
             catalog.deleteTable(tableId);
+            catalog.deleteMetadata(tableId);
         });
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.granary.core.model.Access;
 import io.granary.core.model.Bucket;
 import io.granary.core.model.FileQuery;
+import io.granary.core.model.Metadata;
 import io.granary.core.model.Permission;
 import io.granary.core.model.ScopedCredential;
 import io.granary.core.model.StoredFile;
@@ -171,6 +172,20 @@ public abstract class CatalogContract {
         assertThat(catalog.deleteTable("in.c-main.orders")).isTrue();
         assertThat(catalog.findTable("in.c-main.orders")).isEmpty();
         assertThat(catalog.updateTable(loaded)).isFalse();
+    }
+
+    @Test
+    void metadataIsReplacedPerKeyAndProvider() {
+        catalog.putMetadata("in.c-main.t", null, "user", Map.of("KBC.description", "first"), now);
+        catalog.putMetadata("in.c-main.t", null, "my.component", Map.of("KBC.description", "theirs"), now);
+        List<Metadata> table = catalog.putMetadata("in.c-main.t", null, "user", Map.of("KBC.description", "second"), now);
+        assertThat(table).extracting(Metadata::provider, Metadata::value)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("my.component", "theirs"),
+                        org.assertj.core.groups.Tuple.tuple("user", "second"));
+        catalog.putMetadata("in.c-main.t", "id", "user", Map.of("KBC.datatype.basetype", "INTEGER"), now);
+        assertThat(catalog.listMetadata("in.c-main.t")).hasSize(3).anyMatch(m -> "id".equals(m.column()));
+        catalog.deleteMetadata("in.c-main.t");
+        assertThat(catalog.listMetadata("in.c-main.t")).isEmpty();
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.core.model.Bucket;
 import io.granary.core.model.IssuedCredentials;
 import io.granary.core.model.Job;
+import io.granary.core.model.Metadata;
 import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.Token;
@@ -118,6 +119,11 @@ public final class Views {
     }
 
     public ObjectNode table(Table t, Bucket bucket, boolean withColumns) {
+        return table(t, bucket, withColumns, List.of());
+    }
+
+    /** A table with its metadata: table-level entries in {@code metadata}, column entries in {@code columnMetadata}. */
+    public ObjectNode table(Table t, Bucket bucket, boolean withColumns, List<Metadata> metadata) {
         ObjectNode n = F.objectNode();
         n.put("uri", apiUrl + "/tables/" + t.id());
         n.put("id", t.id());
@@ -144,12 +150,28 @@ public final class Views {
             t.columns().forEach(cols::add);
         }
         n.putArray("attributes");
-        n.putArray("metadata");
-        n.putArray("columnMetadata");
+        ArrayNode tableMetadata = n.putArray("metadata");
+        ObjectNode columnMetadata = F.objectNode();
+        for (Metadata m : metadata) {
+            if (m.column() == null) {
+                tableMetadata.add(metadata(m));
+            } else {
+                ArrayNode list = columnMetadata.has(m.column()) ? (ArrayNode) columnMetadata.get(m.column())
+                        : columnMetadata.putArray(m.column());
+                list.add(metadata(m));
+            }
+        }
+        // Keboola answers [] for no column metadata (a PHP empty array), an object otherwise
+        n.set("columnMetadata", columnMetadata.isEmpty() ? F.arrayNode() : columnMetadata);
         if (bucket != null) {
             n.set("bucket", bucket(bucket));
         }
         return n;
+    }
+
+    public ObjectNode metadata(Metadata m) {
+        return F.objectNode().put("id", String.valueOf(m.id())).put("key", m.key()).put("value", m.value())
+                .put("provider", m.provider()).put("timestamp", Times.format(m.timestamp()));
     }
 
     public ObjectNode file(FileService.FileView view, boolean uploadParams) {

@@ -77,6 +77,8 @@ public final class TableRoutes {
         routes.delete("/v2/storage/tables/{tableId}/columns/{column}", this::dropColumn);
         routes.post("/v2/storage/tables/{tableId}/primary-key", this::addPrimaryKey);
         routes.delete("/v2/storage/tables/{tableId}/primary-key", this::dropPrimaryKey);
+        routes.get("/v2/storage/tables/{tableId}/metadata", this::listMetadata);
+        routes.post("/v2/storage/tables/{tableId}/metadata", this::putMetadata);
         routes.post("/write-table", this::writeTable);
         routes.post("/v2/storage/write-table", this::writeTable);
     }
@@ -126,7 +128,63 @@ public final class TableRoutes {
     private void detail(Context ctx) {
         Token caller = requests.caller(ctx);
         Table t = tables.get(caller, ctx.pathParam("tableId"));
-        Responses.json(ctx, 200, views.table(t, catalog.findBucket(t.ref().bucketId()).orElse(null), true));
+        Responses.json(ctx, 200, views.table(t, catalog.findBucket(t.ref().bucketId()).orElse(null), true,
+                catalog.listMetadata(t.id())));
+    }
+
+    private void listMetadata(Context ctx) {
+        Token caller = requests.caller(ctx);
+        Table t = tables.get(caller, ctx.pathParam("tableId"));
+        Responses.json(ctx, 200, catalog.listMetadata(t.id()).stream().filter(m -> m.column() == null)
+                .map(views::metadata).toList());
+    }
+
+    /** {@code provider}, {@code metadata[] {key, value}}, {@code columnsMetadata {column: [{key, value}]}}. */
+    private void putMetadata(Context ctx) {
+        Token caller = requests.caller(ctx);
+        Params p = requests.params(ctx);
+        Table t = tables.require(caller, ctx.pathParam("tableId"), Permission.WRITE);
+        String provider = p.string("provider");
+        if (provider == null || provider.isBlank()) {
+            throw new GranaryException(io.granary.core.error.ErrorCode.TABLES_VALIDATION,
+                    "Invalid request:\n - provider: \"This value should not be blank.\"");
+        }
+        java.util.Map<String, java.util.Map<String, String>> byColumn = new java.util.LinkedHashMap<>();
+        byColumn.put(null, entries(p.node("metadata"), "metadata"));
+        com.fasterxml.jackson.databind.JsonNode columns = p.node("columnsMetadata");
+        if (columns != null && columns.isObject()) {
+            columns.fields().forEachRemaining(e -> {
+                if (!t.columns().contains(e.getKey())) {
+                    throw new GranaryException(io.granary.core.error.ErrorCode.TABLES_VALIDATION, "Column \""
+                            + e.getKey() + "\" not found in table " + t.id() + ".");
+                }
+                byColumn.put(e.getKey(), entries(e.getValue(), "columnsMetadata." + e.getKey()));
+            });
+        }
+        java.time.Instant now = clock.instant();
+        byColumn.forEach((column, entries) -> {
+            if (!entries.isEmpty()) {
+                catalog.putMetadata(t.id(), column, provider.strip(), entries, now);
+            }
+        });
+        Responses.json(ctx, 201, catalog.listMetadata(t.id()).stream().filter(m -> m.column() == null)
+                .map(views::metadata).toList());
+    }
+
+    private static java.util.Map<String, String> entries(com.fasterxml.jackson.databind.JsonNode list, String name) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (list == null) {
+            return out;
+        }
+        for (com.fasterxml.jackson.databind.JsonNode m : list) {
+            String key = m.path("key").asText("");
+            if (key.isBlank()) {
+                throw new GranaryException(io.granary.core.error.ErrorCode.TABLES_VALIDATION,
+                        "Invalid request: " + name + ": every entry needs a \"key\".");
+            }
+            out.put(key, m.path("value").isNull() ? null : m.path("value").asText());
+        }
+        return out;
     }
 
     private void create(Context ctx) {
