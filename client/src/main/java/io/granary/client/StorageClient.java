@@ -218,6 +218,19 @@ public final class StorageClient implements AutoCloseable {
         return waitIfJob(r);
     }
 
+    /**
+     * Sets table metadata ({@code POST /tables/{id}/metadata}): {@code metadata} as {@code [{key, value}]},
+     * {@code columnsMetadata} as {@code {column: [{key, value}]}}, all under {@code provider}.
+     */
+    public JsonNode setTableMetadata(String tableId, String provider, List<Map<String, String>> metadata,
+            Map<String, List<Map<String, String>>> columnsMetadata) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("provider", provider);
+        body.put("metadata", metadata);
+        body.put("columnsMetadata", columnsMetadata);
+        return send("POST", "/v2/storage/tables/" + seg(tableId) + "/metadata", Map.of(), body, REQUEST_TIMEOUT).body;
+    }
+
     /** Sets a table's primary key ({@code POST /tables/{id}/primary-key}); returns the finished job. */
     public JsonNode createTablePrimaryKey(String tableId, List<String> columns) {
         return submitAndWait("/v2/storage/tables/" + seg(tableId) + "/primary-key", Map.of("columns", columns));

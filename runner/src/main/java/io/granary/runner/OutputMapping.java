@@ -42,7 +42,8 @@ public final class OutputMapping {
     /** One resolved output table (spec 3.2 step 4 + 3.3 + 3.4). */
     public record TableOutput(String source, Path path, boolean sliced, String destination, List<String> columns,
             boolean hasHeader, List<String> primaryKey, boolean incremental, String delimiter, String enclosure,
-            boolean writeAlways, List<String> tags, List<Map<String, Object>> deletes) {
+            boolean writeAlways, List<String> tags, List<Map<String, Object>> deletes,
+            List<Map<String, String>> metadata, Map<String, List<Map<String, String>>> columnMetadata) {
     }
 
     private static final Set<String> SYSTEM_COLUMNS = Set.of("oid", "tableoid", "xmin", "cmin", "xmax", "cmax", "ctid");
@@ -194,7 +195,34 @@ public final class OutputMapping {
                 merged.path("has_header").asBoolean(false), List.copyOf(primaryKey),
                 merged.path("incremental").asBoolean(false), merged.path("delimiter").asText(","),
                 merged.has("enclosure") ? merged.get("enclosure").asText() : "\"",
-                merged.path("write_always").asBoolean(false), Json.strings(merged.get("tags")), deletes);
+                merged.path("write_always").asBoolean(false), Json.strings(merged.get("tags")), deletes,
+                keyValues(merged.get("metadata")), columnKeyValues(merged.get("column_metadata")));
+    }
+
+    private static List<Map<String, String>> keyValues(JsonNode list) {
+        List<Map<String, String>> out = new ArrayList<>();
+        if (list != null && list.isArray()) {
+            for (JsonNode m : list) {
+                Map<String, String> kv = new LinkedHashMap<>();
+                kv.put("key", m.path("key").asText());
+                kv.put("value", m.path("value").isNull() ? null : m.path("value").asText());
+                out.add(kv);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, List<Map<String, String>>> columnKeyValues(JsonNode byColumn) {
+        Map<String, List<Map<String, String>>> out = new LinkedHashMap<>();
+        if (byColumn != null && byColumn.isObject()) {
+            byColumn.fields().forEachRemaining(e -> {
+                List<Map<String, String>> entries = keyValues(e.getValue());
+                if (!entries.isEmpty()) {
+                    out.put(webalize(List.of(e.getKey())).get(0), entries);
+                }
+            });
+        }
+        return out;
     }
 
     /**
@@ -556,6 +584,28 @@ public final class OutputMapping {
     }
 
     private void load(TableOutput o) throws IOException {
+        boolean created = loadRows(o);
+        // 3.6.6: system metadata (created on new tables, last updated always), then the component's own
+        List<Map<String, String>> system = new ArrayList<>();
+        for (String prefix : created ? List.of("KBC.createdBy.", "KBC.lastUpdatedBy.") : List.of("KBC.lastUpdatedBy.")) {
+            system.add(Map.of("key", prefix + "component.id", "value", String.valueOf(context.componentId())));
+            if (context.configId() != null) {
+                system.add(Map.of("key", prefix + "configuration.id", "value", context.configId()));
+            }
+        }
+        try {
+            client.setTableMetadata(o.destination(), "system", system, Map.of());
+            if (!o.metadata().isEmpty() || !o.columnMetadata().isEmpty()) {
+                client.setTableMetadata(o.destination(), String.valueOf(context.componentId()), o.metadata(),
+                        o.columnMetadata());
+            }
+        } catch (StorageApiException e) {
+            throw new UserException("Failed to update metadata of table \"" + o.destination() + "\": " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads the rows; true when the table was created by this load. */
+    private boolean loadRows(TableOutput o) throws IOException {
         Path temp = null;
         try {
             Path data = o.path();
@@ -582,7 +632,7 @@ public final class OutputMapping {
                 client.createTableAsync(bucket, name, fileId, TableCreateOptions.defaults().primaryKey(o.primaryKey())
                         .delimiter(o.delimiter()).enclosure(o.enclosure()));
                 log.info("Created table \"" + o.destination() + "\" from \"" + o.source() + "\".");
-                return;
+                return true;
             }
             if (existing == null) {
                 createFromColumns(bucket, name, o);
@@ -598,7 +648,7 @@ public final class OutputMapping {
                 }
             }
             if (empty && existing == null) {
-                return; // a new table with columns and no rows (3.10: empty slice / empty dir)
+                return true; // a new table with columns and no rows (3.10: empty slice / empty dir)
             }
             TableImportOptions io = TableImportOptions.defaults().incremental(o.incremental()).delimiter(o.delimiter())
                     .enclosure(o.enclosure());
@@ -612,6 +662,7 @@ public final class OutputMapping {
             client.writeTableAsync(o.destination(), fileId, io);
             log.info("Loaded \"" + o.source() + "\" into table \"" + o.destination() + "\""
                     + (o.incremental() ? " (incremental)." : "."));
+            return existing == null;
         } finally {
             if (temp != null) {
                 Files.deleteIfExists(temp);

@@ -227,6 +227,34 @@ class RunnerTest {
     }
 
     @Test
+    void outputMetadataIsWrittenAndReachesTheNextInputManifest() throws IOException {
+        String out = """
+                open(D + 'out/tables/m.csv', 'w').write('id,name\\n1,a\\n')
+                json.dump({'destination': 'out.c-meta.t', 'metadata': [{'key': 'KBC.description', 'value': 'people'}],
+                           'column_metadata': {'id': [{'key': 'KBC.datatype.basetype', 'value': 'INTEGER'}]}},
+                          open(D + 'out/tables/m.csv.manifest', 'w'))
+                """;
+        RunResult r = run("{}", out, "my.meta", "meta-1");
+        assertThat(r.message()).isNull();
+        JsonNode t = client.getTable("out.c-meta.t");
+        List<String> keys = new ArrayList<>();
+        t.get("metadata").forEach(m -> keys.add(m.get("provider").asText() + ":" + m.get("key").asText() + "=" + m.get("value").asText()));
+        assertThat(keys).contains("system:KBC.createdBy.component.id=my.meta", "system:KBC.lastUpdatedBy.configuration.id=meta-1",
+                "my.meta:KBC.description=people");
+        assertThat(t.get("columnMetadata").get("id").get(0).get("value").asText()).isEqualTo("INTEGER");
+
+        String in = """
+                m = json.load(open(D + 'in/tables/t.csv.manifest'))
+                print('META', [x['key'] + '=' + x['value'] for x in m['metadata'] if x['provider'] == 'my.meta'],
+                      [x['value'] for x in m['column_metadata']['id']])
+                """;
+        RunResult r2 = run("{\"storage\": {\"input\": {\"tables\": [{\"source\": \"out.c-meta.t\", \"destination\": \"t.csv\"}]}}}",
+                in, "my.reader", "meta-2");
+        assertThat(r2.message()).isNull();
+        assertThat(logLines).contains("INFO META ['KBC.description=people'] ['INTEGER']");
+    }
+
+    @Test
     void defaultBucketDestinations() throws IOException {
         String script = """
                 open(D + 'out/tables/plain.csv', 'w').write('a,b\\n1,2\\n')
