@@ -196,7 +196,50 @@ public final class OutputMapping {
                 merged.path("incremental").asBoolean(false), merged.path("delimiter").asText(","),
                 merged.has("enclosure") ? merged.get("enclosure").asText() : "\"",
                 merged.path("write_always").asBoolean(false), Json.strings(merged.get("tags")), deletes,
-                keyValues(merged.get("metadata")), columnKeyValues(merged.get("column_metadata")));
+                tableMetadata(merged), columnMetadata(merged));
+    }
+
+    /** {@code metadata}, plus the native-types {@code table_metadata} map and {@code description} (2.3). */
+    private static List<Map<String, String>> tableMetadata(JsonNode merged) {
+        List<Map<String, String>> out = keyValues(merged.get("metadata"));
+        merged.path("table_metadata").fields().forEachRemaining(e -> out.add(entry(e.getKey(), e.getValue())));
+        if (merged.hasNonNull("description")) {
+            out.add(entry("KBC.description", merged.get("description")));
+        }
+        return out;
+    }
+
+    /** {@code column_metadata}, plus each native-types {@code schema[]} column's metadata, description and type (2.3). */
+    private Map<String, List<Map<String, String>>> columnMetadata(JsonNode merged) {
+        Map<String, List<Map<String, String>>> out = columnKeyValues(merged.get("column_metadata"));
+        for (JsonNode col : merged.path("schema")) {
+            List<Map<String, String>> entries = new ArrayList<>();
+            col.path("metadata").fields().forEachRemaining(e -> entries.add(entry(e.getKey(), e.getValue())));
+            if (col.hasNonNull("description")) {
+                entries.add(entry("KBC.description", col.get("description")));
+            }
+            JsonNode base = col.path("data_type").path("base");
+            if (base.hasNonNull("type")) {
+                entries.add(entry("KBC.datatype.basetype", base.get("type")));
+            }
+            if (base.hasNonNull("length")) {
+                entries.add(entry("KBC.datatype.length", base.get("length")));
+            }
+            if (col.has("nullable")) {
+                entries.add(entry("KBC.datatype.nullable", col.get("nullable")));
+            }
+            if (!entries.isEmpty() && col.hasNonNull("name")) {
+                out.computeIfAbsent(webalize(List.of(col.get("name").asText())).get(0), k -> new ArrayList<>()).addAll(entries);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> entry(String key, JsonNode value) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        kv.put("key", key);
+        kv.put("value", value.isNull() ? null : value.isBoolean() ? (value.asBoolean() ? "1" : "0") : value.asText());
+        return kv;
     }
 
     private static List<Map<String, String>> keyValues(JsonNode list) {

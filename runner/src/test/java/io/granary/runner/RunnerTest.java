@@ -243,6 +243,27 @@ class RunnerTest {
                 "my.meta:KBC.description=people");
         assertThat(t.get("columnMetadata").get("id").get(0).get("value").asText()).isEqualTo("INTEGER");
 
+        String nativeTypes = """
+                open(D + 'out/tables/n.csv', 'w').write('id,name\\n1,a\\n')
+                json.dump({'destination': 'out.c-meta.n', 'manifest_type': 'output', 'has_header': True,
+                           'description': 'native', 'table_metadata': {'owner': 'team-a'},
+                           'schema': [{'name': 'id', 'data_type': {'base': {'type': 'INTEGER'}}, 'nullable': False,
+                                       'primary_key': True, 'metadata': {'KBC.someKey': 'v'}},
+                                      {'name': 'name', 'description': 'the name'}]},
+                          open(D + 'out/tables/n.csv.manifest', 'w'))
+                """;
+        RunResult rn = run("{}", nativeTypes, "my.meta", "meta-n");
+        assertThat(rn.message()).isNull();
+        JsonNode n = client.getTable("out.c-meta.n");
+        List<String> nativeKeys = new ArrayList<>();
+        n.get("metadata").forEach(m -> nativeKeys.add(m.get("key").asText() + "=" + m.get("value").asText()));
+        assertThat(nativeKeys).contains("owner=team-a", "KBC.description=native");
+        List<String> idKeys = new ArrayList<>();
+        n.get("columnMetadata").get("id").forEach(m -> idKeys.add(m.get("key").asText() + "=" + m.get("value").asText()));
+        assertThat(idKeys).containsExactlyInAnyOrder("KBC.someKey=v", "KBC.datatype.basetype=INTEGER", "KBC.datatype.nullable=0");
+        assertThat(n.get("columnMetadata").get("name").get(0).get("value").asText()).isEqualTo("the name");
+        assertThat(n.get("primaryKey").toString()).isEqualTo("[\"id\"]");
+
         String in = """
                 m = json.load(open(D + 'in/tables/t.csv.manifest'))
                 print('META', [x['key'] + '=' + x['value'] for x in m['metadata'] if x['provider'] == 'my.meta'],
