@@ -303,17 +303,30 @@ public final class OutputMapping {
                 if (f.path("column").asText("").isEmpty()) {
                     throw new UserException(prepare + "The \"column\" of a \"where_filters\" item is required.");
                 }
-                if (f.has("values_from_workspace") || f.has("values_from_storage")) {
-                    throw new UserException(prepare + "\"values_from_workspace\" and \"values_from_storage\" in "
-                            + "\"delete_where\" are not supported by this runner; use \"values_from_set\".");
+                int sources = (f.has("values_from_set") ? 1 : 0) + (f.has("values_from_storage") ? 1 : 0)
+                        + (f.has("values_from_workspace") ? 1 : 0);
+                if (sources != 1) {
+                    throw new UserException(prepare + "A \"where_filters\" item needs exactly one of \"values_from_set\","
+                            + " \"values_from_storage\" or \"values_from_workspace\".");
                 }
-                if (!f.has("values_from_set")) {
-                    throw new UserException(prepare + "A \"where_filters\" item needs \"values_from_set\".");
+                if (f.has("values_from_workspace")) {
+                    throw new UserException(prepare + "\"values_from_workspace\" in \"delete_where\" needs a workspace;"
+                            + " this runner stages locally. Use \"values_from_set\" or \"values_from_storage\".");
                 }
                 Map<String, Object> filter = new LinkedHashMap<>();
                 filter.put("column", f.get("column").asText());
                 filter.put("operator", operator(prepare, f.path("operator").asText("")));
-                filter.put("values", Json.strings(f.get("values_from_set")));
+                if (f.has("values_from_storage")) {
+                    JsonNode src = f.get("values_from_storage");
+                    if (src.path("bucket_id").asText("").isEmpty() || src.path("table").asText("").isEmpty()) {
+                        throw new UserException(prepare + "\"values_from_storage\" needs \"bucket_id\" and \"table\".");
+                    }
+                    // resolved when the load runs: the values are read from that table's column then
+                    filter.put(STORAGE_VALUES, src.get("bucket_id").asText() + "." + src.get("table").asText() + "|"
+                            + src.path("column").asText(f.get("column").asText()));
+                } else {
+                    filter.put("values", Json.strings(f.get("values_from_set")));
+                }
                 filters.add(filter);
             }
             if (!filters.isEmpty()) {
@@ -683,7 +696,10 @@ public final class OutputMapping {
                 changePrimaryKey(o, Json.strings(existing.get("primaryKey")));
                 for (Map<String, Object> delete : o.deletes()) {
                     try {
-                        client.deleteTableRows(o.destination(), delete);
+                        Map<String, Object> request = resolveStorageValues(delete);
+                        if (!matchesNothing(request)) {
+                            client.deleteTableRows(o.destination(), request);
+                        }
                     } catch (StorageApiException e) {
                         throw new UserException("Cannot delete rows from table \"" + o.destination() + "\" in Storage: "
                                 + e.getMessage(), e);
@@ -710,6 +726,86 @@ public final class OutputMapping {
             if (temp != null) {
                 Files.deleteIfExists(temp);
             }
+        }
+    }
+
+    private static final String STORAGE_VALUES = "__valuesFromStorage";
+
+    /** An {@code eq} filter on no values (an empty source table) selects no rows: nothing to delete. */
+    @SuppressWarnings("unchecked")
+    private static boolean matchesNothing(Map<String, Object> request) {
+        if (!(request.get("whereFilters") instanceof List<?> filters)) {
+            return false;
+        }
+        for (Object f : filters) {
+            Map<String, Object> filter = (Map<String, Object>) f;
+            if ("eq".equals(filter.get("operator")) && filter.get("values") instanceof List<?> v && v.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Replaces a {@code values_from_storage} marker in a delete request by the values of that table's column. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> resolveStorageValues(Map<String, Object> delete) throws IOException {
+        Object filters = delete.get("whereFilters");
+        if (!(filters instanceof List<?> list)) {
+            return delete;
+        }
+        List<Map<String, Object>> resolved = new ArrayList<>();
+        for (Object item : list) {
+            Map<String, Object> f = new LinkedHashMap<>((Map<String, Object>) item);
+            Object marker = f.remove(STORAGE_VALUES);
+            if (marker != null) {
+                String[] parts = marker.toString().split("\\|", 2);
+                f.put("values", columnValues(parts[0], parts[1]));
+            }
+            resolved.add(f);
+        }
+        Map<String, Object> out = new LinkedHashMap<>(delete);
+        out.put("whereFilters", resolved);
+        return out;
+    }
+
+    /** The distinct values of one column of a Storage table (exported, read quote-aware). */
+    private List<String> columnValues(String tableId, String column) throws IOException {
+        Path csv = Files.createTempFile("granary-values-", ".csv");
+        try {
+            client.exportTable(tableId, csv, io.granary.client.TableExportOptions.defaults().columns(List.of(column)));
+            LinkedHashSet<String> values = new LinkedHashSet<>();
+            String text = Files.readString(csv);
+            StringBuilder field = new StringBuilder();
+            boolean quoted = false;
+            boolean header = true;
+            for (int i = 0; i < text.length(); i++) {
+                char ch = text.charAt(i);
+                if (quoted) {
+                    if (ch == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+                        field.append('"');
+                        i++;
+                    } else if (ch == '"') {
+                        quoted = false;
+                    } else {
+                        field.append(ch);
+                    }
+                } else if (ch == '"') {
+                    quoted = true;
+                } else if (ch == '\n') {
+                    if (!header) {
+                        values.add(field.toString());
+                    }
+                    header = false;
+                    field.setLength(0);
+                } else if (ch != '\r') {
+                    field.append(ch);
+                }
+            }
+            return new ArrayList<>(values);
+        } catch (StorageApiException e) {
+            throw new UserException("Cannot read values from table \"" + tableId + "\" for delete_where: " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(csv);
         }
     }
 

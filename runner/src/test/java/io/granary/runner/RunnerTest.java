@@ -183,11 +183,21 @@ class RunnerTest {
         assertThat(client.getTable("in.c-dw.target").path("primaryKey").toString()).isEqualTo("[\"v\"]");
         assertThat(logLines).anyMatch(l -> l.contains("Modifying primary key of table \"in.c-dw.target\" from \"id\" to \"v\"."));
 
-        String unsupported = rules.replace("\"values_from_set\": [\"us\"]", "\"values_from_storage\": {\"bucket_id\": \"in.c-dw\", \"table\": \"x\"}");
-        RunResult r3 = run(unsupported, "open(D + 'out/tables/rules.csv', 'w').write('id,region,v\\n8,eu,q\\n')\n",
+        // values from another Storage table's column
+        table("dw", "regions", "code\nus\n", List.of());
+        String fromStorage = rules.replace("\"operator\": \"ne\",", "\"operator\": \"eq\",").replace(
+                "\"values_from_set\": [\"us\"]", "\"values_from_storage\": {\"bucket_id\": \"in.c-dw\", \"table\": \"regions\","
+                        + " \"column\": \"code\"}");
+        RunResult r3 = run(fromStorage, "open(D + 'out/tables/rules.csv', 'w').write('id,region,v\\n8,eu,q\\n')\n",
                 "my.component", "dw-3");
-        assertThat(r3.message()).contains("values_from_storage");
-        assertThat(rows("in.c-dw.target")).containsExactly("2,us,b", "7,apac,y");
+        assertThat(r3.message()).isNull();
+        assertThat(rows("in.c-dw.target")).containsExactly("7,apac,y", "8,eu,q");
+
+        String workspace = rules.replace("\"values_from_set\": [\"us\"]", "\"values_from_workspace\": {\"table\": \"x\"}");
+        RunResult r4 = run(workspace, "open(D + 'out/tables/rules.csv', 'w').write('id,region,v\\n9,eu,w\\n')\n",
+                "my.component", "dw-4");
+        assertThat(r4.message()).contains("values_from_workspace");
+        assertThat(rows("in.c-dw.target")).containsExactly("7,apac,y", "8,eu,q");
     }
 
     @Test
