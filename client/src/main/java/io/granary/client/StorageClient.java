@@ -700,28 +700,19 @@ public final class StorageClient implements AutoCloseable {
         long total = file.path("sizeBytes").isNumber() ? file.path("sizeBytes").asLong() : -1;
         AtomicLong done = new AtomicLong();
         try (S3Client s3client = transfers().client(file.get("credentials"), file.path("region").asText(null))) {
-            JsonNode manifest;
-            try (ResponseInputStream<GetObjectResponse> in = s3client.getObject(b -> b.bucket(bucket).key(key + "manifest"))) {
-                manifest = MAPPER.readTree(in);
+            List<String[]> slices = manifestSlices(s3client, bucket, key);
+            List<Path> targets = new ArrayList<>();
+            for (String[] loc : slices) {
+                String base = loc[1].substring(loc[1].lastIndexOf('/') + 1);
+                Path target = directory.resolve(base).normalize();
+                if (!target.getParent().equals(directory.normalize()) || base.isEmpty()) {
+                    throw new IOException("Slice name \"" + base + "\" of file " + fileId + " is not a plain file name");
+                }
+                targets.add(target);
             }
             ExecutorService pool = S3Transfers.pool(o.parallelism());
             try {
-                List<Future<Path>> futures = new ArrayList<>();
-                for (JsonNode entry : manifest.path("entries")) {
-                    String[] loc = parseS3Url(entry.path("url").asText());
-                    String base = loc[1].substring(loc[1].lastIndexOf('/') + 1);
-                    Path target = directory.resolve(base).normalize();
-                    if (!target.getParent().equals(directory.normalize()) || base.isEmpty()) {
-                        throw new IOException("Slice name \"" + base + "\" of file " + fileId + " is not a plain file name");
-                    }
-                    futures.add(pool.submit(() -> {
-                        try (ResponseInputStream<GetObjectResponse> in = s3client.getObject(b -> b.bucket(loc[0]).key(loc[1]));
-                                OutputStream out = Files.newOutputStream(target)) {
-                            S3Transfers.copy(in, out, o.progress(), total, done);
-                        }
-                        return target;
-                    }));
-                }
+                List<Future<Path>> futures = fetchSlices(s3client, pool, slices, targets, o, total, done);
                 List<Path> paths = new ArrayList<>();
                 for (Future<Path> f : futures) {
                     paths.add(S3Transfers.await(f));
@@ -771,8 +762,8 @@ public final class StorageClient implements AutoCloseable {
         }
     }
 
-    private void downloadSliced(S3Client s3client, String bucket, String key, Path work, Path merged, byte[] header,
-            boolean decompress, DownloadOptions o, long total, AtomicLong done) throws IOException {
+    /** The {bucket, key} of every slice of a sliced file, in manifest order. */
+    private static List<String[]> manifestSlices(S3Client s3client, String bucket, String key) throws IOException {
         JsonNode manifest;
         try (ResponseInputStream<GetObjectResponse> in = s3client.getObject(b -> b.bucket(bucket).key(key + "manifest"))) {
             manifest = MAPPER.readTree(in);
@@ -781,23 +772,40 @@ public final class StorageClient implements AutoCloseable {
         for (JsonNode entry : manifest.path("entries")) {
             slices.add(parseS3Url(entry.path("url").asText()));
         }
+        return slices;
+    }
+
+    /** Starts downloading each slice into its target on {@code pool}; the futures come in slice order. */
+    private static List<Future<Path>> fetchSlices(S3Client s3client, ExecutorService pool, List<String[]> slices,
+            List<Path> targets, DownloadOptions o, long total, AtomicLong done) {
+        List<Future<Path>> futures = new ArrayList<>();
+        for (int i = 0; i < slices.size(); i++) {
+            String[] loc = slices.get(i);
+            Path target = targets.get(i);
+            futures.add(pool.submit(() -> {
+                try (ResponseInputStream<GetObjectResponse> in = s3client.getObject(b -> b.bucket(loc[0]).key(loc[1]));
+                        OutputStream out = Files.newOutputStream(target)) {
+                    S3Transfers.copy(in, out, o.progress(), total, done);
+                }
+                return target;
+            }));
+        }
+        return futures;
+    }
+
+    private void downloadSliced(S3Client s3client, String bucket, String key, Path work, Path merged, byte[] header,
+            boolean decompress, DownloadOptions o, long total, AtomicLong done) throws IOException {
+        List<String[]> slices = manifestSlices(s3client, bucket, key);
+        List<Path> targets = new ArrayList<>();
+        for (int i = 0; i < slices.size(); i++) {
+            targets.add(work.resolve("slice-" + i));
+        }
         ExecutorService pool = S3Transfers.pool(o.parallelism());
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(merged), S3Transfers.COPY_BUFFER)) {
             if (header != null) {
                 out.write(header);
             }
-            List<Future<Path>> futures = new ArrayList<>();
-            for (int i = 0; i < slices.size(); i++) {
-                String[] loc = slices.get(i);
-                Path target = work.resolve("slice-" + i);
-                futures.add(pool.submit(() -> {
-                    try (ResponseInputStream<GetObjectResponse> in = s3client.getObject(b -> b.bucket(loc[0]).key(loc[1]));
-                            OutputStream sliceOut = Files.newOutputStream(target)) {
-                        S3Transfers.copy(in, sliceOut, o.progress(), total, done);
-                    }
-                    return target;
-                }));
-            }
+            List<Future<Path>> futures = fetchSlices(s3client, pool, slices, targets, o, total, done);
             // append in manifest order as soon as each slice is there, freeing its disk space
             for (Future<Path> f : futures) {
                 Path slice = S3Transfers.await(f);
