@@ -7,6 +7,7 @@ import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
+import io.granary.core.util.JsonLists;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +66,7 @@ public final class DuckDbTableBackend implements TableBackend {
     static final long READ_BUFFER_BYTES = 32L << 20;
 
     private static final String STAGING_PREFIX = "__staging_";
+    private static final String LOADS = "__granary_loads";
     private static final Pattern SLICE_INDEX = Pattern.compile("_(\\d+)\\.csv(\\.gz)?$");
     private static final Set<String> OPERATORS = Set.of("eq", "ne", "gt", "ge", "lt", "le");
 
@@ -105,10 +108,47 @@ public final class DuckDbTableBackend implements TableBackend {
             s.execute("SET GLOBAL memory_limit = " + lit(Math.max(1, memoryLimitBytes >> 20) + "MiB"));
             s.execute("SET GLOBAL temp_directory = " + lit(tempDir.toAbsolutePath().toString()));
             s.execute("SET GLOBAL preserve_insertion_order = true");
+            s.execute("CREATE TABLE IF NOT EXISTS main." + LOADS + " (table_id VARCHAR NOT NULL, load_id VARCHAR NOT NULL,"
+                    + " loaded_rows BIGINT NOT NULL, added_columns VARCHAR NOT NULL, PRIMARY KEY (table_id, load_id))");
         } catch (SQLException e) {
             throw engine(e);
         }
         dropLeftoverStaging();
+    }
+
+    // a retried job finds its own committed load here and does not apply the rows again
+    private Optional<LoadResult> appliedLoad(Connection c, TableRef table, String loadId, List<String> columns)
+            throws SQLException {
+        if (loadId == null) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT loaded_rows, added_columns FROM main." + LOADS
+                + " WHERE table_id = ? AND load_id = ?")) {
+            ps.setString(1, table.tableId());
+            ps.setString(2, loadId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                TableStats stats = stats(c, table, columns);
+                return Optional.of(new LoadResult(rs.getLong(1), JsonLists.decode(rs.getString(2)), List.copyOf(columns),
+                        stats.rows(), stats.bytes()));
+            }
+        }
+    }
+
+    private static void recordLoad(Connection c, TableRef table, String loadId, long rows, List<String> added)
+            throws SQLException {
+        if (loadId == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO main." + LOADS + " VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, table.tableId());
+            ps.setString(2, loadId);
+            ps.setLong(3, rows);
+            ps.setString(4, JsonLists.encode(added));
+            ps.executeUpdate();
+        }
     }
 
     // a process killed mid-load leaves its committed staging table behind: it is never part of a table
@@ -164,6 +204,10 @@ public final class DuckDbTableBackend implements TableBackend {
         try (Connection c = database.connect(); Statement s = c.createStatement()) {
             if (schemaExists(c, table.bucketId())) {
                 s.execute("DROP TABLE IF EXISTS " + name(table));
+            }
+            try (PreparedStatement forget = c.prepareStatement("DELETE FROM main." + LOADS + " WHERE table_id = ?")) {
+                forget.setString(1, table.tableId());
+                forget.executeUpdate();
             }
         } catch (SQLException e) {
             throw engine(e);
@@ -240,6 +284,10 @@ public final class DuckDbTableBackend implements TableBackend {
                     added.add(col);
                 }
             }
+            Optional<LoadResult> applied = appliedLoad(c, table, request.loadId(), existing);
+            if (applied.isPresent()) {
+                return applied.get();
+            }
             List<String> finalColumns = new ArrayList<>(existing);
             finalColumns.addAll(added);
             List<String> primaryKey = new ArrayList<>();
@@ -313,6 +361,7 @@ public final class DuckDbTableBackend implements TableBackend {
                         s.executeUpdate("INSERT INTO " + target + " (" + cols + ") SELECT " + cols + " FROM " + staging);
                         s.execute("DROP TABLE " + staging);
                     }
+                    recordLoad(c, table, request.loadId(), rows, added);
                     checkInterrupted();
                     c.commit();
                     stagingExists = false;

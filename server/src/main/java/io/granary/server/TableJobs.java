@@ -49,7 +49,7 @@ final class TableJobs {
             return view(t);
         }));
         out.add(handler(TableRoutes.IMPORT, (job, p, progress) -> JSON.valueToTree(
-                tables.importFile(p.string("tableId"), TableParams.importOptions(p), progress))));
+                tables.importFile(p.string("tableId"), TableParams.importOptions(p), "job-" + job.id(), progress))));
         out.add(handler(TableRoutes.EXPORT, (job, p, progress) -> {
             var file = tables.export(job.creatorTokenId(), job.creatorTokenDescription(), p.string("tableId"),
                     TableParams.exportOptions(p, clock), job.runId());

@@ -39,9 +39,14 @@ public interface TableBackend extends AutoCloseable {
      * table lacks are added to it. With a {@code primaryKey}, rows are de-duplicated by it (the last
      * occurrence in the files wins) and, on an {@code incremental} load, replace existing rows with the
      * same key. A full load replaces all rows. Every loaded row gets {@code timestamp}.
+     * <p>
+     * {@code loadId} (may be null) makes a retried load idempotent: it is recorded in the same
+     * transaction as the rows, and a later load of the same table with the same id changes nothing and
+     * reports the rows the first one loaded. A job retried after a crash passes its job's id, so a load
+     * that committed just before the crash is not applied twice.
      */
     record LoadRequest(List<Path> files, boolean header, CsvDialect dialect, List<String> fileColumns,
-            boolean incremental, List<String> primaryKey, Instant timestamp) {
+            boolean incremental, List<String> primaryKey, Instant timestamp, String loadId) {
         public LoadRequest {
             files = List.copyOf(files);
             fileColumns = List.copyOf(fileColumns);

@@ -162,7 +162,7 @@ public final class TableService {
             Instant now = clock.instant();
             LoadResult result;
             try {
-                result = backend.load(ref, new LoadRequest(local.paths(), !file.isSliced(), dialect, columns, false, pk, now),
+                result = backend.load(ref, new LoadRequest(local.paths(), !file.isSliced(), dialect, columns, false, pk, now, null),
                         progress);
             } catch (RuntimeException e) {
                 backend.dropTable(ref);
@@ -177,8 +177,11 @@ public final class TableService {
         }
     }
 
-    /** Loads a file into an existing table; returns the import results. */
-    public Map<String, Object> importFile(String tableId, ImportOptions options, JobProgress progress) {
+    /**
+     * Loads a file into an existing table; returns the import results. {@code loadId} (the job's id) makes a
+     * retry after a crash apply the rows once.
+     */
+    public Map<String, Object> importFile(String tableId, ImportOptions options, String loadId, JobProgress progress) {
         Table table = catalog.findTable(tableId).orElseThrow(() -> notFound(tableId));
         StoredFile file = catalog.findFile(options.dataFileId()).orElseThrow(() -> FileService.notFound(options.dataFileId()));
         try (LocalFiles local = files.localFiles(file, tempDir)) {
@@ -196,7 +199,7 @@ public final class TableService {
             boolean header = !file.isSliced() && !options.withoutHeaders();
             Instant now = clock.instant();
             LoadResult result = backend.load(table.ref(), new LoadRequest(local.paths(), header, options.dialect(), columns,
-                    options.incremental(), table.primaryKey(), now), progress);
+                    options.incremental(), table.primaryKey(), now, loadId), progress);
             catalog.updateTable(table.withColumns(result.columns()).withStats(result.totalRows(), result.totalBytes(), now, now));
             Map<String, Object> results = new LinkedHashMap<>();
             results.put("importedColumns", columns);

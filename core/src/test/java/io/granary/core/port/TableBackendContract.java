@@ -397,6 +397,57 @@ public abstract class TableBackendContract {
         assertThat(backend.stats(orders).bytes()).isGreaterThan(200_000L * 10);
     }
 
+    // ---- idempotent retries
+
+    @Test
+    void aLoadRetriedWithTheSameIdIsAppliedOnce() {
+        backend.createTable(orders, List.of("id", "name"));
+        Path data = file("id,name\n1,a\n2,b\n");
+        LoadRequest append = new LoadRequest(List.of(data), true, CsvDialect.RFC, List.of("id", "name"), true, List.of(),
+                t1, "job-41");
+        LoadResult first = backend.load(orders, append, noProgress());
+        LoadResult retried = backend.load(orders, append, noProgress());
+        assertThat(first.loadedRows()).isEqualTo(2);
+        assertThat(retried.loadedRows()).isEqualTo(2);
+        assertThat(retried.totalRows()).isEqualTo(2);
+        assertThat(rows(orders)).hasSize(2);
+
+        // another id, or no id, loads again; the id is per table
+        backend.load(orders, new LoadRequest(List.of(data), true, CsvDialect.RFC, List.of("id", "name"), true, List.of(),
+                t2, "job-42"), noProgress());
+        backend.load(orders, new LoadRequest(List.of(data), true, CsvDialect.RFC, List.of("id", "name"), true, List.of(),
+                t2, null), noProgress());
+        assertThat(rows(orders)).hasSize(6);
+        TableRef other = new TableRef("in.c-main", "other");
+        backend.createTable(other, List.of("id", "name"));
+        assertThat(backend.load(other, append, noProgress()).loadedRows()).isEqualTo(2);
+        assertThat(rows(other)).hasSize(2);
+    }
+
+    @Test
+    void aFailedLoadDoesNotRecordItsId() {
+        backend.createTable(orders, List.of("id", "name"));
+        LoadRequest bad = new LoadRequest(List.of(file("id,name\n1,\"open\n")), true, CsvDialect.RFC,
+                List.of("id", "name"), true, List.of(), t1, "job-7");
+        assertThatThrownBy(() -> backend.load(orders, bad, noProgress())).isInstanceOf(GranaryException.class);
+        LoadRequest good = new LoadRequest(List.of(file("id,name\n1,a\n")), true, CsvDialect.RFC, List.of("id", "name"),
+                true, List.of(), t1, "job-7");
+        assertThat(backend.load(orders, good, noProgress()).loadedRows()).isEqualTo(1);
+        assertThat(rows(orders)).hasSize(1);
+    }
+
+    @Test
+    void aDroppedAndRecreatedTableForgetsItsLoadIds() {
+        backend.createTable(orders, List.of("id", "name"));
+        LoadRequest load = new LoadRequest(List.of(file("id,name\n1,a\n")), true, CsvDialect.RFC, List.of("id", "name"),
+                false, List.of(), t1, "job-9");
+        backend.load(orders, load, noProgress());
+        backend.dropTable(orders);
+        backend.createTable(orders, List.of("id", "name"));
+        backend.load(orders, load, noProgress());
+        assertThat(rows(orders)).hasSize(1);
+    }
+
     // ---- helpers
 
     protected static ProgressRecorder noProgress() {
@@ -423,7 +474,7 @@ public abstract class TableBackendContract {
 
     private static LoadRequest request(List<Path> files, boolean header, List<String> columns, boolean incremental,
             List<String> pk, Instant at, CsvDialect dialect) {
-        return new LoadRequest(files, header, dialect, columns, incremental, pk, at);
+        return new LoadRequest(files, header, dialect, columns, incremental, pk, at, null);
     }
 
     private static RowSelection sel(WhereFilter... filters) {

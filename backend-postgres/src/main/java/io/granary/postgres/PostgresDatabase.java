@@ -1,0 +1,59 @@
+package io.granary.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The connection pool to the shared database. Opening it brings the schema up to date with Flyway
+ * (safe when several nodes start at once: Flyway takes a database lock); a database written by a
+ * newer Granary is refused rather than changed.
+ */
+public final class PostgresDatabase implements AutoCloseable {
+
+    private final HikariDataSource pool;
+
+    public PostgresDatabase(PostgresConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(config.url());
+        hikari.setUsername(config.user());
+        hikari.setPassword(config.password());
+        hikari.setMaximumPoolSize(config.poolSize());
+        hikari.setPoolName("granary-postgres");
+        hikari.setConnectionTimeout(30_000);
+        this.pool = new HikariDataSource(hikari);
+        try {
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations("classpath:io/granary/postgres/migration")
+                    .table("granary_schema_history")
+                    .validateOnMigrate(true)
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** A pooled connection in auto-commit mode; the caller closes it. */
+    public Connection connect() {
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot connect to PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
