@@ -16,7 +16,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,16 +27,21 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How long a claim holds without renewal when none is given. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+
     private final Connection c;
     private final Clock clock;
+    private final Duration lease;
 
     public DuckDbJobQueue(DuckDbDatabase database) {
-        this(database, Clock.systemUTC());
+        this(database, Clock.systemUTC(), DEFAULT_LEASE);
     }
 
-    public DuckDbJobQueue(DuckDbDatabase database, Clock clock) {
+    public DuckDbJobQueue(DuckDbDatabase database, Clock clock, Duration lease) {
         this.c = database.connect();
         this.clock = clock;
+        this.lease = lease;
         Sql.execute(c,
                 "CREATE SEQUENCE IF NOT EXISTS job_id_seq START 1",
                 """
@@ -45,13 +52,15 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
                   created BIGINT NOT NULL, started BIGINT, ended BIGINT, results VARCHAR,
                   error_code VARCHAR, error_message VARCHAR, exception_id VARCHAR,
                   attempts INTEGER NOT NULL, progress_bytes BIGINT NOT NULL, progress_rows BIGINT NOT NULL,
-                  worker_id VARCHAR)""");
+                  worker_id VARCHAR)""",
+                // added after the first release: catalogs created before leases get the column here
+                "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS lease_until BIGINT");
     }
 
     @Override
     public synchronized Job submit(NewJob j) {
         long id = Sql.nextval(c, "job_id_seq");
-        Sql.update(c, "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL,NULL,NULL,0,0,0,NULL)",
+        Sql.update(c, "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL,NULL,NULL,0,0,0,NULL,NULL)",
                 id, JobStatus.WAITING.wire(), j.operationName(),
                 write(j.operationParams() == null ? JSON.createObjectNode() : j.operationParams()), j.tableId(), j.lockKey(),
                 j.runId(), j.creatorTokenId(), j.creatorTokenDescription(), clock.instant());
@@ -68,9 +77,34 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
         if (next.isEmpty()) {
             return Optional.empty();
         }
-        Sql.update(c, "UPDATE jobs SET status = 'processing', started = ?, attempts = attempts + 1, worker_id = ? WHERE id = ?",
-                clock.instant(), workerId, next.get());
+        Instant now = clock.instant();
+        Sql.update(c, """
+                UPDATE jobs SET status = 'processing', started = ?, attempts = attempts + 1, worker_id = ?, lease_until = ?
+                WHERE id = ?""", now, workerId, now.plus(lease), next.get());
         return find(next.get());
+    }
+
+    @Override
+    public synchronized void renewLeases(Collection<Long> ids) {
+        Instant until = clock.instant().plus(lease);
+        for (long id : ids) {
+            Sql.update(c, "UPDATE jobs SET lease_until = ? WHERE id = ? AND status = 'processing'", until, id);
+        }
+    }
+
+    @Override
+    public synchronized int recoverExpired(int maxAttempts, JobError error) {
+        Instant now = clock.instant();
+        return Sql.inTransaction(c, () -> {
+            int failed = Sql.update(c, """
+                    UPDATE jobs SET status = 'error', ended = ?, error_code = ?, error_message = ?, exception_id = ?
+                    WHERE status = 'processing' AND lease_until < ? AND attempts >= ?""",
+                    now, error.code(), error.message(), error.exceptionId(), now, maxAttempts);
+            int requeued = Sql.update(c, """
+                    UPDATE jobs SET status = 'waiting', started = NULL, worker_id = NULL, lease_until = NULL
+                    WHERE status = 'processing' AND lease_until < ?""", now);
+            return failed + requeued;
+        });
     }
 
     @Override
@@ -110,7 +144,7 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
                     WHERE status = 'processing' AND attempts >= ?""",
                     clock.instant(), error.code(), error.message(), error.exceptionId(), maxAttempts);
             int requeued = Sql.update(c,
-                    "UPDATE jobs SET status = 'waiting', started = NULL, worker_id = NULL WHERE status = 'processing'");
+                    "UPDATE jobs SET status = 'waiting', started = NULL, worker_id = NULL, lease_until = NULL WHERE status = 'processing'");
             return failed + requeued;
         });
     }

@@ -11,7 +11,7 @@ class DuckDbJobQueueTest extends JobQueueContract {
     @Override
     protected JobQueue openQueue(Path dir) {
         database = new DuckDbDatabase(dir.resolve("catalog.duckdb"));
-        return new DuckDbJobQueue(database);
+        return new DuckDbJobQueue(database, java.time.Clock.systemUTC(), LEASE);
     }
 
     @Override

@@ -15,9 +15,11 @@ import io.granary.core.util.Secrets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -27,6 +29,7 @@ import org.slf4j.MDC;
 /**
  * Submits jobs and runs them on a pool of workers that claim from the {@link JobQueue}. Workers wake
  * at once on a local submission and poll otherwise, so jobs submitted by other nodes are seen too.
+ * While a job runs, its lease is renewed; any node puts back jobs whose lease ran out (a dead node's).
  */
 public final class JobService implements AutoCloseable {
 
@@ -36,30 +39,56 @@ public final class JobService implements AutoCloseable {
     static final int MAX_ATTEMPTS = 2;
 
     private final JobQueue queue;
+    private final boolean shared;
+    private final Duration lease;
+    private final Set<Long> running = ConcurrentHashMap.newKeySet();
     private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
     private final Object signal = new Object();
-    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
     private final String nodeId = "node-" + Secrets.random(8);
     private ExecutorService workers;
+    private ScheduledExecutorService leases;
 
+    /** A service for a queue only this process uses (the embedded node). */
     public JobService(JobQueue queue) {
+        this(queue, false, Duration.ofSeconds(60));
+    }
+
+    /**
+     * @param shared whether other processes run jobs from this queue too: then start-up leaves their
+     *               {@code processing} jobs alone, and only expired leases are recovered
+     * @param lease  the queue's lease length; leases are renewed three times per lease
+     */
+    public JobService(JobQueue queue, boolean shared, Duration lease) {
         this.queue = queue;
+        this.shared = shared;
+        this.lease = lease;
     }
 
     public void register(JobHandler handler) {
         handlers.put(handler.operationName(), handler);
     }
 
-    /** Recovers jobs a previous run left in processing, then starts {@code workerCount} workers. */
+    /**
+     * Recovers jobs a previous run left in processing (on a shared queue: jobs whose lease ran out), starts
+     * renewing leases and recovering expired ones, then starts {@code workerCount} workers.
+     */
     public void start(int workerCount) {
-        String exceptionId = Secrets.exceptionId();
-        int recovered = queue.recoverInterrupted(MAX_ATTEMPTS, new JobError(ErrorCode.JOB_INTERRUPTED.code(),
-                "The job was interrupted by a server stop " + MAX_ATTEMPTS + " times and was not retried again.",
-                exceptionId));
-        if (recovered > 0) {
-            LOG.warn("recovered {} job(s) left in processing by a previous run (exceptionId {})", recovered, exceptionId);
+        if (!shared) {
+            String exceptionId = Secrets.exceptionId();
+            int recovered = queue.recoverInterrupted(MAX_ATTEMPTS, interrupted(exceptionId));
+            if (recovered > 0) {
+                LOG.warn("recovered {} job(s) left in processing by a previous run (exceptionId {})", recovered, exceptionId);
+            }
         }
-        running.set(true);
+        started.set(true);
+        leases = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "granary-job-leases");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(100, lease.toMillis() / 3);
+        leases.scheduleWithFixedDelay(this::tendLeases, shared ? 0 : period, period, TimeUnit.MILLISECONDS);
         if (workerCount <= 0) {
             LOG.info("no job workers on this node: jobs are queued for other nodes");
             return;
@@ -73,6 +102,29 @@ public final class JobService implements AutoCloseable {
         for (int i = 0; i < workerCount; i++) {
             String workerId = nodeId + "-" + i;
             workers.submit(() -> workLoop(workerId));
+        }
+    }
+
+    private static JobError interrupted(String exceptionId) {
+        return new JobError(ErrorCode.JOB_INTERRUPTED.code(),
+                "The job was interrupted by a server stop " + MAX_ATTEMPTS + " times and was not retried again.",
+                exceptionId);
+    }
+
+    private void tendLeases() {
+        try {
+            if (!running.isEmpty()) {
+                queue.renewLeases(List.copyOf(running));
+            }
+            String exceptionId = Secrets.exceptionId();
+            int recovered = queue.recoverExpired(MAX_ATTEMPTS, interrupted(exceptionId));
+            if (recovered > 0) {
+                LOG.warn("took over {} job(s) whose node stopped renewing their lease (exceptionId {})", recovered,
+                        exceptionId);
+                wake();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("cannot renew job leases; will retry: {}", e.toString());
         }
     }
 
@@ -147,7 +199,7 @@ public final class JobService implements AutoCloseable {
     }
 
     private void workLoop(String workerId) {
-        while (running.get()) {
+        while (started.get()) {
             try {
                 var claimed = queue.claimNext(workerId);
                 if (claimed.isEmpty()) {
@@ -174,6 +226,7 @@ public final class JobService implements AutoCloseable {
         if (job.runId() != null) {
             MDC.put("runId", job.runId());
         }
+        running.add(job.id());
         try {
             if (handler == null) {
                 throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
@@ -190,7 +243,7 @@ public final class JobService implements AutoCloseable {
             }
             queue.fail(job.id(), new JobError(e.errorCode().code(), e.getMessage(), exceptionId), JSON.valueToTree(e.details()));
         } catch (Exception e) {
-            if (!running.get()) {
+            if (!started.get()) {
                 // interrupted by shutdown: leave it in processing so the next start retries it
                 LOG.warn("job {} {} interrupted by shutdown; it will be retried on the next start", job.id(), job.operationName());
                 return;
@@ -200,6 +253,7 @@ public final class JobService implements AutoCloseable {
             queue.fail(job.id(), new JobError(ErrorCode.INTERNAL.code(),
                     "Internal error. Contact the administrator with exception id " + exceptionId + ".", exceptionId), null);
         } finally {
+            running.remove(job.id());
             MDC.remove("jobId");
             MDC.remove("runId");
         }
@@ -221,8 +275,11 @@ public final class JobService implements AutoCloseable {
 
     @Override
     public void close() {
-        running.set(false);
+        started.set(false);
         wake();
+        if (leases != null) {
+            leases.shutdownNow();
+        }
         if (workers != null) {
             workers.shutdown();
             try {

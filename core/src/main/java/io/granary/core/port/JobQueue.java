@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.core.model.Job;
 import io.granary.core.model.JobError;
 import io.granary.core.model.NewJob;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -11,6 +12,10 @@ import java.util.Optional;
  * The persistent job table. Guarantees a caller may rely on: ids increase with submission; a job is
  * handed out by {@link #claimNext} to one worker only; a job whose lock key has another job in
  * {@code processing}, or an older job still {@code waiting}, is not handed out (per-key FIFO).
+ * <p>
+ * A claimed job holds a lease of a length fixed when the queue is opened. The node running it renews
+ * the lease ({@link #renewLeases}); a job whose lease ran out belongs to a node that died, and
+ * {@link #recoverExpired} gives it to another node.
  */
 public interface JobQueue {
 
@@ -19,9 +24,12 @@ public interface JobQueue {
 
     /**
      * Atomically takes the oldest runnable waiting job, marks it {@code processing} with a start
-     * time and attempts + 1, and returns it; empty when none is runnable.
+     * time, attempts + 1 and a fresh lease, and returns it; empty when none is runnable.
      */
     Optional<Job> claimNext(String workerId);
+
+    /** Extends the lease of each listed job that is still {@code processing}; others are ignored. */
+    void renewLeases(Collection<Long> ids);
 
     /** Marks a processing job {@code success} with its results. */
     void succeed(long id, ObjectNode results);
@@ -43,4 +51,12 @@ public interface JobQueue {
      * {@code error}. Returns the number of jobs touched.
      */
     int recoverInterrupted(int maxAttempts, JobError error);
+
+    /**
+     * Safe to call from any node at any time: every {@code processing} job whose lease has run out is put
+     * back to {@code waiting} (keeping its id, so it stays first in its lock key's order) if it has been
+     * started fewer than {@code maxAttempts} times, otherwise failed with {@code error}. Returns the number
+     * of jobs touched.
+     */
+    int recoverExpired(int maxAttempts, JobError error);
 }

@@ -33,6 +33,10 @@ public abstract class JobQueueContract {
 
     protected JobQueue queue;
 
+    /** The lease every queue under test is opened with: long enough for the other tests, short to wait out. */
+    protected static final java.time.Duration LEASE = java.time.Duration.ofSeconds(1);
+
+    /** A fresh queue whose claims hold {@link #LEASE}. */
     protected abstract JobQueue openQueue(Path dir);
 
     protected abstract void closeQueue(JobQueue queue);
@@ -160,5 +164,49 @@ public abstract class JobQueueContract {
         Job c = submit("c", null);
         assertThat(queue.list(2, 0)).extracting(Job::id).containsExactly(c.id(), b.id());
         assertThat(queue.list(2, 2)).extracting(Job::id).containsExactly(a.id());
+    }
+
+    @Test
+    void anExpiredLeaseIsRequeuedOnceThenFailed() throws Exception {
+        Job j = submit("import", "t");
+        Job later = submit("import", "t");
+        queue.claimNext("dead-node");
+        JobError interrupted = new JobError("storage.jobs.interrupted", "interrupted", "exc");
+        assertThat(queue.recoverExpired(2, interrupted)).isZero();
+        Thread.sleep(LEASE.toMillis() + 300);
+        assertThat(queue.recoverExpired(2, interrupted)).isEqualTo(1);
+        Job back = queue.find(j.id()).orElseThrow();
+        assertThat(back.status()).isEqualTo(JobStatus.WAITING);
+        // the requeued job keeps its place ahead of the later job on the same table
+        Job again = queue.claimNext("live-node").orElseThrow();
+        assertThat(again.id()).isEqualTo(j.id());
+        assertThat(again.attempts()).isEqualTo(2);
+        Thread.sleep(LEASE.toMillis() + 300);
+        assertThat(queue.recoverExpired(2, interrupted)).isEqualTo(1);
+        Job failed = queue.find(j.id()).orElseThrow();
+        assertThat(failed.status()).isEqualTo(JobStatus.ERROR);
+        assertThat(failed.error()).isEqualTo(interrupted);
+        assertThat(queue.claimNext("live-node").orElseThrow().id()).isEqualTo(later.id());
+    }
+
+    @Test
+    void aRenewedLeaseIsNotRecovered() throws Exception {
+        Job running = submit("import", "a");
+        Job abandoned = submit("import", "b");
+        queue.claimNext("w");
+        queue.claimNext("w");
+        JobError interrupted = new JobError("storage.jobs.interrupted", "interrupted", "exc");
+        long until = System.nanoTime() + (LEASE.toNanos() * 2);
+        while (System.nanoTime() < until) {
+            queue.renewLeases(List.of(running.id()));
+            Thread.sleep(LEASE.toMillis() / 4);
+        }
+        assertThat(queue.recoverExpired(2, interrupted)).isEqualTo(1);
+        assertThat(queue.find(running.id()).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
+        assertThat(queue.find(abandoned.id()).orElseThrow().status()).isEqualTo(JobStatus.WAITING);
+        // renewing a finished job changes nothing
+        queue.succeed(running.id(), null);
+        queue.renewLeases(List.of(running.id()));
+        assertThat(queue.find(running.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCESS);
     }
 }

@@ -1,0 +1,249 @@
+package io.granary.postgres;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
+import io.granary.core.model.Job;
+import io.granary.core.model.JobError;
+import io.granary.core.model.JobStatus;
+import io.granary.core.model.NewJob;
+import io.granary.core.port.JobQueue;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The job queue shared by every node on one database. Claims use {@code FOR UPDATE SKIP LOCKED}, so
+ * nodes never wait on each other's claims and never take the same job. Leases are measured on the
+ * database's clock, so nodes whose clocks disagree still agree on which leases ran out.
+ */
+public final class PostgresJobQueue implements JobQueue {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    // Only the oldest waiting job of a lock key is eligible, and only while none of that key is processing.
+    // Under READ COMMITTED a concurrent claimer either sees the other claim's job still waiting (older id:
+    // ineligible) or already processing (ineligible), so one key never runs twice.
+    private static final String CLAIM = """
+            WITH next AS (
+              SELECT j.id FROM jobs j
+              WHERE j.status = 'waiting' AND (j.lock_key IS NULL OR NOT EXISTS (
+                SELECT 1 FROM jobs o WHERE o.lock_key = j.lock_key AND o.status IN ('waiting', 'processing')
+                  AND (o.status = 'processing' OR o.id < j.id)))
+              ORDER BY j.id LIMIT 1
+              FOR UPDATE SKIP LOCKED)
+            UPDATE jobs SET status = 'processing', started = ?, attempts = attempts + 1, worker_id = ?,
+              lease_until = clock_timestamp() + ? * interval '1 millisecond'
+            FROM next WHERE jobs.id = next.id
+            RETURNING jobs.*""";
+
+    private final PostgresDatabase database;
+    private final Clock clock;
+    private final Duration lease;
+
+    public PostgresJobQueue(PostgresDatabase database, Clock clock, Duration lease) {
+        this.database = database;
+        this.clock = clock;
+        this.lease = lease;
+    }
+
+    @Override
+    public Job submit(NewJob j) {
+        return queryOne("""
+                INSERT INTO jobs (status, operation_name, operation_params, table_id, lock_key, run_id, creator_token_id,
+                  creator_token_description, created)
+                VALUES ('waiting', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
+                j.operationName(), write(j.operationParams() == null ? JSON.createObjectNode() : j.operationParams()),
+                j.tableId(), j.lockKey(), j.runId(), j.creatorTokenId(), j.creatorTokenDescription(), clock.instant())
+                .orElseThrow();
+    }
+
+    @Override
+    public Optional<Job> claimNext(String workerId) {
+        return queryOne(CLAIM, clock.instant(), workerId, lease.toMillis());
+    }
+
+    @Override
+    public void renewLeases(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Connection c = database.connect();
+                PreparedStatement ps = c.prepareStatement("""
+                        UPDATE jobs SET lease_until = clock_timestamp() + ? * interval '1 millisecond'
+                        WHERE id = ANY (?) AND status = 'processing'""")) {
+            ps.setLong(1, lease.toMillis());
+            ps.setArray(2, c.createArrayOf("bigint", ids.toArray()));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw internal(e);
+        }
+    }
+
+    @Override
+    public void succeed(long id, ObjectNode results) {
+        update("UPDATE jobs SET status = 'success', ended = ?, results = ?, lease_until = NULL WHERE id = ?",
+                clock.instant(), write(results), id);
+    }
+
+    @Override
+    public void fail(long id, JobError error, ObjectNode results) {
+        update("""
+                UPDATE jobs SET status = 'error', ended = ?, results = ?, error_code = ?, error_message = ?,
+                  exception_id = ?, lease_until = NULL WHERE id = ?""",
+                clock.instant(), write(results), error.code(), error.message(), error.exceptionId(), id);
+    }
+
+    @Override
+    public void progress(long id, long bytes, long rows) {
+        update("UPDATE jobs SET progress_bytes = ?, progress_rows = ? WHERE id = ?", bytes, rows, id);
+    }
+
+    @Override
+    public Optional<Job> find(long id) {
+        return queryOne("SELECT * FROM jobs WHERE id = ?", id);
+    }
+
+    @Override
+    public List<Job> list(int limit, int offset) {
+        return query("SELECT * FROM jobs ORDER BY id DESC LIMIT ? OFFSET ?", limit, offset);
+    }
+
+    @Override
+    public int recoverInterrupted(int maxAttempts, JobError error) {
+        return recover("", maxAttempts, error);
+    }
+
+    @Override
+    public int recoverExpired(int maxAttempts, JobError error) {
+        return recover(" AND lease_until < clock_timestamp()", maxAttempts, error);
+    }
+
+    private int recover(String condition, int maxAttempts, JobError error) {
+        try (Connection c = database.connect()) {
+            c.setAutoCommit(false);
+            try {
+                int failed = update(c, """
+                        UPDATE jobs SET status = 'error', ended = ?, error_code = ?, error_message = ?, exception_id = ?,
+                          lease_until = NULL
+                        WHERE status = 'processing' AND attempts >= ?""" + condition,
+                        clock.instant(), error.code(), error.message(), error.exceptionId(), maxAttempts);
+                int requeued = update(c, """
+                        UPDATE jobs SET status = 'waiting', started = NULL, worker_id = NULL, lease_until = NULL
+                        WHERE status = 'processing'""" + condition);
+                c.commit();
+                return failed + requeued;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw internal(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresJobQueue[lease=" + lease + "]";
+    }
+
+    // ---- plumbing
+
+    private void update(String sql, Object... args) {
+        try (Connection c = database.connect()) {
+            update(c, sql, args);
+        } catch (SQLException e) {
+            throw internal(e);
+        }
+    }
+
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    private Optional<Job> queryOne(String sql, Object... args) {
+        List<Job> jobs = query(sql, args);
+        return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
+    }
+
+    private List<Job> query(String sql, Object... args) {
+        try (Connection c = database.connect(); PreparedStatement ps = prepare(c, sql, args);
+                ResultSet rs = ps.executeQuery()) {
+            List<Job> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(job(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw internal(e);
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            if (a instanceof Instant t) {
+                ps.setTimestamp(i + 1, Timestamp.from(t));
+            } else {
+                ps.setObject(i + 1, a);
+            }
+        }
+        return ps;
+    }
+
+    private static Job job(ResultSet rs) throws SQLException {
+        String errorCode = rs.getString("error_code");
+        JobError error = errorCode == null ? null
+                : new JobError(errorCode, rs.getString("error_message"), rs.getString("exception_id"));
+        return new Job(rs.getLong("id"), JobStatus.parse(rs.getString("status")), rs.getString("operation_name"),
+                read(rs.getString("operation_params")), rs.getString("table_id"), rs.getString("lock_key"),
+                rs.getString("run_id"), rs.getLong("creator_token_id"), rs.getString("creator_token_description"),
+                instant(rs, "created"), instant(rs, "started"), instant(rs, "ended"), read(rs.getString("results")),
+                error, rs.getInt("attempts"), rs.getLong("progress_bytes"), rs.getLong("progress_rows"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static String write(ObjectNode node) {
+        if (node == null) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot store job data", e);
+        }
+    }
+
+    private static ObjectNode read(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return (ObjectNode) JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Stored job data is unreadable", e);
+        }
+    }
+
+    private static GranaryException internal(SQLException e) {
+        return new GranaryException(ErrorCode.INTERNAL, "Job queue error: " + e.getMessage(), e);
+    }
+}
