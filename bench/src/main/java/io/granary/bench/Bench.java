@@ -35,7 +35,7 @@ public final class Bench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final String TOKEN = "1-1-bench-master-token";
+    static final String TOKEN = "1-1-bench-master-token";
 
     private Bench() {
     }
@@ -47,8 +47,9 @@ public final class Bench {
             System.out.println(rows);
             return;
         }
-        if (args.length == 0 || !args[0].equals("import")) {
-            System.err.println("usage: bench/run import [--size-mb N] [--runs N] [--work-dir DIR] | bench/run generate FILE SIZE_MB");
+        if (args.length == 0 || !(args[0].equals("import") || args[0].equals("pg-import"))) {
+            System.err.println("usage: bench/run import|pg-import [--size-mb N] [--runs N] [--work-dir DIR]"
+                    + " | bench/run generate FILE SIZE_MB");
             System.exit(2);
         }
         long sizeMb = 1024;
@@ -62,7 +63,11 @@ public final class Bench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        importScenario(work, sizeMb, runs);
+        if (args[0].equals("pg-import")) {
+            PostgresImport.run(work, sizeMb, runs);
+        } else {
+            importScenario(work, sizeMb, runs);
+        }
     }
 
     private static void importScenario(Path work, long sizeMb, int runs) throws Exception {
@@ -120,7 +125,7 @@ public final class Bench {
     }
 
     /** Returns {upload seconds, job seconds}. */
-    private static double[] granaryImport(GranaryServer server, Path csv, long rows) throws Exception {
+    static double[] granaryImport(GranaryServer server, Path csv, long rows) throws Exception {
         post(server, "/v2/storage/buckets", Map.of("name", "bench", "stage", "in"));
         JsonNode file = post(server, "/v2/storage/files/prepare", Map.of("name", "data.csv", "federationToken", 1));
         JsonNode up = file.get("uploadParams");
@@ -169,14 +174,14 @@ public final class Bench {
         return JSON.readTree(r.body());
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    private static double secs(long startNanos) {
+    static double secs(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 

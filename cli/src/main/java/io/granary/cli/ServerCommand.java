@@ -1,8 +1,10 @@
 package io.granary.cli;
 
+import io.granary.postgres.PostgresConfig;
 import io.granary.server.GranaryServer;
 import io.granary.server.ServerConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -37,11 +39,35 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "${env:GRANARY_WORKERS:-4}", description = "Job worker threads (env GRANARY_WORKERS; default ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--catalog", defaultValue = "${env:GRANARY_CATALOG:-duckdb}", description = "Where tokens, buckets, files and jobs are recorded: duckdb (one node) or postgres (shared by every node) (env GRANARY_CATALOG; default ${DEFAULT-VALUE}).")
+    String catalog;
+
+    @Option(names = "--backend", defaultValue = "${env:GRANARY_BACKEND:-duckdb}", description = "Where table rows live: duckdb or postgres (env GRANARY_BACKEND; default ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--postgres-url", defaultValue = "${env:GRANARY_POSTGRES_URL}", description = "JDBC URL of the PostgreSQL database, e.g. jdbc:postgresql://db:5432/granary (env GRANARY_POSTGRES_URL).")
+    String postgresUrl;
+
+    @Option(names = "--postgres-user", defaultValue = "${env:GRANARY_POSTGRES_USER:-granary}", description = "PostgreSQL user (env GRANARY_POSTGRES_USER; default ${DEFAULT-VALUE}).")
+    String postgresUser;
+
+    @Option(names = "--postgres-password", defaultValue = "${env:GRANARY_POSTGRES_PASSWORD}", description = "PostgreSQL password; prefer the env GRANARY_POSTGRES_PASSWORD, which other users cannot see in the process list.")
+    String postgresPassword;
+
+    @Option(names = "--job-lease", defaultValue = "${env:GRANARY_JOB_LEASE:-60}", description = "Seconds a running job's lease lasts; a node that stops renewing it (it died) loses its jobs to other nodes after this long (env GRANARY_JOB_LEASE; default ${DEFAULT-VALUE}).")
+    int jobLeaseSeconds;
+
+    @Option(names = "--node-name", defaultValue = "${env:GRANARY_NODE_NAME}", description = "Name of this node in job records and logs (env GRANARY_NODE_NAME; default a random name).")
+    String nodeName;
+
     @Override
     public Integer call() throws Exception {
         String masterToken = System.getenv("GRANARY_MASTER_TOKEN");
+        PostgresConfig postgres = postgresUrl == null || postgresUrl.isBlank() ? null
+                : new PostgresConfig(postgresUrl, postgresUser, postgresPassword == null ? "" : postgresPassword,
+                        workers + 4);
         ServerConfig config = new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, "us-east-1",
-                workers, masterToken);
+                workers, masterToken, catalog, backend, postgres, Duration.ofSeconds(jobLeaseSeconds), nodeName);
         GranaryServer server = GranaryServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -54,6 +80,9 @@ public final class ServerCommand implements Callable<Integer> {
         System.err.println("  Storage API:  " + server.url() + "/v2/storage");
         System.err.println("  S3 endpoint:  " + server.s3Url());
         System.err.println("  Data dir:     " + dataDir.toAbsolutePath().normalize());
+        if (postgres != null) {
+            System.err.println("  PostgreSQL:   " + postgres.url() + " (catalog: " + catalog + ", tables: " + backend + ")");
+        }
         server.newMasterToken().ifPresentOrElse(
                 secret -> {
                     if (masterToken == null || masterToken.isBlank()) {

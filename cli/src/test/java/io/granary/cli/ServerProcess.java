@@ -30,13 +30,14 @@ final class ServerProcess implements AutoCloseable {
         this.url = url;
     }
 
-    static ServerProcess start(Path dataDir, int workers) throws Exception {
+    static ServerProcess start(Path dataDir, int workers, String... extraArgs) throws Exception {
         int port = io.granary.server.FreePort.find();
         int s3Port = io.granary.server.FreePort.find();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "server", "--host", "127.0.0.1", "--port", String.valueOf(port), "--s3-port", String.valueOf(s3Port),
                 "--data-dir", dataDir.toString(), "--workers", String.valueOf(workers)));
+        cmd.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dataDir.getParent().resolve("server-" + UUID.randomUUID() + ".log").toFile());
         pb.environment().put("GRANARY_MASTER_TOKEN", TOKEN);

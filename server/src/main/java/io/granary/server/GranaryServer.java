@@ -9,11 +9,9 @@ import io.granary.core.storage.TableService;
 import io.granary.core.util.FileTrees;
 import io.granary.core.storage.TokenService;
 import io.granary.core.port.TableBackend;
-import io.granary.duckdb.DuckDbTableBackend;
 import io.granary.server.routes.TableRoutes;
-import io.granary.duckdb.DuckDbCatalog;
-import io.granary.duckdb.DuckDbDatabase;
-import io.granary.duckdb.DuckDbJobQueue;
+import io.granary.core.port.Catalog;
+import io.granary.core.port.JobQueue;
 import io.granary.server.http.ErrorHandling;
 import io.granary.server.http.Requests;
 import io.granary.server.http.Views;
@@ -42,15 +40,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One embedded Granary node: the Storage API, the embedded S3 endpoint, the DuckDB catalog and the
- * job workers, all under one data directory. {@link #start} returns once every part listens.
+ * One Granary node: the Storage API, the object store (the embedded S3 endpoint by default), the
+ * catalog, job queue and tables (DuckDB under the data directory by default, or PostgreSQL) and the
+ * job workers. {@link #start} returns once every part listens.
  */
 public final class GranaryServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GranaryServer.class);
     private static final Logger REQUESTS = LoggerFactory.getLogger("io.granary.http");
     static final long PROJECT_ID = 1;
-    static final String BACKEND = "duckdb";
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private Javalin app;
@@ -80,11 +78,11 @@ public final class GranaryServer implements AutoCloseable {
         Files.createDirectories(tmp);
         Clock clock = Clock.systemUTC();
 
-        DuckDbDatabase database = track(new DuckDbDatabase(dataDir.resolve("catalog.duckdb")));
-        DuckDbCatalog catalog = track(new DuckDbCatalog(database));
-        DuckDbJobQueue queue = track(new DuckDbJobQueue(database));
-        DuckDbDatabase tablesDatabase = track(new DuckDbDatabase(dataDir.resolve("tables.duckdb")));
-        TableBackend backend = track(new DuckDbTableBackend(tablesDatabase, tmp));
+        Stores stores = track(Stores.open(config, dataDir, tmp, clock));
+        Catalog catalog = stores.catalog;
+        JobQueue queue = stores.queue;
+        TableBackend backend = stores.backend;
+        String backendName = config.backend();
 
         ObjectStorage storage = track(ObjectStorage.embedded(config, dataDir, catalog));
         ObjectStore objects = storage.store();
@@ -92,7 +90,7 @@ public final class GranaryServer implements AutoCloseable {
         s3Url = storage.publicEndpoint();
 
         TokenService tokens = new TokenService(catalog, clock, PROJECT_ID);
-        BucketService buckets = new BucketService(catalog, backend, clock, BACKEND);
+        BucketService buckets = new BucketService(catalog, backend, clock, backendName);
         FileService files = new FileService(catalog, objects, issuer, clock, PROJECT_ID);
         TableService tables = new TableService(catalog, backend, buckets, files, clock, tmp);
         newMasterToken = tokens.ensureMasterToken(config.masterToken()).orElse(null);
@@ -102,9 +100,9 @@ public final class GranaryServer implements AutoCloseable {
 
         int port = config.port() == 0 ? FreePort.find() : config.port();
         url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
-        Views views = new Views(url, objects.bucket(), objects.region(), PROJECT_ID, BACKEND);
+        Views views = new Views(url, objects.bucket(), objects.region(), PROJECT_ID, backendName);
 
-        JobService jobs = track(new JobService(queue));
+        JobService jobs = track(new JobService(queue, stores.sharedQueue, config.jobLease(), config.nodeName()));
         jobs.register(JobHandlers.fileDelete(files));
         jobs.register(JobHandlers.bucketDelete(buckets));
         new TableJobs(tables, catalog, views, clock).handlers().forEach(jobs::register);

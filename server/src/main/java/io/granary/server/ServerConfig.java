@@ -1,10 +1,15 @@
 package io.granary.server;
 
+import io.granary.postgres.PostgresConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
- * How to run one embedded Granary node. {@code publicUrl} and {@code s3PublicUrl} are what clients
- * are told (null = {@code http://localhost:<port>}); {@code masterToken} is used only on first start.
+ * How to run one Granary node. {@code publicUrl} and {@code s3PublicUrl} are what clients are told
+ * (null = {@code http://localhost:<port>}); {@code masterToken} is used only on first start.
+ * {@code catalog} and {@code backend} are {@code duckdb} (embedded, one node) or {@code postgres}
+ * (then {@code postgres} says where); a PostgreSQL catalog also holds the job queue, shared by every
+ * node on it. {@code jobLease} is how long a dead node's job waits before another node takes it.
  */
 public record ServerConfig(
         String host,
@@ -16,18 +21,56 @@ public record ServerConfig(
         String s3Bucket,
         String region,
         int workers,
-        String masterToken) {
+        String masterToken,
+        String catalog,
+        String backend,
+        PostgresConfig postgres,
+        Duration jobLease,
+        String nodeName) {
+
+    public static final String DUCKDB = "duckdb";
+    public static final String POSTGRES = "postgres";
+
+    public ServerConfig {
+        catalog = catalog == null ? DUCKDB : catalog;
+        backend = backend == null ? DUCKDB : backend;
+        jobLease = jobLease == null ? Duration.ofSeconds(60) : jobLease;
+        for (String kind : new String[] {catalog, backend}) {
+            if (!kind.equals(DUCKDB) && !kind.equals(POSTGRES)) {
+                throw new IllegalArgumentException("Unknown storage kind \"" + kind + "\": use duckdb or postgres.");
+            }
+        }
+        if ((catalog.equals(POSTGRES) || backend.equals(POSTGRES)) && postgres == null) {
+            throw new IllegalArgumentException("--catalog postgres and --backend postgres need --postgres-url.");
+        }
+        if (jobLease.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("The job lease must be at least 1 second.");
+        }
+    }
 
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig("0.0.0.0", 8080, 9000, dataDir, null, null, "granary", "us-east-1", 4, null);
+        return new ServerConfig("0.0.0.0", 8080, 9000, dataDir, null, null, "granary", "us-east-1", 4, null, DUCKDB, DUCKDB,
+                null, null, null);
     }
 
     public ServerConfig withPorts(int apiPort, int s3ApiPort) {
         return new ServerConfig(host, apiPort, s3ApiPort, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers,
-                masterToken);
+                masterToken, catalog, backend, postgres, jobLease, nodeName);
     }
 
     public ServerConfig withMasterToken(String token) {
-        return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, token);
+        return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, token,
+                catalog, backend, postgres, jobLease, nodeName);
+    }
+
+    /** Catalog, job queue and tables all on this PostgreSQL database. */
+    public ServerConfig withPostgres(PostgresConfig config) {
+        return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
+                POSTGRES, POSTGRES, config, jobLease, nodeName);
+    }
+
+    public ServerConfig withJobs(int workerCount, Duration lease, String name) {
+        return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workerCount,
+                masterToken, catalog, backend, postgres, lease, name);
     }
 }

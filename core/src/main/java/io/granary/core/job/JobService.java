@@ -45,7 +45,7 @@ public final class JobService implements AutoCloseable {
     private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private final AtomicBoolean started = new AtomicBoolean();
-    private final String nodeId = "node-" + Secrets.random(8);
+    private final String nodeId;
     private ExecutorService workers;
     private ScheduledExecutorService leases;
 
@@ -60,9 +60,15 @@ public final class JobService implements AutoCloseable {
      * @param lease  the queue's lease length; leases are renewed three times per lease
      */
     public JobService(JobQueue queue, boolean shared, Duration lease) {
+        this(queue, shared, lease, null);
+    }
+
+    /** @param nodeName names this node in the queue's worker ids (null = a random name) */
+    public JobService(JobQueue queue, boolean shared, Duration lease, String nodeName) {
         this.queue = queue;
         this.shared = shared;
         this.lease = lease;
+        this.nodeId = nodeName == null || nodeName.isBlank() ? "node-" + Secrets.random(8) : nodeName;
     }
 
     public void register(JobHandler handler) {
