@@ -55,6 +55,9 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * {@code error.message}, {@code error.exceptionId} and the whole job in {@link StorageApiException#job()}.</li>
  * <li>Transfers stream through fixed-size buffers and temp files; temp files are removed on success and on
  * failure. S3 failures surface as the AWS SDK's {@link SdkException}; local file problems as {@link IOException}.</li>
+ * <li>A server whose object store mints no S3 credentials (Granary's {@code presigned} mode) hands out presigned
+ * URLs instead: a file is then uploaded with one plain HTTP PUT to {@code uploadParams.url} and read with a GET of
+ * its {@code url}; failures of those are {@link IOException}s. Sliced files cannot be moved that way.</li>
  * <li>The client is thread-safe; {@link #close()} releases its HTTP resources.</li>
  * </ul>
  */
@@ -541,6 +544,10 @@ public final class StorageClient implements AutoCloseable {
         JsonNode prepared = send("POST", "/v2/storage/files/prepare", Map.of(), body, REQUEST_TIMEOUT).body;
         long id = prepared.path("id").asLong();
         JsonNode params = prepared.path("uploadParams");
+        if (!hasCredentials(params) && params.hasNonNull("url")) {
+            uploadPresigned(id, URI.create(params.get("url").asText()), file, o, sourceSize);
+            return id;
+        }
         String bucket = params.path("bucket").asText();
         String key = params.path("key").asText();
         S3Transfers.Upload state = new S3Transfers.Upload();
@@ -570,11 +577,40 @@ public final class StorageClient implements AutoCloseable {
         }
     }
 
+    /** One plain PUT of the whole (optionally gzipped) file to a presigned URL; on failure the file record goes. */
+    private void uploadPresigned(long id, URI url, Path file, FileUploadOptions o, long sourceSize) throws IOException {
+        try {
+            if (o.sliced()) {
+                throw new IllegalStateException("File " + id + " was prepared as sliced, but the server handed out a "
+                        + "presigned URL instead of S3 credentials: sliced uploads need credentials");
+            }
+            PresignedTransfers presigned = new PresignedTransfers(http, maxAttempts);
+            uploadWhole(file, o, sourceSize, (body, progress, total, done) -> presigned.put(url, body, progress, total, done));
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                deleteFile(id);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /** Sends one whole local file (already compressed or not) somewhere. */
+    private interface WholeUpload {
+        void upload(Path body, ProgressListener progress, long progressTotal, AtomicLong done) throws IOException;
+    }
+
     private void uploadWhole(S3Client s3client, Path file, String bucket, String key, FileUploadOptions o, long sourceSize,
             S3Transfers.Upload state) throws IOException {
+        uploadWhole(file, o, sourceSize, (body, progress, total, done) ->
+                transfers().upload(s3client, body, bucket, key, o.parallelism(), progress, 0, total, done, state));
+    }
+
+    private void uploadWhole(Path file, FileUploadOptions o, long sourceSize, WholeUpload upload) throws IOException {
         AtomicLong done = new AtomicLong();
         if (!o.compress() || isGzip(file)) {
-            transfers().upload(s3client, file, bucket, key, o.parallelism(), o.progress(), 0, sourceSize, done, state);
+            upload.upload(file, o.progress(), sourceSize, done);
             return;
         }
         Path gz = null;
@@ -584,7 +620,7 @@ public final class StorageClient implements AutoCloseable {
             long gzSize = Files.size(gz);
             ProgressListener scaled = (d, t) -> o.progress().progress(gzSize == 0 ? sourceSize : d * sourceSize / gzSize,
                     sourceSize);
-            transfers().upload(s3client, gz, bucket, key, o.parallelism(), scaled, 0, gzSize, done, state);
+            upload.upload(gz, scaled, gzSize, done);
         } finally {
             if (gz != null) {
                 Files.deleteIfExists(gz);
@@ -694,6 +730,7 @@ public final class StorageClient implements AutoCloseable {
         if (!file.path("isSliced").asBoolean(false)) {
             throw new IllegalArgumentException("File " + fileId + " is not sliced");
         }
+        requireCredentialsForSlices(file);
         Files.createDirectories(directory);
         String bucket = file.path("s3Path").path("bucket").asText();
         String key = file.path("s3Path").path("key").asText();
@@ -738,13 +775,22 @@ public final class StorageClient implements AutoCloseable {
         String key = file.path("s3Path").path("key").asText();
         long total = file.path("sizeBytes").isNumber() ? file.path("sizeBytes").asLong() : -1;
         AtomicLong done = new AtomicLong();
-        try (S3Client s3client = transfers().client(file.get("credentials"), file.path("region").asText(null))) {
+        boolean presigned = !hasCredentials(file);
+        // no credentials: the server's store hands out presigned URLs only, and the file's url is the way to read it
+        try (S3Client s3client = presigned ? null
+                : transfers().client(file.get("credentials"), file.path("region").asText(null))) {
             Path merged = work.resolve("merged");
             if (file.path("isSliced").asBoolean(false)) {
+                requireCredentialsForSlices(file);
                 downloadSliced(s3client, bucket, key, work, merged, header, decompress, o, total, done);
             } else {
                 Path raw = work.resolve("raw");
-                transfers().download(s3client, bucket, key, raw, o.parallelism(), o.progress(), total, done);
+                if (presigned) {
+                    new PresignedTransfers(http, maxAttempts).get(URI.create(file.path("url").asText()), raw,
+                            o.progress(), total, done);
+                } else {
+                    transfers().download(s3client, bucket, key, raw, o.parallelism(), o.progress(), total, done);
+                }
                 if (header == null && !(decompress && isGzip(raw))) {
                     merged = raw;
                 } else {
@@ -759,6 +805,20 @@ public final class StorageClient implements AutoCloseable {
             Files.move(merged, destination, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             deleteTree(work);
+        }
+    }
+
+    /** Whether a file resource (or its {@code uploadParams}) carries S3 credentials. */
+    private static boolean hasCredentials(JsonNode node) {
+        JsonNode c = node.get("credentials");
+        return c != null && c.isObject();
+    }
+
+    private static void requireCredentialsForSlices(JsonNode file) {
+        if (!hasCredentials(file)) {
+            throw new IllegalStateException("File " + file.path("id").asText() + " is sliced, and the server handed "
+                    + "out no S3 credentials for it (its object store gives presigned URLs only): its slices cannot be "
+                    + "read");
         }
     }
 

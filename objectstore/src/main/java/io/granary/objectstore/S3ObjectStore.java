@@ -35,7 +35,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
- * {@link ObjectStore} over any S3-compatible endpoint (path-style addressing), the embedded one included.
+ * {@link ObjectStore} over any S3-compatible endpoint, the embedded one included, or AWS S3 itself.
  * Uploads of unknown length go up as multipart uploads of {@link #PART_SIZE} parts, so at most one part is
  * held in memory; everything else streams.
  */
@@ -49,6 +49,7 @@ public final class S3ObjectStore implements ObjectStore {
     private final URI publicEndpoint;
     private final String bucket;
     private final String region;
+    private final String accessKey;
     private final Path bucketDirectory;
     private final S3Client client;
     private final S3Presigner presigner;
@@ -73,18 +74,36 @@ public final class S3ObjectStore implements ObjectStore {
      */
     public S3ObjectStore(URI endpoint, URI publicEndpoint, String bucket, String region, String accessKey,
             String secretKey, Path localRoot) {
-        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-        this.publicEndpoint = Objects.requireNonNull(publicEndpoint, "publicEndpoint");
+        this(Objects.requireNonNull(endpoint, "endpoint"), Objects.requireNonNull(publicEndpoint, "publicEndpoint"),
+                bucket, region, accessKey, secretKey, true, localRoot);
+    }
+
+    /**
+     * Any store, AWS S3 included.
+     *
+     * @param endpoint S3 endpoint Granary talks to; null for AWS S3, whose regional endpoint the SDK picks
+     * @param publicEndpoint endpoint for clients ({@link #endpoint()}, presigned URLs); null means {@code endpoint}
+     * @param pathStyle {@code https://host/bucket/key} addressing (MinIO, Ceph, the embedded store) rather than
+     *     virtual-host {@code https://bucket.host/key} (AWS S3's default)
+     */
+    public S3ObjectStore(URI endpoint, URI publicEndpoint, String bucket, String region, String accessKey,
+            String secretKey, boolean pathStyle, Path localRoot) {
         this.bucket = Objects.requireNonNull(bucket, "bucket");
         this.region = region == null || region.isBlank() ? "us-east-1" : region;
+        this.endpoint = endpoint;
+        this.publicEndpoint = publicEndpoint != null ? publicEndpoint : endpoint;
         this.bucketDirectory = localRoot == null ? null : localRoot.toAbsolutePath().normalize().resolve(bucket);
+        this.accessKey = accessKey;
         StaticCredentialsProvider credentials =
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
-        this.client = S3Client.builder()
-                .endpointOverride(endpoint)
+        var clientBuilder = S3Client.builder();
+        if (endpoint != null) {
+            clientBuilder.endpointOverride(endpoint);
+        }
+        this.client = clientBuilder
                 .region(Region.of(this.region))
                 .credentialsProvider(credentials)
-                .forcePathStyle(true)
+                .forcePathStyle(pathStyle)
                 // only what every S3 implementation accepts: some reject the newer flexible checksums
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
@@ -92,11 +111,14 @@ public final class S3ObjectStore implements ObjectStore {
                 // endpoint had closed, and a retried upload from a stream cannot be replayed
                 .httpClientBuilder(ApacheHttpClient.builder())
                 .build();
-        this.presigner = S3Presigner.builder()
-                .endpointOverride(publicEndpoint)
+        var presignerBuilder = S3Presigner.builder();
+        if (this.publicEndpoint != null) {
+            presignerBuilder.endpointOverride(this.publicEndpoint);
+        }
+        this.presigner = presignerBuilder
                 .region(Region.of(this.region))
                 .credentialsProvider(credentials)
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build())
                 .build();
     }
 
@@ -110,9 +132,10 @@ public final class S3ObjectStore implements ObjectStore {
         return region;
     }
 
+    /** The endpoint for clients; for AWS S3 (no endpoint configured) the region's {@code https://s3.<region>.amazonaws.com}. */
     @Override
     public URI endpoint() {
-        return publicEndpoint;
+        return publicEndpoint != null ? publicEndpoint : URI.create("https://s3." + region + ".amazonaws.com");
     }
 
     @Override
@@ -278,12 +301,51 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     @Override
+    public URI presignPut(String key, Duration ttl) {
+        try {
+            // only the host is signed: a plain PUT with any Content-Type (and no x-amz-* headers) matches
+            return presigner.presignPutObject(b -> b.signatureDuration(ttl)
+                    .putObjectRequest(p -> p.bucket(bucket).key(key))).url().toURI();
+        } catch (java.net.URISyntaxException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Presigned URL for object " + key + " is invalid", e);
+        } catch (SdkException e) {
+            throw failure("presign", key, e);
+        }
+    }
+
+    @Override
     public boolean isHealthy() {
         try {
             client.headBucket(b -> b.bucket(bucket));
             return true;
         } catch (SdkException e) {
             return false;
+        }
+    }
+
+    /**
+     * Fails unless the bucket exists and the key may use it, with a message naming endpoint and bucket
+     * (for a check at start).
+     *
+     * @throws IllegalStateException when the bucket is missing, refused, elsewhere, or the endpoint unreachable
+     */
+    void checkBucket() {
+        String what = "Bucket '" + bucket + "' at " + where();
+        try {
+            client.headBucket(b -> b.bucket(bucket));
+        } catch (AwsServiceException e) {
+            String detail = switch (e.statusCode()) {
+                case 404 -> " does not exist: create it first";
+                case 403 -> " refuses access key " + accessKey + " (it needs s3:ListBucket and object access on the "
+                        + "bucket, and the right secret)";
+                case 301, 307 -> " is in another region than " + region + (e.awsErrorDetails() == null ? ""
+                        : e.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-bucket-region")
+                                .map(r -> " (it is in " + r + ")").orElse(""));
+                default -> " cannot be checked: HTTP " + e.statusCode();
+            };
+            throw new IllegalStateException(what + detail, e);
+        } catch (SdkException e) {
+            throw new IllegalStateException(what + " cannot be reached: " + e.getMessage(), e);
         }
     }
 
@@ -295,7 +357,12 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public String toString() {
-        return "S3ObjectStore[" + endpoint + "/" + bucket + "]";
+        return "S3ObjectStore[" + where() + "/" + bucket + "]";
+    }
+
+    /** The endpoint Granary talks to, for messages. */
+    String where() {
+        return endpoint != null ? endpoint.toString() : "AWS S3 (" + region + ")";
     }
 
     private interface Call<T> {
@@ -321,7 +388,7 @@ public final class S3ObjectStore implements ObjectStore {
             reason = e.getMessage();
         }
         return new GranaryException(ErrorCode.INTERNAL,
-                "Object store " + operation + " of '" + key + "' in bucket " + bucket + " at " + endpoint
+                "Object store " + operation + " of '" + key + "' in bucket " + bucket + " at " + where()
                         + " failed: " + reason, e);
     }
 }

@@ -57,6 +57,14 @@ public interface ObjectStore extends AutoCloseable {
     /** A URL that lets a plain unauthenticated GET read the object until {@code ttl} has passed. */
     URI presignGet(String key, Duration ttl);
 
+    /**
+     * A URL that lets a plain unauthenticated HTTP PUT store one object under {@code key} until {@code ttl}
+     * has passed (for stores that mint no credentials, see {@code CredentialIssuer#mintsCredentials}). Only
+     * the host is signed: the PUT must not add {@code x-amz-*} headers, and it is a single request, so it is
+     * bound by the store's single-PUT size limit (5 GiB on AWS S3).
+     */
+    URI presignPut(String key, Duration ttl);
+
     /** Whether the store answers (for readiness checks). */
     boolean isHealthy();
 

@@ -43,9 +43,14 @@ public final class FileService {
 
     /**
      * A file as shown to a client: its presigned {@code url} and, when asked for, credentials
-     * ({@code upload} for a prepared file, download otherwise).
+     * ({@code upload} for a prepared file, download otherwise). {@code uploadUrl} is a presigned PUT URL,
+     * set instead of upload credentials when the store mints none ({@link CredentialIssuer#mintsCredentials()}).
      */
-    public record FileView(StoredFile file, URI url, IssuedCredentials credentials) {
+    public record FileView(StoredFile file, URI url, IssuedCredentials credentials, URI uploadUrl) {
+
+        public FileView(StoredFile file, URI url, IssuedCredentials credentials) {
+            this(file, url, credentials, null);
+        }
     }
 
     public static final int MAX_AGE_DAYS = 15;
@@ -70,9 +75,16 @@ public final class FileService {
         this.projectId = projectId;
     }
 
+    /**
+     * Registers a file to be uploaded and hands out upload credentials, or, when the store mints none, a
+     * presigned PUT URL ({@link FileView#uploadUrl()}); a sliced file then cannot be uploaded and is refused.
+     */
     public FileView prepare(Token caller, PrepareRequest request, String runId) {
+        if (request.isSliced() && !credentials.mintsCredentials()) {
+            throw slicedNeedsCredentials();
+        }
         StoredFile file = register(caller, request, runId);
-        return new FileView(file, url(file), uploadCredentials(file));
+        return uploadView(file);
     }
 
     /** Streams {@code data} into a new file (the importer's {@code /upload-file}). */
@@ -91,17 +103,27 @@ public final class FileService {
         return new FileView(stored, url(stored), null);
     }
 
+    /**
+     * A file; with {@code federationToken}, download credentials too, unless the store mints none: then the
+     * presigned {@code url} is the only way to read it.
+     */
     public FileView get(Token caller, long id, boolean federationToken) {
         StoredFile file = require(caller, id);
-        IssuedCredentials download = federationToken
+        IssuedCredentials download = federationToken && credentials.mintsCredentials()
                 ? credentials.issue(file.key(), file.isSliced(), Access.DOWNLOAD, CREDENTIALS_TTL) : null;
         return new FileView(file, url(file), download);
     }
 
-    /** New upload credentials for a file the caller can see ({@code PUT /files/{id}/refresh}). */
+    /**
+     * New upload credentials for a file the caller can see ({@code PUT /files/{id}/refresh}); a new presigned
+     * PUT URL when the store mints no credentials (refused for a sliced file, as in {@link #prepare}).
+     */
     public FileView refresh(Token caller, long id) {
         StoredFile file = require(caller, id);
-        return new FileView(file, url(file), uploadCredentials(file));
+        if (file.isSliced() && !credentials.mintsCredentials()) {
+            throw slicedNeedsCredentials();
+        }
+        return uploadView(file);
     }
 
     public List<FileView> list(Token caller, ListRequest request) {
@@ -302,8 +324,18 @@ public final class FileService {
                 day.getDayOfMonth(), id, keySafe(name));
     }
 
-    private IssuedCredentials uploadCredentials(StoredFile file) {
-        return credentials.issue(file.key(), file.isSliced(), Access.UPLOAD, CREDENTIALS_TTL);
+    private FileView uploadView(StoredFile file) {
+        if (!credentials.mintsCredentials()) {
+            return new FileView(file, url(file), null, objects.presignPut(file.key(), CREDENTIALS_TTL));
+        }
+        return new FileView(file, url(file), credentials.issue(file.key(), file.isSliced(), Access.UPLOAD,
+                CREDENTIALS_TTL));
+    }
+
+    private static GranaryException slicedNeedsCredentials() {
+        return new GranaryException(ErrorCode.FILES_VALIDATION, "Invalid request: isSliced: sliced uploads need "
+                + "temporary S3 credentials, and this Granary's object store hands out presigned URLs only. "
+                + "Upload the file as one object (isSliced=false).");
     }
 
     private URI url(StoredFile file) {

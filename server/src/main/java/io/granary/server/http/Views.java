@@ -217,6 +217,10 @@ public final class Views {
             if (c != null) {
                 up.set("credentials", credentials(c));
             }
+            if (view.uploadUrl() != null) {
+                // a store without STS: one plain PUT to this presigned URL instead of credentials
+                up.put("url", view.uploadUrl().toString());
+            }
         } else if (c != null) {
             n.putObject("s3Path").put("bucket", s3Bucket).put("key", f.key());
             n.set("credentials", credentials(c));
