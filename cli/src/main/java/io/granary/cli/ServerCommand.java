@@ -1,8 +1,10 @@
 package io.granary.cli;
 
+import io.granary.objectstore.ExternalS3Config;
 import io.granary.postgres.PostgresConfig;
 import io.granary.server.GranaryServer;
 import io.granary.server.ServerConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -12,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code granary server}: one process with the Storage API, the embedded S3 endpoint and DuckDB. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Start Granary on its embedded defaults (S3 endpoint + DuckDB under --data-dir). Ctrl-C stops it.")
+        description = "Start a Granary node: by default the embedded S3 endpoint + DuckDB under --data-dir; with --catalog/--backend postgres and --s3-* flags, one of many nodes sharing PostgreSQL and an S3 store (docs/scale-out.md). Ctrl-C stops it.")
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--host", defaultValue = "${env:GRANARY_HOST:-0.0.0.0}", description = "Address to listen on (env GRANARY_HOST; default ${DEFAULT-VALUE}).")
@@ -60,6 +62,27 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--node-name", defaultValue = "${env:GRANARY_NODE_NAME}", description = "Name of this node in job records and logs (env GRANARY_NODE_NAME; default a random name).")
     String nodeName;
 
+    @Option(names = "--s3-endpoint", defaultValue = "${env:GRANARY_S3_ENDPOINT}", description = "Use this external S3-compatible store instead of the embedded endpoint, e.g. http://minio:9000 (env GRANARY_S3_ENDPOINT). See docs/scale-out.md.")
+    String s3Endpoint;
+
+    @Option(names = "--s3-region", defaultValue = "${env:GRANARY_S3_REGION:-us-east-1}", description = "Signing region of the external store (env GRANARY_S3_REGION; default ${DEFAULT-VALUE}).")
+    String s3Region;
+
+    @Option(names = "--s3-access-key", defaultValue = "${env:GRANARY_S3_ACCESS_KEY}", description = "The server's own key for the external store (env GRANARY_S3_ACCESS_KEY).")
+    String s3AccessKey;
+
+    @Option(names = "--s3-secret-key", defaultValue = "${env:GRANARY_S3_SECRET_KEY}", description = "Its secret; prefer the env GRANARY_S3_SECRET_KEY, which other users cannot see in the process list.")
+    String s3SecretKey;
+
+    @Option(names = "--s3-path-style", arity = "0..1", defaultValue = "${env:GRANARY_S3_PATH_STYLE}", description = "Path-style addressing (endpoint/bucket/key); default on with --s3-endpoint, off for AWS S3 (env GRANARY_S3_PATH_STYLE).")
+    Boolean s3PathStyle;
+
+    @Option(names = "--s3-credentials", defaultValue = "${env:GRANARY_S3_CREDENTIALS}", description = "How clients get access to a file's objects on the external store: sts-federation, sts-assume-role, presigned or granary (env GRANARY_S3_CREDENTIALS; default sts-assume-role with --s3-endpoint, sts-federation for AWS S3).")
+    String s3Credentials;
+
+    @Option(names = "--s3-role-arn", defaultValue = "${env:GRANARY_S3_ROLE_ARN}", description = "Role that sts-assume-role assumes (required on AWS S3; env GRANARY_S3_ROLE_ARN).")
+    String s3RoleArn;
+
     @Override
     public Integer call() throws Exception {
         String masterToken = System.getenv("GRANARY_MASTER_TOKEN");
@@ -67,7 +90,8 @@ public final class ServerCommand implements Callable<Integer> {
                 : new PostgresConfig(postgresUrl, postgresUser, postgresPassword == null ? "" : postgresPassword,
                         workers + 4);
         ServerConfig config = new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, "us-east-1",
-                workers, masterToken, catalog, backend, postgres, Duration.ofSeconds(jobLeaseSeconds), nodeName);
+                workers, masterToken, catalog, backend, postgres, Duration.ofSeconds(jobLeaseSeconds), nodeName,
+                externalS3());
         GranaryServer server = GranaryServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -97,5 +121,21 @@ public final class ServerCommand implements Callable<Integer> {
         System.err.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;
+    }
+
+    private ExternalS3Config externalS3() {
+        boolean external = (s3Endpoint != null && !s3Endpoint.isBlank()) || (s3Credentials != null && !s3Credentials.isBlank());
+        if (!external) {
+            return null;
+        }
+        URI endpoint = s3Endpoint == null || s3Endpoint.isBlank() ? null : URI.create(s3Endpoint.strip());
+        ExternalS3Config.CredentialsMode mode = s3Credentials != null && !s3Credentials.isBlank()
+                ? ExternalS3Config.CredentialsMode.parse(s3Credentials)
+                : endpoint == null ? ExternalS3Config.CredentialsMode.STS_FEDERATION
+                : ExternalS3Config.CredentialsMode.STS_ASSUME_ROLE;
+        boolean pathStyle = s3PathStyle != null ? s3PathStyle : endpoint != null;
+        URI publicEndpoint = s3PublicUrl == null || s3PublicUrl.isBlank() ? null : URI.create(s3PublicUrl.strip());
+        return new ExternalS3Config(endpoint, s3Region, s3Bucket, s3AccessKey, s3SecretKey, pathStyle, mode, s3RoleArn,
+                publicEndpoint);
     }
 }

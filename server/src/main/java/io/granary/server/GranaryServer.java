@@ -84,7 +84,8 @@ public final class GranaryServer implements AutoCloseable {
         TableBackend backend = stores.backend;
         String backendName = config.backend();
 
-        ObjectStorage storage = track(ObjectStorage.embedded(config, dataDir, catalog));
+        ObjectStorage storage = track(config.s3() == null ? ObjectStorage.embedded(config, dataDir, catalog)
+                : ObjectStorage.external(config, catalog));
         ObjectStore objects = storage.store();
         CredentialIssuer issuer = storage.issuer();
         s3Url = storage.publicEndpoint();

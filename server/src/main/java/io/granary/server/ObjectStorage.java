@@ -6,6 +6,8 @@ import io.granary.core.port.ObjectStore;
 import io.granary.core.util.Secrets;
 import io.granary.objectstore.EmbeddedObjectStorage;
 import io.granary.objectstore.EmbeddedS3;
+import io.granary.objectstore.ExternalObjectStorage;
+import io.granary.objectstore.ExternalS3Config;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -26,6 +28,15 @@ record ObjectStorage(ObjectStore store, CredentialIssuer issuer, String publicEn
         String local = embedded.s3().endpoint().toString();
         String publicEndpoint = config.s3PublicUrl() != null ? config.s3PublicUrl() : local;
         return new ObjectStorage(embedded.objectStore(), embedded.credentialIssuer(), publicEndpoint, embedded);
+    }
+
+    /** Connects to the configured external store (checking its bucket) with the issuer of its credentials mode. */
+    static ObjectStorage external(ServerConfig config, Catalog catalog) {
+        ExternalObjectStorage external = ExternalObjectStorage.connect(config.s3(), catalog);
+        ExternalS3Config s3 = config.s3();
+        String publicEndpoint = s3.publicEndpoint() != null ? s3.publicEndpoint().toString()
+                : external.objectStore().endpoint().toString();
+        return new ObjectStorage(external.objectStore(), external.credentialIssuer(), publicEndpoint, external);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.granary.server;
 
+import io.granary.objectstore.ExternalS3Config;
 import io.granary.postgres.PostgresConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.time.Duration;
  * {@code catalog} and {@code backend} are {@code duckdb} (embedded, one node) or {@code postgres}
  * (then {@code postgres} says where); a PostgreSQL catalog also holds the job queue, shared by every
  * node on it. {@code jobLease} is how long a dead node's job waits before another node takes it.
+ * {@code s3} null runs the embedded S3 endpoint; otherwise the node uses that external store.
  */
 public record ServerConfig(
         String host,
@@ -26,7 +28,8 @@ public record ServerConfig(
         String backend,
         PostgresConfig postgres,
         Duration jobLease,
-        String nodeName) {
+        String nodeName,
+        ExternalS3Config s3) {
 
     public static final String DUCKDB = "duckdb";
     public static final String POSTGRES = "postgres";
@@ -43,6 +46,10 @@ public record ServerConfig(
         if ((catalog.equals(POSTGRES) || backend.equals(POSTGRES)) && postgres == null) {
             throw new IllegalArgumentException("--catalog postgres and --backend postgres need --postgres-url.");
         }
+        if (s3 != null && s3.credentials() == ExternalS3Config.CredentialsMode.GRANARY && !catalog.equals(POSTGRES)) {
+            throw new IllegalArgumentException("--s3-credentials granary needs --catalog postgres: the S3 endpoint checks"
+                    + " the credentials this node mints in the catalog they share.");
+        }
         if (jobLease.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("The job lease must be at least 1 second.");
         }
@@ -50,27 +57,33 @@ public record ServerConfig(
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", 8080, 9000, dataDir, null, null, "granary", "us-east-1", 4, null, DUCKDB, DUCKDB,
-                null, null, null);
+                null, null, null, null);
     }
 
     public ServerConfig withPorts(int apiPort, int s3ApiPort) {
         return new ServerConfig(host, apiPort, s3ApiPort, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers,
-                masterToken, catalog, backend, postgres, jobLease, nodeName);
+                masterToken, catalog, backend, postgres, jobLease, nodeName, s3);
     }
 
     public ServerConfig withMasterToken(String token) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, token,
-                catalog, backend, postgres, jobLease, nodeName);
+                catalog, backend, postgres, jobLease, nodeName, s3);
     }
 
     /** Catalog, job queue and tables all on this PostgreSQL database. */
     public ServerConfig withPostgres(PostgresConfig config) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
-                POSTGRES, POSTGRES, config, jobLease, nodeName);
+                POSTGRES, POSTGRES, config, jobLease, nodeName, s3);
+    }
+
+    /** Objects in this external store instead of the embedded endpoint. */
+    public ServerConfig withExternalS3(ExternalS3Config store) {
+        return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, store.bucket(), store.region(), workers,
+                masterToken, catalog, backend, postgres, jobLease, nodeName, store);
     }
 
     public ServerConfig withJobs(int workerCount, Duration lease, String name) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workerCount,
-                masterToken, catalog, backend, postgres, lease, name);
+                masterToken, catalog, backend, postgres, lease, name, s3);
     }
 }
