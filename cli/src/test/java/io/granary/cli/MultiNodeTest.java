@@ -3,13 +3,11 @@ package io.granary.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.granary.objectstore.EmbeddedObjectStorage;
-import io.granary.objectstore.EmbeddedS3;
-import io.granary.postgres.PostgresCatalog;
 import io.granary.postgres.PostgresConfig;
 import io.granary.postgres.PostgresDatabase;
 import io.granary.postgres.TestPostgres;
 import io.granary.server.FreePort;
+import io.granary.server.SharedS3Endpoint;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +19,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two server processes on one PostgreSQL database and one object store. Imports to several tables go in
+ * Two server processes on one PostgreSQL database and one object store (a {@code granary s3} endpoint). Imports to several tables go in
  * through both; one node is killed (SIGKILL) while it runs a job. The other takes the job over once its
  * lease runs out: every job succeeds exactly once, each table's jobs ran one at a time in submission
  * order, and row counts are exact (appends without a primary key, so a load applied twice would show).
@@ -34,8 +33,6 @@ class MultiNodeTest {
 
     private static final int TABLES = 4;
     private static final int IMPORTS_PER_TABLE = 6;
-    private static final String S3_KEY = "GRANARYMULTINODE";
-    private static final String S3_SECRET = "multi-node-test-secret-0123456789abcdef";
 
     @TempDir
     Path tmp;
@@ -43,13 +40,17 @@ class MultiNodeTest {
     @Test
     void aKilledNodesJobsAreTakenOverAndEveryImportLandsOnce() throws Exception {
         PostgresConfig pg = TestPostgres.newDatabase();
-        try (PostgresDatabase db = new PostgresDatabase(pg); PostgresCatalog catalog = new PostgresCatalog(db);
-                EmbeddedObjectStorage objects = EmbeddedObjectStorage.start(new EmbeddedS3.Config(tmp.resolve("objects"),
-                        "granary", "127.0.0.1", FreePort.find(), null, S3_KEY, S3_SECRET), catalog)) {
+        Path s3Dir = tmp.resolve("s3");
+        try (PostgresDatabase db = new PostgresDatabase(pg);
+                SharedS3Endpoint objects = SharedS3Endpoint.start(s3Dir, "127.0.0.1", FreePort.find(), "granary", pg)) {
+            Properties keys = new Properties();
+            try (var in = Files.newInputStream(s3Dir.resolve("s3-system-key.properties"))) {
+                keys.load(in);
+            }
             String[] shared = {"--catalog", "postgres", "--backend", "postgres", "--postgres-url", pg.url(),
-                "--postgres-user", pg.user(), "--s3-endpoint", objects.s3().endpoint().toString(), "--s3-bucket", "granary",
-                "--s3-access-key", S3_KEY, "--s3-secret-key", S3_SECRET, "--s3-credentials", "granary",
-                "--job-lease", "3"};
+                "--postgres-user", pg.user(), "--s3-endpoint", objects.endpoint(), "--s3-bucket", "granary",
+                "--s3-access-key", objects.accessKey(), "--s3-secret-key", keys.getProperty("secretKey"),
+                "--s3-credentials", "granary", "--job-lease", "3"};
             try (ServerProcess a = ServerProcess.start(dir("a"), 2, with(shared, "--node-name", "node-a"));
                     ServerProcess b = ServerProcess.start(dir("b"), 2, with(shared, "--node-name", "node-b"))) {
                 ServerProcess[] nodes = {a, b};

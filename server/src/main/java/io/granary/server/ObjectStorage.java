@@ -45,7 +45,7 @@ record ObjectStorage(ObjectStore store, CredentialIssuer issuer, String publicEn
     }
 
     // the system key signs the server's own S3 calls and derives minted secrets; it never leaves the data dir
-    private static Properties systemKeys(Path dataDir) {
+    static Properties systemKeys(Path dataDir) {
         Path file = dataDir.resolve("s3-system-key.properties");
         Properties p = new Properties();
         try {
