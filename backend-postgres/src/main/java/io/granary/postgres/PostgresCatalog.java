@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -87,7 +88,9 @@ public final class PostgresCatalog implements Catalog {
     @Override
     public boolean insertBucket(Bucket b) {
         // no conflict target: a taken id and a taken (stage, display name) both make it a no-op
-        return sql.update("INSERT INTO buckets VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+        return sql.update("""
+                INSERT INTO buckets (id, name, display_name, stage, description, backend, created)
+                VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING""",
                 b.id(), b.name(), b.displayName(), b.stage(), b.description(), b.backend(), b.created()) > 0;
     }
 
@@ -110,7 +113,10 @@ public final class PostgresCatalog implements Catalog {
 
     @Override
     public boolean insertTable(Table t) {
-        return sql.update("INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+        return sql.update("""
+                INSERT INTO tables (id, bucket_id, name, columns, primary_key, created, last_import_date,
+                  last_change_date, rows_count, data_size_bytes)
+                VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING""",
                 t.id(), t.ref().bucketId(), t.ref().name(), t.columns(), t.primaryKey(), t.created(),
                 t.lastImportDate(), t.lastChangeDate(), t.rowsCount(), t.dataSizeBytes()) > 0;
     }
@@ -190,8 +196,12 @@ public final class PostgresCatalog implements Catalog {
 
     @Override
     public void insertFile(StoredFile f) {
-        sql.update("INSERT INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                f.id(), f.name(), f.sizeBytes(), f.contentType(), f.isPublic(), f.isSliced(), f.isEncrypted(),
+        sql.update("""
+                INSERT INTO files (id, name, name_lower, size_bytes, content_type, is_public, is_sliced, is_encrypted,
+                  is_permanent, file_type, tags, run_id, creator_token_id, creator_token_description, object_key,
+                  created, expires)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                f.id(), f.name(), f.name().toLowerCase(Locale.ROOT), f.sizeBytes(), f.contentType(), f.isPublic(), f.isSliced(), f.isEncrypted(),
                 f.isPermanent(), f.fileType(), f.tags(), f.runId(), f.creatorTokenId(), f.creatorTokenDescription(),
                 f.key(), f.created(), f.expires());
     }
@@ -219,8 +229,8 @@ public final class PostgresCatalog implements Catalog {
         }
         if (q.nameContains() != null) {
             // strpos, not LIKE: % and _ in the search text are plain characters
-            where.append(" AND strpos(lower(name), lower(?)) > 0");
-            args.add(q.nameContains());
+            where.append(" AND strpos(name_lower, ?) > 0");
+            args.add(q.nameContains().toLowerCase(Locale.ROOT));
         }
         if (q.creatorTokenId() != null) {
             where.append(" AND creator_token_id = ?");
@@ -265,8 +275,10 @@ public final class PostgresCatalog implements Catalog {
 
     @Override
     public void insertCredential(ScopedCredential k) {
-        sql.update("INSERT INTO credentials VALUES (?,?,?,?,?,?,?)", k.accessKeyId(), k.sessionToken(), k.bucket(),
-                k.key(), k.prefix(), k.access().name(), k.expiration());
+        sql.update("""
+                INSERT INTO credentials (access_key_id, session_token, bucket, object_key, is_prefix, access, expiration)
+                VALUES (?,?,?,?,?,?,?)""", k.accessKeyId(), k.sessionToken(), k.bucket(), k.key(), k.prefix(),
+                k.access().name(), k.expiration());
     }
 
     @Override

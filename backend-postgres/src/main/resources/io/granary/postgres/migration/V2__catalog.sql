@@ -67,6 +67,8 @@ CREATE SEQUENCE file_id_seq;
 CREATE TABLE files (
   id                        BIGINT PRIMARY KEY,
   name                      TEXT NOT NULL,
+  -- lower-cased by Granary, not by lower(): in a database with the C locale lower() folds only ASCII
+  name_lower                TEXT NOT NULL,
   size_bytes                BIGINT,
   content_type              TEXT,
   is_public                 BOOLEAN NOT NULL,
