@@ -228,9 +228,9 @@ public final class PostgresCatalog implements Catalog {
             args.add(q.runId());
         }
         if (q.nameContains() != null) {
-            // strpos, not LIKE: % and _ in the search text are plain characters
-            where.append(" AND strpos(name_lower, ?) > 0");
-            args.add(q.nameContains().toLowerCase(Locale.ROOT));
+            // LIKE rather than strpos: a trigram index can serve it; % _ \ in the search text are escaped
+            where.append(" AND name_lower LIKE ? ESCAPE '\\'");
+            args.add("%" + likeLiteral(q.nameContains().toLowerCase(Locale.ROOT)) + "%");
         }
         if (q.creatorTokenId() != null) {
             where.append(" AND creator_token_id = ?");
@@ -249,6 +249,10 @@ public final class PostgresCatalog implements Catalog {
         args.add(q.limit());
         args.add(q.offset());
         return sql.query(where.toString(), CatalogRows::file, args.toArray());
+    }
+
+    private static String likeLiteral(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     @Override

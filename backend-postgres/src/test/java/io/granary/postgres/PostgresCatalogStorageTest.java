@@ -11,6 +11,8 @@ import io.granary.core.model.Table;
 import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -43,10 +45,13 @@ class PostgresCatalogStorageTest {
             StoredFile accents = file(catalog, "Čísla.CSV", List.of());
             StoredFile percent = file(catalog, "50%_off.csv", List.of());
             StoredFile plain = file(catalog, "5000_off.csv", List.of());
+            StoredFile slash = file(catalog, "a\\b.txt", List.of());
             assertThat(search(catalog, "čÍS")).containsExactly(accents.id());
             assertThat(search(catalog, ".csv")).containsExactly(plain.id(), percent.id(), accents.id());
             assertThat(search(catalog, "%")).containsExactly(percent.id());
             assertThat(search(catalog, "0_")).containsExactly(plain.id());
+            assertThat(search(catalog, "\\")).containsExactly(slash.id());
+            assertThat(search(catalog, "")).hasSize(4);
         }
     }
 
@@ -75,6 +80,44 @@ class PostgresCatalogStorageTest {
             catalog.insertCredential(new ScopedCredential("ASIA1", "s", "b", "k", false, Access.UPLOAD, now));
             assertThat(catalog.findCredential("ASIA1").orElseThrow().expiration()).isEqualTo(millis);
             assertThat(catalog.findFile(file(catalog, "a.csv", List.of()).id()).orElseThrow().created()).isEqualTo(millis);
+        }
+    }
+
+    @Test
+    void aUserWhoMayNotCreateExtensionsGetsACatalogWhoseNameSearchScans() throws SQLException {
+        PostgresConfig admin = TestPostgres.newDatabase();
+        String role = "granary_plain_" + ProcessHandle.current().pid() + "_" + System.nanoTime();
+        try (Connection c = TestPostgres.server().getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE ROLE " + role + " LOGIN");
+        }
+        try (Connection c = DriverManager.getConnection(admin.url(), admin.user(), admin.password());
+                Statement s = c.createStatement()) {
+            s.execute("GRANT USAGE, CREATE ON SCHEMA public TO " + role);
+        }
+        PostgresConfig plainUser = new PostgresConfig(admin.url(), role, "", 2);
+        try (PostgresCatalog catalog = new PostgresCatalog(plainUser)) {
+            StoredFile f = file(catalog, "Report-2025.csv", List.of("t"));
+            assertThat(search(catalog, "report-20")).containsExactly(f.id());
+        }
+        try (Connection c = DriverManager.getConnection(admin.url(), admin.user(), admin.password());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT indexname FROM pg_indexes WHERE tablename = 'files'")) {
+            List<String> indexes = new java.util.ArrayList<>();
+            while (rs.next()) {
+                indexes.add(rs.getString(1));
+            }
+            assertThat(indexes).contains("files_tags").doesNotContain("files_name_trgm");
+        }
+    }
+
+    @Test
+    void fileNamesHaveATrigramIndexWhenTheExtensionCanBeCreated() throws SQLException {
+        PostgresConfig config = TestPostgres.newDatabase();
+        new PostgresCatalog(config).close();
+        try (Connection c = DriverManager.getConnection(config.url(), config.user(), config.password());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT 1 FROM pg_indexes WHERE indexname = 'files_name_trgm'")) {
+            assertThat(rs.next()).isTrue();
         }
     }
 

@@ -88,11 +88,22 @@ CREATE TABLE files (
 
 -- Lists are newest first: the primary key, read backwards, serves the plain list and sinceId/maxId.
 -- These serve the filters that would otherwise scan: tags (tags && array), a token's own uploads,
--- a run's files, and the expiry sweep.
-CREATE INDEX files_tags ON files USING GIN (tags);
+-- a run's files, and the expiry sweep. GIN indexes without fastupdate: files arrive one at a time,
+-- and a list must not wait for a pending list that only vacuum flushes.
+CREATE INDEX files_tags ON files USING GIN (tags) WITH (fastupdate = off);
 CREATE INDEX files_creator ON files (creator_token_id, id);
 CREATE INDEX files_run ON files (run_id, id);
 CREATE INDEX files_expires ON files (expires) WHERE expires IS NOT NULL;
+
+-- Name search (LIKE '%text%') uses a trigram index when pg_trgm can be had: a user without CREATE on
+-- the database, or a server without the contrib modules, gets a catalog whose name search scans.
+DO $$
+BEGIN
+  CREATE EXTENSION IF NOT EXISTS pg_trgm;
+  CREATE INDEX files_name_trgm ON files USING GIN (name_lower gin_trgm_ops) WITH (fastupdate = off);
+EXCEPTION WHEN OTHERS THEN
+  RAISE NOTICE 'no trigram index on file names (%): file name search will scan', SQLERRM;
+END $$;
 
 -- The S3 endpoint reads a credential on every request: a primary key lookup.
 CREATE TABLE credentials (
