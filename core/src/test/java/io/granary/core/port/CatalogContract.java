@@ -134,6 +134,19 @@ public abstract class CatalogContract {
     }
 
     @Test
+    void expiryBoundariesFollowTheJavadoc() {
+        StoredFile atNow = file("now.csv", List.of(), 1, now);
+        StoredFile before = file("before.csv", List.of(), 1, now.minusMillis(1));
+        StoredFile after = file("after.csv", List.of(), 1, now.plusMillis(1));
+        assertThat(catalog.listFiles(query(List.of(), null))).extracting(StoredFile::id).containsExactly(after.id());
+        assertThat(catalog.listExpiredFiles(now, 10)).extracting(StoredFile::id).containsExactly(atNow.id(), before.id());
+        assertThat(catalog.listExpiredFiles(now, 1)).extracting(StoredFile::id).containsExactly(atNow.id());
+        catalog.insertCredential(new ScopedCredential("ASIA-NOW", "s", "granary", "k", false, Access.UPLOAD, now));
+        assertThat(catalog.deleteExpiredCredentials(now)).isZero();
+        assertThat(catalog.deleteExpiredCredentials(now.plusMillis(1))).isEqualTo(1);
+    }
+
+    @Test
     void fileIdsAreNeverReused() {
         long first = catalog.nextFileId();
         long second = catalog.nextFileId();
@@ -186,6 +199,20 @@ public abstract class CatalogContract {
         assertThat(catalog.listMetadata("in.c-main.t")).hasSize(3).anyMatch(m -> "id".equals(m.column()));
         catalog.deleteMetadata("in.c-main.t");
         assertThat(catalog.listMetadata("in.c-main.t")).isEmpty();
+    }
+
+    @Test
+    void columnMetadataIsKeptApartFromTableMetadata() {
+        catalog.putMetadata("in.c-main.t", "id", "user", Map.of("KBC.description", "column"), now);
+        List<Metadata> table = catalog.putMetadata("in.c-main.t", null, "user", Map.of("KBC.description", "table"), now);
+        assertThat(table).extracting(Metadata::column, Metadata::value)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(null, "table"));
+        List<Metadata> column = catalog.putMetadata("in.c-main.t", "id", "user", Map.of("KBC.other", "x"), now);
+        assertThat(column).extracting(Metadata::column, Metadata::key, Metadata::value).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("id", "KBC.description", "column"),
+                org.assertj.core.groups.Tuple.tuple("id", "KBC.other", "x"));
+        assertThat(catalog.listMetadata("in.c-main.t")).hasSize(3);
+        assertThat(catalog.listMetadata("in.c-main.other")).isEmpty();
     }
 
     @Test
