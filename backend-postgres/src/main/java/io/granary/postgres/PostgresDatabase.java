@@ -9,8 +9,9 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The connection pool to the shared database. Opening it brings the schema up to date with Flyway
- * (safe when several nodes start at once: Flyway takes a database lock); a database written by a
- * newer Granary is refused rather than changed.
+ * (safe when several nodes start at once: Flyway takes a database lock). A schema already migrated
+ * by a newer Granary is left as it is, so a rolling upgrade can run old and new nodes side by side:
+ * migrations only ever add.
  */
 public final class PostgresDatabase implements AutoCloseable {
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 class PostgresDatabaseTest {
@@ -22,6 +24,45 @@ class PostgresDatabaseTest {
                 rs.next();
                 assertThat(rs.getLong(1)).isZero();
             }
+        }
+    }
+
+    @Test
+    void upgradesADatabaseOfAnOlderVersionInPlace() throws Exception {
+        PostgresConfig config = TestPostgres.newDatabase();
+        // a database as the first release left it: only V1 (the job queue), with a job in it
+        try (HikariDataSource old = new HikariDataSource()) {
+            old.setJdbcUrl(config.url());
+            old.setUsername(config.user());
+            Flyway.configure().dataSource(old).locations("classpath:io/granary/postgres/migration")
+                    .table("granary_schema_history").target("1").load().migrate();
+            try (Connection c = old.getConnection(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO jobs (status, operation_name, operation_params, creator_token_id, created)"
+                        + " VALUES ('waiting', 'fileDelete', '{}', 1, now())");
+            }
+        }
+        try (PostgresDatabase db = new PostgresDatabase(config)) {
+            assertThat(appliedMigrations(db)).isGreaterThan(1);
+            try (Connection c = db.connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT operation_name, (SELECT count(*) FROM buckets) FROM jobs")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("fileDelete");
+                assertThat(rs.getLong(2)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void anOlderNodeStartsOnASchemaANewerNodeMigratedAndLeavesItUnchanged() throws Exception {
+        PostgresConfig config = TestPostgres.newDatabase();
+        try (PostgresDatabase db = new PostgresDatabase(config); Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO granary_schema_history (installed_rank, version, description, type, script, checksum,"
+                    + " installed_by, execution_time, success) VALUES (999, '999', 'from the future', 'SQL',"
+                    + " 'V999__future.sql', 0, 'test', 0, true)");
+        }
+        // rolling upgrades: migrations only add, so nodes of the previous release keep working meanwhile
+        try (PostgresDatabase db = new PostgresDatabase(config)) {
+            assertThat(appliedMigrations(db)).isGreaterThan(2);
         }
     }
 

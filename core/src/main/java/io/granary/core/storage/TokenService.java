@@ -63,6 +63,13 @@ public final class TokenService {
         Instant now = clock.instant();
         Token master = catalog.insertToken(new Token(0, "Master Token", "pending-" + Secrets.random(20), true, true, true,
                 true, Map.of(), now, null, null, null));
+        // nodes starting together on one shared catalog: the lowest id wins, the others withdraw theirs
+        long first = catalog.listTokens().stream().filter(Token::isMasterToken).mapToLong(Token::id).min()
+                .orElse(master.id());
+        if (first != master.id()) {
+            catalog.deleteToken(master.id());
+            return Optional.empty();
+        }
         String secret = givenSecret != null && !givenSecret.isBlank() ? givenSecret.strip() : newSecret(master.id());
         catalog.updateTokenSecret(master.id(), Secrets.sha256Hex(secret), null);
         return Optional.of(secret);
