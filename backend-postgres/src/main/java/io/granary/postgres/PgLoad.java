@@ -182,7 +182,7 @@ final class PgLoad {
             }
             throw e;
         } finally {
-            c.setAutoCommit(true);
+            PostgresTableBackend.resetAutoCommit(c);
         }
     }
 

@@ -324,7 +324,16 @@ public final class PostgresTableBackend implements TableBackend {
             }
             throw e;
         } finally {
+            resetAutoCommit(c);
+        }
+    }
+
+    /** Back to auto-commit; a dead connection is left to the pool, which evicts it. */
+    static void resetAutoCommit(Connection c) {
+        try {
             c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // the original failure is what the caller needs to see
         }
     }
 
