@@ -191,9 +191,19 @@ final class PgCopy {
                     }
                 }
                 if ((rows & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
-                    throw PostgresTableBackend.interrupted();
+                    throw PostgresTableBackend.exportInterrupted();
                 }
             }
+        } catch (SQLException | IOException | RuntimeException e) {
+            // the caller removes the output directory: no compression may still be writing into it
+            for (CompletableFuture<Path> f : compressed) {
+                try {
+                    f.join();
+                } catch (RuntimeException ignored) {
+                    // the export fails with e
+                }
+            }
+            throw e;
         } finally {
             if (copy.isActive()) {
                 try {

@@ -122,13 +122,19 @@ final class PgLoad {
             }
             checkInterrupted();
 
-            // 3. the last occurrence of a key wins
+            // 3. the last occurrence of a key wins. Grouping finds the keys that occur more than once (usually
+            // none) with one hash aggregate; only their rows are joined back, where a window over all rows
+            // would sort the whole load.
             if (!primaryKey.isEmpty()) {
                 String keys = PgNames.list(PgTables.physical(primaryKey));
-                rows -= s.executeLargeUpdate("DELETE FROM " + staging + " s USING (SELECT " + q(ORDINAL)
-                        + " FROM (SELECT " + q(ORDINAL) + ", row_number() OVER (PARTITION BY " + keys + " ORDER BY "
-                        + q(ORDINAL) + " DESC) AS n FROM " + staging + ") ranked WHERE n > 1) d WHERE s."
-                        + q(ORDINAL) + " = d." + q(ORDINAL));
+                StringBuilder delete = new StringBuilder("DELETE FROM ").append(staging).append(" s USING (SELECT ")
+                        .append(keys).append(", max(").append(q(ORDINAL)).append(") AS last FROM ").append(staging)
+                        .append(" GROUP BY ").append(keys).append(" HAVING count(*) > 1) d WHERE s.").append(q(ORDINAL))
+                        .append(" < d.last");
+                for (Column k : primaryKey) {
+                    delete.append(" AND s.").append(q(k.physical())).append(" = d.").append(q(k.physical()));
+                }
+                rows -= s.executeLargeUpdate(delete.toString());
             }
             checkInterrupted();
 

@@ -117,7 +117,8 @@ public final class PostgresTableBackend implements TableBackend {
                 PgTables.comment(s, name, cols);
             });
         } catch (SQLException e) {
-            if ("42P07".equals(e.getSQLState())) {
+            // a CREATE TABLE racing another one fails with duplicate_table or a unique violation in pg_type
+            if ("42P07".equals(e.getSQLState()) || "23505".equals(e.getSQLState())) {
                 throw alreadyExists(table);
             }
             throw engine(e);
@@ -339,6 +340,10 @@ public final class PostgresTableBackend implements TableBackend {
 
     static GranaryException interrupted() {
         return new GranaryException(ErrorCode.JOB_INTERRUPTED, "The load was interrupted; the table is unchanged.");
+    }
+
+    static GranaryException exportInterrupted() {
+        return new GranaryException(ErrorCode.JOB_INTERRUPTED, "The export was interrupted.");
     }
 
     private static GranaryException alreadyExists(TableRef table) {
