@@ -8,9 +8,9 @@ import io.granary.core.job.JobProgress;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
 import io.granary.core.util.JsonLists;
+import io.granary.core.util.SliceGzip;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Table rows in DuckDB: one schema per bucket (named by the bucket id), one table per table, every
@@ -79,12 +78,7 @@ public final class DuckDbTableBackend implements TableBackend {
         t.setDaemon(true);
         return t;
     });
-    private final ExecutorService compressor = Executors.newFixedThreadPool(
-            Math.max(1, Runtime.getRuntime().availableProcessors()), r -> {
-                Thread t = new Thread(r, "gzip-export");
-                t.setDaemon(true);
-                return t;
-            });
+    private final SliceGzip compressor = new SliceGzip();
 
     /** Tables in {@code database}; DuckDB spills to {@code tempDir}; 4 GiB memory limit. */
     public DuckDbTableBackend(DuckDbDatabase database, Path tempDir) {
@@ -587,7 +581,7 @@ public final class DuckDbTableBackend implements TableBackend {
                 slices = List.of(Files.createFile(outputDir.resolve(prefix + "_0.csv")));
             }
             if (request.gzip()) {
-                slices = gzipAll(slices);
+                slices = compressor.gzipAll(slices);
             }
             return new ExportResult(slices, Math.max(rows, 0), List.copyOf(outColumns));
         } catch (SQLException e) {
@@ -595,43 +589,6 @@ public final class DuckDbTableBackend implements TableBackend {
         } catch (IOException e) {
             throw new GranaryException(ErrorCode.INTERNAL, "Cannot write the export: " + e.getMessage(), e);
         }
-    }
-
-    /** Replaces each slice with {@code <slice>.gz}, a complete gzip stream, compressing slices in parallel. */
-    private List<Path> gzipAll(List<Path> plain) throws IOException {
-        List<CompletableFuture<Path>> done = new ArrayList<>();
-        for (Path slice : plain) {
-            done.add(CompletableFuture.supplyAsync(() -> gzip(slice), compressor));
-        }
-        List<Path> out = new ArrayList<>();
-        for (CompletableFuture<Path> f : done) {
-            try {
-                out.add(f.join());
-            } catch (java.util.concurrent.CompletionException e) {
-                throw e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : new IOException(e.getCause());
-            }
-        }
-        return out;
-    }
-
-    private static Path gzip(Path slice) {
-        Path target = slice.resolveSibling(slice.getFileName() + ".gz");
-        try (InputStream in = Files.newInputStream(slice);
-                OutputStream out = new GZIPOutputStream(Files.newOutputStream(target), 1 << 16) {
-                    {
-                        def.setLevel(java.util.zip.Deflater.BEST_SPEED);
-                    }
-                }) {
-            in.transferTo(out);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        try {
-            Files.delete(slice);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return target;
     }
 
     private static List<Path> slices(Path dir, String prefix) throws IOException {
@@ -689,7 +646,7 @@ public final class DuckDbTableBackend implements TableBackend {
 
     @Override
     public void close() {
-        compressor.shutdownNow();
+        compressor.close();
         verifier.shutdownNow();
         try {
             verifier.awaitTermination(5, TimeUnit.SECONDS);

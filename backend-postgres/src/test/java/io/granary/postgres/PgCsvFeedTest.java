@@ -1,0 +1,103 @@
+package io.granary.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.granary.core.csv.CsvDialect;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class PgCsvFeedTest {
+
+    @Test
+    void passesOrdinaryCsvUnchanged() {
+        String csv = "id,name\n1,\"a,b\"\n2,\"x\ny\"\r\n3,\"say \"\"hi\"\"\"\n";
+        assertThat(filter(csv, 2)).isEqualTo(csv);
+    }
+
+    @Test
+    void dropsBlankLinesOnlyWhenThereAreSeveralColumns() {
+        assertThat(filter("\nid,name\n1,a\n\n\r\n2,b\n\n", 2)).isEqualTo("id,name\n1,a\n2,b\n");
+        assertThat(filter("a,b\r\n\r\n1,2\r\n", 2)).isEqualTo("a,b\r\n1,2\r\n");
+        assertThat(filter("1,\"x\n\ny\"\n", 2)).isEqualTo("1,\"x\n\ny\"\n");
+        assertThat(filter("id\n1\n\n2\n", 1)).isEqualTo("id\n1\n\n2\n");
+    }
+
+    @Test
+    void dropsEmptyFieldsAfterTheLastExpectedOne() {
+        assertThat(filter("1,a,\n2,b,,\"\"\r\n3,c,", 2)).isEqualTo("1,a\n2,b\r\n3,c");
+        assertThat(filter("1,\n", 1)).isEqualTo("1\n");
+        // anything else after them is sent, so COPY names the extra data
+        assertThat(filter("1,a,,x\n2,b,\"q\"\n3,c,\"\"\"\"\n", 2)).isEqualTo("1,a,,x\n2,b,\"q\"\n3,c,\"\"\"\"\n");
+        assertThat(filter("1,a,\"", 2)).isEqualTo("1,a,\"");
+    }
+
+    @Test
+    void quotesALoneEndOfDataMarker() {
+        assertThat(filter("\\.\n1\n\\.\r\n\\.x\n\"\\.\"\n\\.", 1)).isEqualTo("\"\\.\"\n1\n\"\\.\"\r\n\\.x\n\"\\.\"\n\"\\.\"");
+        // inside a quoted value a line start is not a record start
+        assertThat(filter("1,\"a\n\\.\nb\"\n", 2)).isEqualTo("1,\"a\n\\.\nb\"\n");
+    }
+
+    @Test
+    void followsCopyQuotingWithAnEscapeCharacter() {
+        CsvDialect backslash = new CsvDialect(';', '"', '\\');
+        assertThat(filter("1;\"a\\\"b;\nc\"\n2;x;\n", 2, backslash)).isEqualTo("1;\"a\\\"b;\nc\"\n2;x\n");
+    }
+
+    @Test
+    void checkerNamesTheFirstProblemAndThePhysicalLineOfItsRecord() {
+        assertThat(check("id,name\n1,\"a\nb\"\n2,b,c\n", 2, true)).isEqualTo(new PgCsvFeed.Problem(4, "expected 2 fields, found 3"));
+        assertThat(check("id,name\n1,a\n\n\n2\n", 2, true)).isEqualTo(new PgCsvFeed.Problem(5, "expected 2 fields, found 1"));
+        assertThat(check("a,b,c\n1,2\n", 2, true)).isNull();
+        assertThat(check("a,b,c\n1,2\n", 2, false)).isEqualTo(new PgCsvFeed.Problem(1, "expected 2 fields, found 3"));
+        assertThat(check("id,name\n1,\"a\n2,b\n3,c\n", 2, true).text()).contains("unterminated quote");
+        assertThat(check("id,name\n1,\"a\n2,b\n3,c\n", 2, true).line()).isEqualTo(2);
+        assertThat(check("id,name\n1,a\r\n", 2, true)).isEqualTo(
+                new PgCsvFeed.Problem(2, "a line end differs from the first line's (mixed CRLF/LF line ends)"));
+        assertThat(check("id,name\r\n1,\"a\nb\"\r\n2,c\r\n", 2, true)).isNull();
+        assertThat(check("id,name\n1,a\u0000\n", 2, true).text()).contains("NUL");
+        byte[] bad = "id,name\n1,ok\n2,x\n".getBytes(StandardCharsets.UTF_8);
+        bad[15] = (byte) 0xc3; // a lead byte followed by "\n"
+        assertThat(check(bad, 2, true)).isEqualTo(new PgCsvFeed.Problem(3,
+                "invalid UTF-8 byte sequence (the file must be UTF-8 encoded)"));
+        assertThat(check("id,name\n1,Příliš 日本語 🚀\n", 2, true)).isNull();
+        // a lone \. is a one-field record, not the end of the data
+        assertThat(check("id,name\n1,a\n\\.\n2,b\n", 2, true)).isEqualTo(new PgCsvFeed.Problem(3, "expected 2 fields, found 1"));
+    }
+
+    private static String filter(String csv, int columns) {
+        return filter(csv, columns, CsvDialect.RFC);
+    }
+
+    /** Filters the whole input at once and byte by byte; both must give the same. */
+    private static String filter(String csv, int columns, CsvDialect dialect) {
+        byte[] in = csv.getBytes(StandardCharsets.UTF_8);
+        String whole = run(PgCsvFeed.filter(dialect, columns), in, in.length);
+        assertThat(run(PgCsvFeed.filter(dialect, columns), in, 1)).isEqualTo(whole);
+        return whole;
+    }
+
+    private static String run(PgCsvFeed feed, byte[] in, int chunk) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < in.length; i += chunk) {
+            byte[] part = java.util.Arrays.copyOfRange(in, i, Math.min(in.length, i + chunk));
+            int n = feed.feed(part, part.length);
+            out.write(feed.output(), 0, n);
+        }
+        int n = feed.finish();
+        out.write(feed.output(), 0, n);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static PgCsvFeed.Problem check(String csv, int columns, boolean header) {
+        return check(csv.getBytes(StandardCharsets.UTF_8), columns, header);
+    }
+
+    private static PgCsvFeed.Problem check(byte[] csv, int columns, boolean header) {
+        PgCsvFeed checker = PgCsvFeed.checker(CsvDialect.RFC, columns, header);
+        checker.feed(csv, csv.length);
+        checker.finish();
+        return checker.problem();
+    }
+}
