@@ -46,7 +46,7 @@ final class Stores implements AutoCloseable {
             }
             if (config.backend().equals(ServerConfig.POSTGRES)) {
                 PostgresDatabase db = s.track(new PostgresDatabase(pool(config.postgres(), config.workers() + 4)));
-                s.backend = s.track(new PostgresTableBackend(db, tmp));
+                s.backend = s.track(new PostgresTableBackend(db));
             } else {
                 DuckDbDatabase db = s.track(new DuckDbDatabase(dataDir.resolve("tables.duckdb")));
                 s.backend = s.track(new DuckDbTableBackend(db, tmp));
