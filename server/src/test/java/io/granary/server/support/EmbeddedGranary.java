@@ -2,6 +2,8 @@ package io.granary.server.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.granary.core.util.FileTrees;
+import io.granary.postgres.PostgresConfig;
+import io.granary.postgres.TestPostgres;
 import io.granary.server.GranaryServer;
 import io.granary.server.ServerConfig;
 import java.io.IOException;
@@ -22,7 +24,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Starts a real Granary server (API + embedded S3 + DuckDB) on free ports with a fresh data
- * directory for a test class, and gives tests an HTTP client and AWS SDK clients for it.
+ * directory for a test class, and gives tests an HTTP client and AWS SDK clients for it. With the
+ * system property {@code granary.test.storage=postgres} (the build's second test run), catalog, job
+ * queue and tables are on a fresh database of a real PostgreSQL instead: the same tests, the other
+ * implementation of every port.
  */
 public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallback {
 
@@ -30,6 +35,12 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
 
     private Path dataDir;
     private GranaryServer server;
+    private PostgresConfig postgres;
+
+    /** Whether this test run uses the PostgreSQL catalog, queue and tables. */
+    public static boolean onPostgres() {
+        return "postgres".equals(System.getProperty("granary.test.storage"));
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
@@ -44,7 +55,14 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     }
 
     public void start() {
-        server = GranaryServer.start(ServerConfig.defaults(dataDir).withPorts(0, 0).withMasterToken(MASTER_TOKEN));
+        ServerConfig config = ServerConfig.defaults(dataDir).withPorts(0, 0).withMasterToken(MASTER_TOKEN);
+        if (onPostgres()) {
+            if (postgres == null) {
+                postgres = TestPostgres.newDatabase();
+            }
+            config = config.withPostgres(postgres);
+        }
+        server = GranaryServer.start(config);
     }
 
     public void stop() {
