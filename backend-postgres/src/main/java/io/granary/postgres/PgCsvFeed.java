@@ -108,9 +108,7 @@ final class PgCsvFeed {
     private long records;
     private int eolType = EOL_NONE;
     private Problem problem;
-    private int utf8Needed;
-    private int utf8Low;
-    private int utf8High;
+    private final Utf8Check utf8 = new Utf8Check();
 
     private PgCsvFeed(CsvDialect dialect, int columns, boolean checking, boolean header, boolean bulk) {
         this.quote = dialect.enclosure() & 0xff;
@@ -160,8 +158,8 @@ final class PgCsvFeed {
                 continue;
             }
             int c = in[i++] & 0xff;
-            if (checking) {
-                checkUtf8(c);
+            if (checking && !utf8.accept(c)) {
+                report(new Problem(line, c == 0 ? "a NUL character (byte 0x00), which PostgreSQL cannot store" : UTF8));
             }
             step(c);
             if (c == '\r' || (c == '\n' && !previousWasCr)) {
@@ -248,7 +246,7 @@ final class PgCsvFeed {
             default -> {
             }
         }
-        if (utf8Needed > 0) {
+        if (!utf8.complete()) {
             report(new Problem(line, UTF8));
         }
         state = START;
@@ -589,45 +587,6 @@ final class PgCsvFeed {
             eolType = type;
         } else if (eolType != type) {
             report(new Problem(recordLine, "a line end differs from the first line's (mixed CRLF/LF line ends)"));
-        }
-    }
-
-    private void checkUtf8(int c) {
-        if (utf8Needed > 0) {
-            if (c < utf8Low || c > utf8High) {
-                report(new Problem(line, UTF8));
-            }
-            utf8Needed--;
-            utf8Low = 0x80;
-            utf8High = 0xbf;
-            return;
-        }
-        if (c == 0) {
-            report(new Problem(line, "a NUL character (byte 0x00), which PostgreSQL cannot store"));
-        } else if (c >= 0x80) {
-            utf8Low = 0x80;
-            utf8High = 0xbf;
-            if (c >= 0xc2 && c <= 0xdf) {
-                utf8Needed = 1;
-            } else if (c == 0xe0) {
-                utf8Needed = 2;
-                utf8Low = 0xa0;
-            } else if (c == 0xed) {
-                utf8Needed = 2;
-                utf8High = 0x9f;
-            } else if (c >= 0xe1 && c <= 0xef) {
-                utf8Needed = 2;
-            } else if (c == 0xf0) {
-                utf8Needed = 3;
-                utf8Low = 0x90;
-            } else if (c >= 0xf1 && c <= 0xf3) {
-                utf8Needed = 3;
-            } else if (c == 0xf4) {
-                utf8Needed = 3;
-                utf8High = 0x8f;
-            } else {
-                report(new Problem(line, UTF8));
-            }
         }
     }
 }
