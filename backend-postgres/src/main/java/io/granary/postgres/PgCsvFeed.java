@@ -19,8 +19,9 @@ import java.util.Arrays;
  *   <li>a record that is just {@code \.} is sent quoted: COPY would take it for its end-of-data marker
  *       and silently ignore the rest of the file.</li>
  * </ul>
- * Quoted values keep COPY's own rules (a doubled quote, or the escape character before a quote or
- * itself). In checking mode the same machine finds the first problem of a file with the physical line
+ * Inside quotes a doubled quote is a quote; with a separate escape character, that character makes the
+ * next one literal and is dropped, as in DuckDB (COPY keeps it unless a quote or itself follows). In
+ * checking mode the same machine finds the first problem of a file with the physical line
  * where its record starts, which COPY reports less precisely: wrong field count, unclosed quote,
  * invalid UTF-8, a NUL byte, mixed line ends.
  */
@@ -58,6 +59,7 @@ final class PgCsvFeed {
     private static final int EXTRA_FIELD_START = 0;
     private static final int EXTRA_IN_QUOTE = 1;
     private static final int EXTRA_CLOSED = 2;
+    private static final int EXTRA_SPACES = 3;
 
     private static final int EOL_NONE = 0;
     private static final int EOL_LF = 1;
@@ -92,8 +94,11 @@ final class PgCsvFeed {
     private int fieldLength;
     private boolean fieldIsEndMarker;
     private int pendingSpaces;
+    private boolean escapePending;
 
     private int extraState;
+    // the record so far is one empty unquoted field, which must still make a row if the file ends here
+    private boolean extraAfterEmptyRecord;
     private byte[] held = new byte[64];
     private int heldLength;
 
@@ -103,9 +108,7 @@ final class PgCsvFeed {
     private long records;
     private int eolType = EOL_NONE;
     private Problem problem;
-    private int utf8Needed;
-    private int utf8Low;
-    private int utf8High;
+    private final Utf8Check utf8 = new Utf8Check();
 
     private PgCsvFeed(CsvDialect dialect, int columns, boolean checking, boolean header, boolean bulk) {
         this.quote = dialect.enclosure() & 0xff;
@@ -155,8 +158,8 @@ final class PgCsvFeed {
                 continue;
             }
             int c = in[i++] & 0xff;
-            if (checking) {
-                checkUtf8(c);
+            if (checking && !utf8.accept(c)) {
+                report(new Problem(line, c == 0 ? "a NUL character (byte 0x00), which PostgreSQL cannot store" : UTF8));
             }
             step(c);
             if (c == '\r' || (c == '\n' && !previousWasCr)) {
@@ -174,7 +177,7 @@ final class PgCsvFeed {
      */
     private int plainRun(byte[] in, int i, int n) {
         int j = i;
-        if (state == QUOTED) {
+        if (state == QUOTED && !escapePending) {
             while (j < n) {
                 int c = in[j] & 0xff;
                 if (c == quote || c == escape || c == '\r' || c == '\n') {
@@ -226,10 +229,16 @@ final class PgCsvFeed {
                 endRecord();
             }
             case EXTRA -> {
-                if (extraState == EXTRA_IN_QUOTE) {
+                if (extraState == EXTRA_IN_QUOTE || extraState == EXTRA_SPACES) {
+                    // not empty fields after all: the file ends in the state the flushed bytes leave
                     flushHeld();
-                    report(new Problem(recordLine, "a quoted value is not closed (unterminated quote)"));
+                    return finish();
                 } else {
+                    if (extraAfterEmptyRecord) {
+                        // without a line end COPY would not see an empty record at all
+                        put(quote);
+                        put(quote);
+                    }
                     endRecord();
                 }
             }
@@ -237,7 +246,7 @@ final class PgCsvFeed {
             default -> {
             }
         }
-        if (utf8Needed > 0) {
+        if (!utf8.complete()) {
             report(new Problem(line, UTF8));
         }
         state = START;
@@ -279,16 +288,29 @@ final class PgCsvFeed {
             }
             case FIELD_START -> atFieldStart(c);
             case UNQUOTED -> unquoted(c);
-            case QUOTED -> {
-                emit(c);
-                if (!inQuote) {
-                    state = AFTER_QUOTE;
-                    pendingSpaces = 0;
-                }
-            }
+            case QUOTED -> quoted(c);
             case AFTER_QUOTE -> afterQuote(c);
             case REQUOTED -> requoted(c);
             default -> extra(c);
+        }
+    }
+
+    // COPY keeps an escape character that is not before a quote or another escape; DuckDB drops it
+    private void quoted(int c) {
+        if (escapePending) {
+            escapePending = false;
+            if (c == quote || c == escape) {
+                emit(escape);
+            }
+            emit(c);
+        } else if (c == escape) {
+            escapePending = true;
+        } else {
+            emit(c);
+            if (!inQuote) {
+                state = AFTER_QUOTE;
+                pendingSpaces = 0;
+            }
         }
     }
 
@@ -308,7 +330,7 @@ final class PgCsvFeed {
 
     private void atFieldStart(int c) {
         if (c == delimiter) {
-            endField();
+            endField(fields == 1);
         } else if (c == '\r' || c == '\n') {
             endRecord(c);
         } else if (c == quote) {
@@ -327,7 +349,7 @@ final class PgCsvFeed {
     private void unquoted(int c) {
         if (c == delimiter) {
             endUnquoted();
-            endField();
+            endField(false);
         } else if (c == '\r' || c == '\n') {
             endUnquoted();
             endRecord(c);
@@ -372,7 +394,7 @@ final class PgCsvFeed {
     private void requoted(int c) {
         if (c == delimiter) {
             emit(quote);
-            endField();
+            endField(false);
         } else if (c == '\r' || c == '\n') {
             emit(quote);
             endRecord(c);
@@ -403,7 +425,7 @@ final class PgCsvFeed {
         } else if (c == ' ') {
             pendingSpaces++;
         } else if (c == delimiter) {
-            endField();
+            endField(false);
         } else if (c == '\r' || c == '\n') {
             endRecord(c);
         } else {
@@ -419,9 +441,13 @@ final class PgCsvFeed {
         report(p);
     }
 
-    /** A delimiter ended a field; after the last expected one it is held back while only empty fields follow. */
-    private void endField() {
+    /**
+     * A delimiter ended a field; after the last expected one it is held back while only empty fields follow.
+     * {@code emptyRecord}: the record so far is one empty unquoted field.
+     */
+    private void endField(boolean emptyRecord) {
         if (fields == expectedFields) {
+            extraAfterEmptyRecord = emptyRecord;
             state = EXTRA;
             extraState = EXTRA_FIELD_START;
             heldLength = 0;
@@ -458,6 +484,20 @@ final class PgCsvFeed {
                     extraState = EXTRA_IN_QUOTE;
                     return;
                 }
+                if (c == ' ') {
+                    hold(c);
+                    extraState = EXTRA_SPACES;
+                    return;
+                }
+            }
+            case EXTRA_SPACES -> {
+                // spaces count as empty only before an empty quoted value
+                if (c == ' ' || c == quote) {
+                    hold(c);
+                    extraState = c == quote ? EXTRA_IN_QUOTE : EXTRA_SPACES;
+                    return;
+                }
+                lineEnd = false;
             }
             case EXTRA_IN_QUOTE -> {
                 if (c == quote) {
@@ -471,6 +511,10 @@ final class PgCsvFeed {
                 if (c == delimiter) {
                     hold(c);
                     extraState = EXTRA_FIELD_START;
+                    return;
+                }
+                if (c == ' ') {
+                    hold(c);
                     return;
                 }
             }
@@ -543,45 +587,6 @@ final class PgCsvFeed {
             eolType = type;
         } else if (eolType != type) {
             report(new Problem(recordLine, "a line end differs from the first line's (mixed CRLF/LF line ends)"));
-        }
-    }
-
-    private void checkUtf8(int c) {
-        if (utf8Needed > 0) {
-            if (c < utf8Low || c > utf8High) {
-                report(new Problem(line, UTF8));
-            }
-            utf8Needed--;
-            utf8Low = 0x80;
-            utf8High = 0xbf;
-            return;
-        }
-        if (c == 0) {
-            report(new Problem(line, "a NUL character (byte 0x00), which PostgreSQL cannot store"));
-        } else if (c >= 0x80) {
-            utf8Low = 0x80;
-            utf8High = 0xbf;
-            if (c >= 0xc2 && c <= 0xdf) {
-                utf8Needed = 1;
-            } else if (c == 0xe0) {
-                utf8Needed = 2;
-                utf8Low = 0xa0;
-            } else if (c == 0xed) {
-                utf8Needed = 2;
-                utf8High = 0x9f;
-            } else if (c >= 0xe1 && c <= 0xef) {
-                utf8Needed = 2;
-            } else if (c == 0xf0) {
-                utf8Needed = 3;
-                utf8Low = 0x90;
-            } else if (c >= 0xf1 && c <= 0xf3) {
-                utf8Needed = 3;
-            } else if (c == 0xf4) {
-                utf8Needed = 3;
-                utf8High = 0x8f;
-            } else {
-                report(new Problem(line, UTF8));
-            }
         }
     }
 }

@@ -28,6 +28,9 @@ class PgCsvFeedTest {
     void dropsEmptyFieldsAfterTheLastExpectedOne() {
         assertThat(filter("1,a,\n2,b,,\"\"\r\n3,c,", 2)).isEqualTo("1,a\n2,b\r\n3,c");
         assertThat(filter("1,\n", 1)).isEqualTo("1\n");
+        assertThat(filter("1\n,\n,,", 1)).isEqualTo("1\n\n\"\"");
+        assertThat(filter(",\nx\"\",", 1)).isEqualTo("\n\"x\"\"\"\"\"");
+        assertThat(filter("1,a, \"\"\n2,b, \n3,c,  ", 2)).isEqualTo("1,a\n2,b, \n3,c,  ");
         // anything else after them is sent, so COPY names the extra data
         assertThat(filter("1,a,,x\n2,b,\"q\"\n3,c,\"\"\"\"\n", 2)).isEqualTo("1,a,,x\n2,b,\"q\"\n3,c,\"\"\"\"\n");
         assertThat(filter("1,a,\"", 2)).isEqualTo("1,a,\"");
@@ -63,6 +66,7 @@ class PgCsvFeedTest {
     void followsCopyQuotingWithAnEscapeCharacter() {
         CsvDialect backslash = new CsvDialect(';', '"', '\\');
         assertThat(filter("1;\"a\\\"b;\nc\"\n2;x;\n", 2, backslash)).isEqualTo("1;\"a\\\"b;\nc\"\n2;x\n");
+        assertThat(filter("1;\"a\\ b\\\\c\\n\"\n", 2, backslash)).isEqualTo("1;\"a b\\\\cn\"\n");
     }
 
     @Test

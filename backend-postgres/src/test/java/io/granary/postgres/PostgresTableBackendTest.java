@@ -50,6 +50,7 @@ class PostgresTableBackendTest extends TableBackendContract {
 
     @AfterEach
     void closeDatabase() {
+        backend.close();
         database.close();
     }
 
