@@ -71,7 +71,7 @@ public final class GranaryServer implements AutoCloseable {
     }
 
     private void boot(ServerConfig config) throws IOException {
-        Path dataDir = config.dataDir().toAbsolutePath();
+        Path dataDir = config.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
         Path tmp = dataDir.resolve("tmp");
         FileTrees.delete(tmp); // leftovers of a previous run (exports, slice copies, upload caches)

@@ -31,6 +31,7 @@ public final class SharedS3Endpoint implements AutoCloseable {
 
     public static SharedS3Endpoint start(Path dataDir, String host, int port, String bucket, PostgresConfig postgres)
             throws java.io.IOException {
+        dataDir = dataDir.toAbsolutePath().normalize(); // S3Proxy refuses a root with "." in it
         Files.createDirectories(dataDir);
         Properties keys = ObjectStorage.systemKeys(dataDir);
         PostgresDatabase database = new PostgresDatabase(postgres);
