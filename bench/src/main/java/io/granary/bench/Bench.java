@@ -61,10 +61,18 @@ public final class Bench {
         Map<String, Object> machine = Report.machine(config.serverHeap(), ServerUnderTest.WORKERS);
         Log.info("bench %s: %s; machine %s", config.scale(), config, machine);
         Measurements results = new Measurements();
-        BenchContext ctx = new BenchContext(config, results);
+        boolean ok = true;
+        try (BenchContext ctx = new BenchContext(config, results)) {
+            ok = runScenarios(ctx);
+        }
+        Report.write(config.outDir(), machine, config, results, Timer.since(t0));
+        return ok;
+    }
+
+    private static boolean runScenarios(BenchContext ctx) throws Exception {
         boolean ok = true;
         for (Scenario scenario : scenarios()) {
-            if (!config.runs(scenario.name())) {
+            if (!ctx.config.runs(scenario.name())) {
                 continue;
             }
             long s0 = System.nanoTime();
@@ -76,12 +84,11 @@ public final class Bench {
                 StringWriter trace = new StringWriter();
                 e.printStackTrace(new PrintWriter(trace));
                 Log.info("%s FAILED: %s", scenario.name(), trace);
-                results.row(new Measurements.Row(scenario.name(), "FAILED", "", null, null, null, String.valueOf(e)));
+                ctx.results.row(new Measurements.Row(scenario.name(), "FAILED", "", null, null, null, String.valueOf(e)));
                 ctx.cleanScratch();
             }
             Log.info("== %s done in %.1f s", scenario.name(), Timer.since(s0));
         }
-        Report.write(config.outDir(), machine, config, results, Timer.since(t0));
         return ok;
     }
 

@@ -23,6 +23,8 @@ import java.util.Set;
  * @param tables          tables the clients import into
  * @param slices          slices of the sliced-input variant
  * @param serverHeap      {@code -Xmx} of the Granary server process
+ * @param sharedServer    one server per backend for all scenarios instead of a fresh one each (tiny: start-up
+ *                        would dominate); peak memory is still reset before each variant
  */
 record BenchConfig(
         String scale,
@@ -39,6 +41,7 @@ record BenchConfig(
         int tables,
         int slices,
         String serverHeap,
+        boolean sharedServer,
         Path workDir,
         Path outDir,
         Set<String> only) {
@@ -51,7 +54,8 @@ record BenchConfig(
             usage: bench/run all [--scale tiny|default|large] [--size-mb N[,N…]] [--pg-size-mb N[,N…]]
                                  [--upsert-rows N] [--increment-rows N] [--pg-upsert-rows N] [--pg-increment-rows N]
                                  [--runs N] [--latency-runs N] [--clients N] [--files-per-client N] [--tables N]
-                                 [--server-heap SIZE] [--work-dir DIR] [--out DIR] [--only scenario,…]
+                                 [--server-heap SIZE] [--shared-server true|false] [--work-dir DIR] [--out DIR]
+                                 [--only scenario,…]
                    bench/run import|pg-import [same options]     (= all --only import / pg-import)
                    bench/run generate FILE SIZE_MB               (the scenarios' CSV, for other tools)
             scenarios: """ + String.join(", ", SCENARIOS);
@@ -60,11 +64,11 @@ record BenchConfig(
         Path work = Path.of(System.getProperty("java.io.tmpdir"), "granary-bench");
         return switch (scale) {
             case "tiny" -> new BenchConfig(scale, List.of(2L), List.of(2L), 20_000, 2_000, 20_000, 2_000, 1, 10, 10, 2,
-                    10, 16, "2g", work, Path.of("bench-results"), Set.copyOf(SCENARIOS));
-            case "default" -> new BenchConfig(scale, List.of(1024L), List.of(256L), 2_000_000, 200_000, 1_000_000,
-                    100_000, 1, 200, 50, 20, 10, 16, "2g", work, Path.of("bench-results"), Set.copyOf(SCENARIOS));
+                    10, 16, "2g", scale.equals("tiny"), work, Path.of("bench-results"), Set.copyOf(SCENARIOS));
+            case "default" -> new BenchConfig(scale, List.of(512L), List.of(256L), 2_000_000, 200_000, 1_000_000,
+                    100_000, 1, 200, 50, 20, 10, 16, "2g", scale.equals("tiny"), work, Path.of("bench-results"), Set.copyOf(SCENARIOS));
             case "large" -> new BenchConfig(scale, List.of(1024L, 4096L), List.of(1024L), 10_000_000, 1_000_000,
-                    10_000_000, 1_000_000, 1, 200, 50, 20, 10, 16, "2g", work, Path.of("bench-results"),
+                    10_000_000, 1_000_000, 1, 200, 50, 20, 10, 16, "2g", scale.equals("tiny"), work, Path.of("bench-results"),
                     Set.copyOf(SCENARIOS));
             default -> throw new IllegalArgumentException("unknown scale " + scale + " (tiny, default or large)");
         };
@@ -91,6 +95,7 @@ record BenchConfig(
         int filesPerClient = c.filesPerClient;
         int tables = c.tables;
         String heap = c.serverHeap;
+        boolean sharedServer = c.sharedServer;
         Path work = c.workDir;
         Path out = c.outDir;
         Set<String> only = c.only;
@@ -114,6 +119,7 @@ record BenchConfig(
                 case "--files-per-client" -> filesPerClient = positive(option, v);
                 case "--tables" -> tables = positive(option, v);
                 case "--server-heap" -> heap = v;
+                case "--shared-server" -> sharedServer = Boolean.parseBoolean(v);
                 case "--work-dir" -> work = Path.of(v);
                 case "--out" -> out = Path.of(v);
                 case "--only" -> only = scenarios(v);
@@ -121,7 +127,7 @@ record BenchConfig(
             }
         }
         return new BenchConfig(scale, sizes, pgSizes, upsertRows, incrementRows, pgUpsertRows, pgIncrementRows, runs,
-                latencyRuns, clients, filesPerClient, tables, c.slices, heap, work, out, only);
+                latencyRuns, clients, filesPerClient, tables, c.slices, heap, sharedServer, work, out, only);
     }
 
     boolean runs(String scenario) {

@@ -42,9 +42,9 @@ final class ExportScenario implements Scenario {
             try (ServerUnderTest server = ctx.startServer(name(), backend);
                     StorageClient client = server.client();
                     RawEngine raw = backend.raw(scratch)) {
-                client.createBucket("bench", "in", null);
+                String bucket = ctx.newBucket(client, name());
                 ImportScenario.expect(raw.createAndLoad("t", data.csv()), data.rows(), "raw load");
-                String tableId = GranaryOps.create(client, "in.c-bench", "t", data.csv(), List.of()).tableId();
+                String tableId = GranaryOps.create(client, bucket, "t", data.csv(), List.of()).tableId();
                 GranaryOps.expectRows(client, tableId, data.rows());
                 Log.info("%s: loaded %d rows on both sides", name(), data.rows());
                 String size = Labels.size(sizeMb);

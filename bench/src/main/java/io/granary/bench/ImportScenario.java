@@ -31,7 +31,7 @@ final class ImportScenario implements Scenario {
             try (ServerUnderTest server = ctx.startServer(name(), backend);
                     StorageClient client = server.client();
                     RawEngine raw = backend.raw(scratch)) {
-                client.createBucket("bench", "in", null);
+                String bucket = ctx.newBucket(client, name());
                 for (String variant : List.of("csv", "csv.gz", "slices")) {
                     String label = label(variant, data);
                     boolean exact = server.resetPeak();
@@ -46,9 +46,9 @@ final class ImportScenario implements Scenario {
 
                         String table = "t" + run + variant.replace(".", "");
                         GranaryOps.Load load = variant.equals("slices")
-                                ? GranaryOps.createFromSlices(client, ServerUnderTest.TOKEN, "in.c-bench", table,
+                                ? GranaryOps.createFromSlices(client, ServerUnderTest.TOKEN, bucket, table,
                                         data.slices(), scratch)
-                                : GranaryOps.create(client, "in.c-bench", table,
+                                : GranaryOps.create(client, bucket, table,
                                         variant.equals("csv") ? data.csv() : data.gz(), List.of());
                         GranaryOps.expectRows(client, load.tableId(), data.rows());
                         client.dropTable(load.tableId());

@@ -45,8 +45,8 @@ final class LatencyScenario implements Scenario {
         }
         List<Double> granary = new ArrayList<>();
         try (ServerUnderTest server = ctx.startServer(name(), Backend.DUCKDB); StorageClient client = server.client()) {
-            client.createBucket("bench", "in", null);
-            String tableId = GranaryOps.create(client, "in.c-bench", "t", file, List.of()).tableId();
+            String bucket = ctx.newBucket(client, name());
+            String tableId = GranaryOps.create(client, bucket, "t", file, List.of()).tableId();
             boolean exact = server.resetPeak();
             for (int i = 0; i < runs; i++) {
                 GranaryOps.Load load = GranaryOps.write(client, tableId, file, false);

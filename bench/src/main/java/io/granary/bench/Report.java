@@ -98,7 +98,9 @@ final class Report {
                     .append(" | ").append(r.note() == null ? "" : r.note()).append(" |\n");
         }
         sb.append("\nratio = Granary ÷ raw for times (for rates raw ÷ Granary): above 1 Granary is slower. ")
-                .append("Medians of ").append(config.runs()).append(" run(s); scale ").append(config.scale()).append(".\n");
+                .append("Medians of ").append(config.runs()).append(" run(s); scale ").append(config.scale())
+                .append(config.sharedServer() ? "; one server per backend for all scenarios" : "; a fresh server per scenario")
+                .append(".\n");
         sb.append(machine.get("cores")).append(" cores (").append(machine.get("cpu")).append("), ")
                 .append(machine.get("ramGiB")).append(" GiB RAM, ").append(machine.get("jvm")).append(", commit ")
                 .append(machine.get("commit")).append(", ").append(machine.get("date")).append(". Server: ")
@@ -138,6 +140,7 @@ final class Report {
         m.put("tables", c.tables());
         m.put("slices", c.slices());
         m.put("serverHeap", c.serverHeap());
+        m.put("sharedServer", c.sharedServer());
         m.put("scenarios", BenchConfig.SCENARIOS.stream().filter(c::runs).toList());
         return m;
     }

@@ -1,6 +1,7 @@
 package io.granary.bench;
 
 import io.granary.client.StorageClient;
+import io.granary.core.util.FileTrees;
 import io.granary.server.FreePort;
 import java.io.IOException;
 import java.net.URI;
@@ -28,15 +29,20 @@ final class ServerUnderTest implements AutoCloseable {
     private final Process process;
     private final String url;
     private final Path log;
+    private volatile boolean shared;
 
-    private ServerUnderTest(Process process, String url, Path log) {
+    private final Path dataDir;
+
+    private ServerUnderTest(Process process, String url, Path log, Path dataDir) {
         this.process = process;
         this.url = url;
         this.log = log;
+        this.dataDir = dataDir;
     }
 
     /**
      * Starts {@code granary server} on free ports with a fresh {@code dataDir} and waits until it is ready.
+     * {@link #stop()} deletes {@code dataDir}.
      *
      * @param cdsDir    where the class-data sharing archive of this class path is kept (made by the first
      *                  server, used by the next ones): under a loaded machine it halves start-up, which is
@@ -58,7 +64,7 @@ final class ServerUnderTest implements AutoCloseable {
         cmd.addAll(extraArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("GRANARY_MASTER_TOKEN", TOKEN);
-        ServerUnderTest server = new ServerUnderTest(pb.start(), "http://127.0.0.1:" + port, log);
+        ServerUnderTest server = new ServerUnderTest(pb.start(), "http://127.0.0.1:" + port, log, dataDir);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
@@ -76,7 +82,7 @@ final class ServerUnderTest implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        server.close();
+        server.stop();
         throw new IllegalStateException("the server did not become ready in 120 s; see " + log);
     }
 
@@ -141,15 +147,30 @@ final class ServerUnderTest implements AutoCloseable {
         }
     }
 
+    /** Makes {@link #close()} leave the server running, for the next scenario; {@link #stop()} ends it. */
+    ServerUnderTest share() {
+        shared = true;
+        return this;
+    }
+
+    /** Stops the server unless it is shared. */
     @Override
     public void close() throws InterruptedException {
+        if (!shared) {
+            stop();
+        }
+    }
+
+    /** Stops the server and deletes its data directory (the log stays). */
+    void stop() throws InterruptedException {
         if (process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 process.waitFor();
             }
         }
+        FileTrees.delete(dataDir);
     }
 
     @Override

@@ -70,10 +70,10 @@ final class ThroughputScenario implements Scenario {
 
         List<Double> granary = Collections.synchronizedList(new ArrayList<>());
         try (ServerUnderTest server = ctx.startServer(name(), Backend.DUCKDB); StorageClient setup = server.client()) {
-            setup.createBucket("bench", "in", null);
+            String bucket = ctx.newBucket(setup, name());
             List<String> tableIds = new ArrayList<>();
             for (int t = 0; t < tables; t++) {
-                tableIds.add(GranaryOps.create(setup, "in.c-bench", "t" + t, files.get(0), List.of()).tableId());
+                tableIds.add(GranaryOps.create(setup, bucket, "t" + t, files.get(0), List.of()).tableId());
             }
             boolean exact = server.resetPeak();
             double wall = concurrently(clients, client -> {

@@ -33,13 +33,13 @@ final class UpsertScenario implements Scenario {
         try (ServerUnderTest server = ctx.startServer(name(), backend);
                 StorageClient client = server.client();
                 RawEngine raw = backend.raw(scratch)) {
-            client.createBucket("bench", "in", null);
+            String bucket = ctx.newBucket(client, name());
             String base = "base: " + Labels.count(baseRows) + " rows, primary key";
             boolean exact = server.resetPeak();
             long t0 = System.nanoTime();
             ImportScenario.expect(raw.createAndLoad("t", data.base()), baseRows, "raw base");
             double rawBase = Timer.since(t0);
-            GranaryOps.Load load = GranaryOps.create(client, "in.c-bench", "t", data.base(), List.of("id"));
+            GranaryOps.Load load = GranaryOps.create(client, bucket, "t", data.base(), List.of("id"));
             GranaryOps.expectRows(client, load.tableId(), baseRows);
             ctx.results.add(name(), base, Measurements.Side.RAW, 0, rawBase, "s", Map.of());
             ctx.results.add(name(), base, Measurements.Side.GRANARY, 0, load.total(), "s", load.detail());
