@@ -63,13 +63,13 @@ public final class Bench {
         Measurements results = new Measurements();
         boolean ok = true;
         try (BenchContext ctx = new BenchContext(config, results)) {
-            ok = runScenarios(ctx);
+            ok = runScenarios(ctx, machine, t0);
         }
-        Report.write(config.outDir(), machine, config, results, Timer.since(t0));
+        Report.write(config.outDir(), machine, config, results, Timer.since(t0), true);
         return ok;
     }
 
-    private static boolean runScenarios(BenchContext ctx) throws Exception {
+    private static boolean runScenarios(BenchContext ctx, Map<String, Object> machine, long t0) throws Exception {
         boolean ok = true;
         for (Scenario scenario : scenarios()) {
             if (!ctx.config.runs(scenario.name())) {
@@ -88,6 +88,8 @@ public final class Bench {
                 ctx.cleanScratch();
             }
             Log.info("== %s done in %.1f s", scenario.name(), Timer.since(s0));
+            // what is measured so far survives an interrupted run
+            Report.write(ctx.config.outDir(), machine, ctx.config, ctx.results, Timer.since(t0), false);
         }
         return ok;
     }

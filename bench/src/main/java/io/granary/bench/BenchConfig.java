@@ -62,14 +62,16 @@ record BenchConfig(
 
     static BenchConfig preset(String scale) {
         Path work = Path.of(System.getProperty("java.io.tmpdir"), "granary-bench");
+        Set<String> all = ordered(SCENARIOS);
+        Path out = Path.of("bench-results");
+        // default fits about 10 minutes on 2 cores; large is the full sizes and the memory-flatness check
         return switch (scale) {
             case "tiny" -> new BenchConfig(scale, List.of(2L), List.of(2L), 20_000, 2_000, 20_000, 2_000, 1, 10, 10, 2,
-                    10, 16, "2g", scale.equals("tiny"), work, Path.of("bench-results"), Set.copyOf(SCENARIOS));
-            case "default" -> new BenchConfig(scale, List.of(512L), List.of(256L), 2_000_000, 200_000, 1_000_000,
-                    100_000, 1, 200, 50, 20, 10, 16, "2g", scale.equals("tiny"), work, Path.of("bench-results"), Set.copyOf(SCENARIOS));
+                    10, 16, "2g", true, work, out, all);
+            case "default" -> new BenchConfig(scale, List.of(256L), List.of(128L), 1_000_000, 100_000, 500_000, 50_000,
+                    1, 200, 50, 20, 10, 16, "2g", false, work, out, all);
             case "large" -> new BenchConfig(scale, List.of(1024L, 4096L), List.of(1024L), 10_000_000, 1_000_000,
-                    10_000_000, 1_000_000, 1, 200, 50, 20, 10, 16, "2g", scale.equals("tiny"), work, Path.of("bench-results"),
-                    Set.copyOf(SCENARIOS));
+                    10_000_000, 1_000_000, 1, 200, 50, 20, 10, 16, "2g", false, work, out, all);
             default -> throw new IllegalArgumentException("unknown scale " + scale + " (tiny, default or large)");
         };
     }
@@ -163,6 +165,10 @@ record BenchConfig(
             }
             out.add(s);
         }
-        return Set.copyOf(out);
+        return ordered(List.copyOf(out));
+    }
+
+    private static Set<String> ordered(List<String> names) {
+        return java.util.Collections.unmodifiableSet(new LinkedHashSet<>(names));
     }
 }

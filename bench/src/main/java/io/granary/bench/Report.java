@@ -51,9 +51,11 @@ final class Report {
         }
     }
 
+    /** Writes the files; with {@code print} the table goes to stdout too (without, it is a partial result). */
     static void write(Path outDir, Map<String, Object> machine, BenchConfig config, Measurements results,
-            double totalSeconds) throws IOException {
+            double totalSeconds, boolean print) throws IOException {
         Files.createDirectories(outDir);
+        machine = new LinkedHashMap<>(machine);
         machine.put("loadAverageAtEnd", loadAverage());
         machine.put("totalSeconds", Math.round(totalSeconds * 10) / 10.0);
         Map<String, Object> json = new LinkedHashMap<>();
@@ -78,6 +80,9 @@ final class Report {
         writeCsv(outDir.resolve("results.csv"), machine, results);
         String table = table(machine, config, results.rows());
         Files.writeString(outDir.resolve("results.md"), table);
+        if (!print) {
+            return;
+        }
         System.out.println();
         System.out.print(table);
         System.out.println();
