@@ -51,7 +51,8 @@ final class GranaryOps {
     }
 
     /** Uploads a CSV with a header (gzipped or not) and creates a table from it with {@code tables-async}. */
-    static Load create(StorageClient client, String bucketId, String name, Path csv, List<String> primaryKey) throws Exception {
+    static Load create(StorageClient client, String bucketId, String name, Path csv, List<String> primaryKey)
+            throws Exception {
         long t0 = System.nanoTime();
         long fileId = client.uploadFile(csv);
         double upload = Timer.since(t0);

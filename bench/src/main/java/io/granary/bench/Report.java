@@ -104,7 +104,8 @@ final class Report {
         }
         sb.append("\nratio = Granary ÷ raw for times (for rates raw ÷ Granary): above 1 Granary is slower. ")
                 .append("Medians of ").append(config.runs()).append(" run(s); scale ").append(config.scale())
-                .append(config.sharedServer() ? "; one server per backend for all scenarios" : "; a fresh server per scenario")
+                .append(config.sharedServer() ? "; one server per backend for all scenarios"
+                        : "; a fresh server per scenario")
                 .append(".\n");
         sb.append(machine.get("cores")).append(" cores (").append(machine.get("cpu")).append("), ")
                 .append(machine.get("ramGiB")).append(" GiB RAM, ").append(machine.get("jvm")).append(", commit ")

@@ -57,8 +57,9 @@ final class ServerUnderTest implements AutoCloseable {
         int s3Port = FreePort.find();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, cdsOption(cdsDir), "-cp",
-                System.getProperty("java.class.path"), "io.granary.cli.Main", "server", "--host", "127.0.0.1", "--port", String.valueOf(port),
-                "--s3-port", String.valueOf(s3Port), "--public-url", "http://127.0.0.1:" + port,
+                System.getProperty("java.class.path"), "io.granary.cli.Main", "server", "--host", "127.0.0.1",
+                "--port", String.valueOf(port), "--s3-port", String.valueOf(s3Port),
+                "--public-url", "http://127.0.0.1:" + port,
                 "--s3-public-url", "http://127.0.0.1:" + s3Port, "--data-dir", dataDir.resolve("data").toString(),
                 "--workers", String.valueOf(WORKERS)));
         cmd.addAll(extraArgs);

@@ -79,7 +79,8 @@ final class ThroughputScenario implements Scenario {
             double wall = concurrently(clients, client -> {
                 try (StorageClient own = server.client()) {
                     for (int j = 0; j < perClient; j++) {
-                        GranaryOps.Load load = GranaryOps.write(own, tableIds.get((client + j) % tables), files.get(j), true);
+                        String table = tableIds.get((client + j) % tables);
+                        GranaryOps.Load load = GranaryOps.write(own, table, files.get(j), true);
                         granary.add(load.total() * 1000);
                     }
                 }
