@@ -12,12 +12,12 @@ import io.granary.core.model.Access;
 import io.granary.core.model.Bucket;
 import io.granary.core.model.FileQuery;
 import io.granary.core.model.Metadata;
-import io.granary.core.model.Permission;
 import io.granary.core.model.ScopedCredential;
 import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
+import io.granary.core.util.StoredJson;
 import io.granary.core.port.Catalog;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -25,7 +25,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -101,7 +100,7 @@ public final class DuckDbCatalog implements Catalog {
         long id = Sql.nextval(c, "token_id_seq");
         Sql.update(c, "INSERT INTO tokens VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 id, t.description(), t.secretHash(), t.isMasterToken(), t.canManageBuckets(), t.canManageTokens(),
-                t.canReadAllFileUploads(), writePermissions(t.bucketPermissions()), t.created(), t.refreshed(),
+                t.canReadAllFileUploads(), StoredJson.writePermissions(t.bucketPermissions()), t.created(), t.refreshed(),
                 t.expires(), t.creatorTokenId());
         return findToken(id).orElseThrow();
     }
@@ -408,29 +407,8 @@ public final class DuckDbCatalog implements Catalog {
     private static Token token(ResultSet rs) throws SQLException {
         return new Token(rs.getLong("id"), rs.getString("description"), rs.getString("secret_hash"),
                 rs.getBoolean("is_master"), rs.getBoolean("can_manage_buckets"), rs.getBoolean("can_manage_tokens"),
-                rs.getBoolean("can_read_all_file_uploads"), readPermissions(rs.getString("bucket_permissions")),
+                rs.getBoolean("can_read_all_file_uploads"), StoredJson.readPermissions(rs.getString("bucket_permissions")),
                 instant(rs, "created"), instant(rs, "refreshed"), instant(rs, "expires"),
                 nullableLong(rs, "creator_token_id"));
-    }
-
-    private static String writePermissions(Map<String, Permission> permissions) {
-        Map<String, String> wire = new LinkedHashMap<>();
-        permissions.forEach((k, v) -> wire.put(k, v.wire()));
-        try {
-            return JSON.writeValueAsString(wire);
-        } catch (JsonProcessingException e) {
-            throw new GranaryException(ErrorCode.INTERNAL, "Cannot store token permissions", e);
-        }
-    }
-
-    private static Map<String, Permission> readPermissions(String json) {
-        try {
-            Map<String, String> wire = JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
-            Map<String, Permission> out = new LinkedHashMap<>();
-            wire.forEach((k, v) -> out.put(k, Permission.parse(v)));
-            return out;
-        } catch (JsonProcessingException e) {
-            throw new GranaryException(ErrorCode.INTERNAL, "Stored token permissions are unreadable", e);
-        }
     }
 }

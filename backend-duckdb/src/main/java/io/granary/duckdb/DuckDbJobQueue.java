@@ -2,15 +2,13 @@ package io.granary.duckdb;
 
 import static io.granary.duckdb.Sql.instant;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.granary.core.error.ErrorCode;
-import io.granary.core.error.GranaryException;
 import io.granary.core.model.Job;
 import io.granary.core.model.JobError;
 import io.granary.core.model.JobStatus;
 import io.granary.core.model.NewJob;
+import io.granary.core.util.StoredJson;
 import io.granary.core.port.JobQueue;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -62,7 +60,7 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
         long id = Sql.nextval(c, "job_id_seq");
         Sql.update(c, "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL,NULL,NULL,0,0,0,NULL,NULL)",
                 id, JobStatus.WAITING.wire(), j.operationName(),
-                write(j.operationParams() == null ? JSON.createObjectNode() : j.operationParams()), j.tableId(), j.lockKey(),
+                StoredJson.writeObject(j.operationParams() == null ? JSON.createObjectNode() : j.operationParams()), j.tableId(), j.lockKey(),
                 j.runId(), j.creatorTokenId(), j.creatorTokenDescription(), clock.instant());
         return find(id).orElseThrow();
     }
@@ -110,7 +108,7 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
     @Override
     public synchronized void succeed(long id, ObjectNode results) {
         Sql.update(c, "UPDATE jobs SET status = 'success', ended = ?, results = ? WHERE id = ?",
-                clock.instant(), write(results), id);
+                clock.instant(), StoredJson.writeObject(results), id);
     }
 
     @Override
@@ -118,7 +116,7 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
         Sql.update(c, """
                 UPDATE jobs SET status = 'error', ended = ?, results = ?, error_code = ?, error_message = ?,
                   exception_id = ? WHERE id = ?""",
-                clock.instant(), write(results), error.code(), error.message(), error.exceptionId(), id);
+                clock.instant(), StoredJson.writeObject(results), error.code(), error.message(), error.exceptionId(), id);
     }
 
     @Override
@@ -163,31 +161,9 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
         JobError error = errorCode == null ? null
                 : new JobError(errorCode, rs.getString("error_message"), rs.getString("exception_id"));
         return new Job(rs.getLong("id"), JobStatus.parse(rs.getString("status")), rs.getString("operation_name"),
-                read(rs.getString("operation_params")), rs.getString("table_id"), rs.getString("lock_key"),
+                StoredJson.readObject(rs.getString("operation_params")), rs.getString("table_id"), rs.getString("lock_key"),
                 rs.getString("run_id"), rs.getLong("creator_token_id"), rs.getString("creator_token_description"),
-                instant(rs, "created"), instant(rs, "started"), instant(rs, "ended"), read(rs.getString("results")),
+                instant(rs, "created"), instant(rs, "started"), instant(rs, "ended"), StoredJson.readObject(rs.getString("results")),
                 error, rs.getInt("attempts"), rs.getLong("progress_bytes"), rs.getLong("progress_rows"));
-    }
-
-    private static String write(ObjectNode node) {
-        if (node == null) {
-            return null;
-        }
-        try {
-            return JSON.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new GranaryException(ErrorCode.INTERNAL, "Cannot store job data", e);
-        }
-    }
-
-    private static ObjectNode read(String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            return (ObjectNode) JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new GranaryException(ErrorCode.INTERNAL, "Stored job data is unreadable", e);
-        }
     }
 }

@@ -4,15 +4,10 @@ import static io.granary.postgres.Jdbc.instant;
 import static io.granary.postgres.Jdbc.nullableLong;
 import static io.granary.postgres.Jdbc.textList;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.granary.core.error.ErrorCode;
-import io.granary.core.error.GranaryException;
+import io.granary.core.util.StoredJson;
 import io.granary.core.model.Access;
 import io.granary.core.model.Bucket;
 import io.granary.core.model.Metadata;
-import io.granary.core.model.Permission;
 import io.granary.core.model.ScopedCredential;
 import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
@@ -20,13 +15,9 @@ import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-/** Rows of the catalog tables (V2__catalog.sql) to model records, and token permissions to and from JSON. */
+/** Rows of the catalog tables (V2__catalog.sql) to model records. */
 final class CatalogRows {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private CatalogRows() {
     }
@@ -34,7 +25,7 @@ final class CatalogRows {
     static Token token(ResultSet rs) throws SQLException {
         return new Token(rs.getLong("id"), rs.getString("description"), rs.getString("secret_hash"),
                 rs.getBoolean("is_master"), rs.getBoolean("can_manage_buckets"), rs.getBoolean("can_manage_tokens"),
-                rs.getBoolean("can_read_all_file_uploads"), readPermissions(rs.getString("bucket_permissions")),
+                rs.getBoolean("can_read_all_file_uploads"), StoredJson.readPermissions(rs.getString("bucket_permissions")),
                 instant(rs, "created"), instant(rs, "refreshed"), instant(rs, "expires"),
                 nullableLong(rs, "creator_token_id"));
     }
@@ -68,26 +59,5 @@ final class CatalogRows {
         return new ScopedCredential(rs.getString("access_key_id"), rs.getString("session_token"),
                 rs.getString("bucket"), rs.getString("object_key"), rs.getBoolean("is_prefix"),
                 Access.valueOf(rs.getString("access")), instant(rs, "expiration"));
-    }
-
-    static String writePermissions(Map<String, Permission> permissions) {
-        Map<String, String> wire = new LinkedHashMap<>();
-        permissions.forEach((k, v) -> wire.put(k, v.wire()));
-        try {
-            return JSON.writeValueAsString(wire);
-        } catch (JsonProcessingException e) {
-            throw new GranaryException(ErrorCode.INTERNAL, "Cannot store token permissions", e);
-        }
-    }
-
-    private static Map<String, Permission> readPermissions(String json) {
-        try {
-            Map<String, String> wire = JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
-            Map<String, Permission> out = new LinkedHashMap<>();
-            wire.forEach((k, v) -> out.put(k, Permission.parse(v)));
-            return out;
-        } catch (JsonProcessingException e) {
-            throw new GranaryException(ErrorCode.INTERNAL, "Stored token permissions are unreadable", e);
-        }
     }
 }

@@ -77,6 +77,8 @@ final class PgCopy {
                 copy.writeToCopy(feed.output(), 0, m);
             }
             return copy.endCopy();
+        } catch (PgCsvFeed.Malformed e) {
+            throw PgCsvErrors.invalid(where, e.problem());
         } catch (GzipException e) {
             throw PgCsvErrors.gzip(where, e);
         } catch (IOException e) {

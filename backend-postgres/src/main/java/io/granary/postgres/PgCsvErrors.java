@@ -52,6 +52,11 @@ final class PgCsvErrors {
         return invalid(where, line.find() ? "Line " + line.group(1) + ": " + text : capitalise(text), e);
     }
 
+    /** A problem {@link PgCsvFeed} found while sending the file. */
+    static GranaryException invalid(String where, PgCsvFeed.Problem problem) {
+        return invalid(where, "Line " + problem.line() + ": " + problem.text(), null);
+    }
+
     /** A gzip stream that cannot be read to its end. */
     static GranaryException gzip(String where, IOException e) {
         String detail = e.getMessage() == null ? "unexpected end of the stream" : e.getMessage();

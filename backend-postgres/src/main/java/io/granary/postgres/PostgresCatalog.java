@@ -1,5 +1,6 @@
 package io.granary.postgres;
 
+import io.granary.core.util.StoredJson;
 import io.granary.core.model.Bucket;
 import io.granary.core.model.FileQuery;
 import io.granary.core.model.Metadata;
@@ -54,7 +55,7 @@ public final class PostgresCatalog implements Catalog {
                   can_read_all_file_uploads, bucket_permissions, created, refreshed, expires, creator_token_id)
                 VALUES (?,?,?,?,?,?,?::jsonb,?,?,?,?) RETURNING *""", CatalogRows::token,
                 t.description(), t.secretHash(), t.isMasterToken(), t.canManageBuckets(), t.canManageTokens(),
-                t.canReadAllFileUploads(), CatalogRows.writePermissions(t.bucketPermissions()), t.created(),
+                t.canReadAllFileUploads(), StoredJson.writePermissions(t.bucketPermissions()), t.created(),
                 t.refreshed(), t.expires(), t.creatorTokenId()).orElseThrow();
     }
 

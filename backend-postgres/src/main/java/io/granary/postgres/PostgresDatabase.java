@@ -25,7 +25,16 @@ public final class PostgresDatabase implements AutoCloseable {
         hikari.setMaximumPoolSize(config.poolSize());
         hikari.setPoolName("granary-postgres");
         hikari.setConnectionTimeout(30_000);
-        this.pool = new HikariDataSource(hikari);
+        try {
+            this.pool = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new IllegalStateException("Cannot connect to PostgreSQL at " + config.url() + " as " + config.user() + ": "
+                    + cause.getMessage(), e);
+        }
         try {
             Flyway.configure()
                     .dataSource(pool)

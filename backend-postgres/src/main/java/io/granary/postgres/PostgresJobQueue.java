@@ -1,6 +1,5 @@
 package io.granary.postgres;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.core.error.ErrorCode;
@@ -9,6 +8,7 @@ import io.granary.core.model.Job;
 import io.granary.core.model.JobError;
 import io.granary.core.model.JobStatus;
 import io.granary.core.model.NewJob;
+import io.granary.core.util.StoredJson;
 import io.granary.core.port.JobQueue;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -64,7 +64,7 @@ public final class PostgresJobQueue implements JobQueue {
                 INSERT INTO jobs (status, operation_name, operation_params, table_id, lock_key, run_id, creator_token_id,
                   creator_token_description, created)
                 VALUES ('waiting', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
-                j.operationName(), write(j.operationParams() == null ? JSON.createObjectNode() : j.operationParams()),
+                j.operationName(), StoredJson.writeObject(j.operationParams() == null ? JSON.createObjectNode() : j.operationParams()),
                 j.tableId(), j.lockKey(), j.runId(), j.creatorTokenId(), j.creatorTokenDescription(), clock.instant())
                 .orElseThrow();
     }
@@ -94,7 +94,7 @@ public final class PostgresJobQueue implements JobQueue {
     @Override
     public void succeed(long id, ObjectNode results) {
         update("UPDATE jobs SET status = 'success', ended = ?, results = ?, lease_until = NULL WHERE id = ?",
-                clock.instant(), write(results), id);
+                clock.instant(), StoredJson.writeObject(results), id);
     }
 
     @Override
@@ -102,7 +102,7 @@ public final class PostgresJobQueue implements JobQueue {
         update("""
                 UPDATE jobs SET status = 'error', ended = ?, results = ?, error_code = ?, error_message = ?,
                   exception_id = ?, lease_until = NULL WHERE id = ?""",
-                clock.instant(), write(results), error.code(), error.message(), error.exceptionId(), id);
+                clock.instant(), StoredJson.writeObject(results), error.code(), error.message(), error.exceptionId(), id);
     }
 
     @Override
@@ -210,37 +210,15 @@ public final class PostgresJobQueue implements JobQueue {
         JobError error = errorCode == null ? null
                 : new JobError(errorCode, rs.getString("error_message"), rs.getString("exception_id"));
         return new Job(rs.getLong("id"), JobStatus.parse(rs.getString("status")), rs.getString("operation_name"),
-                read(rs.getString("operation_params")), rs.getString("table_id"), rs.getString("lock_key"),
+                StoredJson.readObject(rs.getString("operation_params")), rs.getString("table_id"), rs.getString("lock_key"),
                 rs.getString("run_id"), rs.getLong("creator_token_id"), rs.getString("creator_token_description"),
-                instant(rs, "created"), instant(rs, "started"), instant(rs, "ended"), read(rs.getString("results")),
+                instant(rs, "created"), instant(rs, "started"), instant(rs, "ended"), StoredJson.readObject(rs.getString("results")),
                 error, rs.getInt("attempts"), rs.getLong("progress_bytes"), rs.getLong("progress_rows"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
-    }
-
-    private static String write(ObjectNode node) {
-        if (node == null) {
-            return null;
-        }
-        try {
-            return JSON.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new GranaryException(ErrorCode.INTERNAL, "Cannot store job data", e);
-        }
-    }
-
-    private static ObjectNode read(String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            return (ObjectNode) JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new GranaryException(ErrorCode.INTERNAL, "Stored job data is unreadable", e);
-        }
     }
 
     private static GranaryException internal(SQLException e) {

@@ -1,6 +1,7 @@
 package io.granary.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.granary.core.csv.CsvDialect;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +28,9 @@ class PgCsvFeedTest {
     void dropsEmptyFieldsAfterTheLastExpectedOne() {
         assertThat(filter("1,a,\n2,b,,\"\"\r\n3,c,", 2)).isEqualTo("1,a\n2,b\r\n3,c");
         assertThat(filter("1,\n", 1)).isEqualTo("1\n");
+        assertThat(filter("1\n,\n,,", 1)).isEqualTo("1\n\n\"\"");
+        assertThat(filter(",\nx\"\",", 1)).isEqualTo("\n\"x\"\"\"\"\"");
+        assertThat(filter("1,a, \"\"\n2,b, \n3,c,  ", 2)).isEqualTo("1,a\n2,b, \n3,c,  ");
         // anything else after them is sent, so COPY names the extra data
         assertThat(filter("1,a,,x\n2,b,\"q\"\n3,c,\"\"\"\"\n", 2)).isEqualTo("1,a,,x\n2,b,\"q\"\n3,c,\"\"\"\"\n");
         assertThat(filter("1,a,\"", 2)).isEqualTo("1,a,\"");
@@ -40,9 +44,29 @@ class PgCsvFeedTest {
     }
 
     @Test
+    void aQuoteInsideAnUnquotedValueIsALiteralCharacter() {
+        assertThat(filter("1,12\" pizza\n2,a\"b\"c,\n3,x\"\r\n", 2))
+                .isEqualTo("1,\"12\"\" pizza\"\n2,\"a\"\"b\"\"c\"\n3,\"x\"\"\"\r\n");
+        CsvDialect backslash = new CsvDialect(';', '"', '\\');
+        assertThat(filter("1;a\\b\"c\n", 2, backslash)).isEqualTo("1;\"a\\\\b\\\"c\"\n");
+    }
+
+    @Test
+    void spacesAroundQuotedValuesAreDroppedAndOtherTextAfterAClosingQuoteIsAnError() {
+        assertThat(filter("1, \"a\" ,\"b\"  \n2,\"x\"\"y\"\n", 3)).isEqualTo("1,\"a\",\"b\"\n2,\"x\"\"y\"\n");
+        assertThat(filter("1,  x \n", 2)).isEqualTo("1,  x \n");
+        assertThatThrownBy(() -> filter("id,v\n1,ok\n2,\"two\nlines\"x\n", 2))
+                .isInstanceOfSatisfying(PgCsvFeed.Malformed.class, e -> assertThat(e.problem()).isEqualTo(
+                        new PgCsvFeed.Problem(3, "a quoted value is followed by other characters before the delimiter"
+                                + " (stray enclosure character)")));
+        assertThat(check("id,v\n1,\"a\" \"b\"\n", 2, true).line()).isEqualTo(2);
+    }
+
+    @Test
     void followsCopyQuotingWithAnEscapeCharacter() {
         CsvDialect backslash = new CsvDialect(';', '"', '\\');
         assertThat(filter("1;\"a\\\"b;\nc\"\n2;x;\n", 2, backslash)).isEqualTo("1;\"a\\\"b;\nc\"\n2;x\n");
+        assertThat(filter("1;\"a\\ b\\\\c\\n\"\n", 2, backslash)).isEqualTo("1;\"a b\\\\cn\"\n");
     }
 
     @Test
@@ -64,6 +88,35 @@ class PgCsvFeedTest {
         assertThat(check("id,name\n1,Příliš 日本語 🚀\n", 2, true)).isNull();
         // a lone \. is a one-field record, not the end of the data
         assertThat(check("id,name\n1,a\n\\.\n2,b\n", 2, true)).isEqualTo(new PgCsvFeed.Problem(3, "expected 2 fields, found 1"));
+    }
+
+    @Test
+    void bulkCopyingGivesTheSameBytesAsOneByteAtATime() {
+        java.util.Random random = new java.util.Random(42);
+        char[] alphabet = {'a', 'b', ' ', ',', ';', '"', '\\', '.', '\r', '\n', 'x', 'y', 'z'};
+        CsvDialect[] dialects = {CsvDialect.RFC, new CsvDialect(';', '"', '\\')};
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder();
+            int length = random.nextInt(40);
+            for (int j = 0; j < length; j++) {
+                b.append(alphabet[random.nextInt(alphabet.length)]);
+            }
+            byte[] in = b.toString().getBytes(StandardCharsets.UTF_8);
+            CsvDialect dialect = dialects[random.nextInt(dialects.length)];
+            int columns = 1 + random.nextInt(3);
+            String expected = runOrMalformed(PgCsvFeed.filterByteByByte(dialect, columns), in, 1);
+            int chunk = 1 + random.nextInt(in.length + 1);
+            assertThat(runOrMalformed(PgCsvFeed.filter(dialect, columns), in, chunk))
+                    .as("%s, %d columns, chunks of %d: %s", dialect, columns, chunk, b).isEqualTo(expected);
+        }
+    }
+
+    private static String runOrMalformed(PgCsvFeed feed, byte[] in, int chunk) {
+        try {
+            return run(feed, in, chunk);
+        } catch (PgCsvFeed.Malformed e) {
+            return "malformed " + e.problem();
+        }
     }
 
     private static String filter(String csv, int columns) {

@@ -67,6 +67,15 @@ class PostgresDatabaseTest {
     }
 
     @Test
+    void anUnreachableDatabaseIsNamedInTheError() {
+        assertThatThrownBy(() -> new PostgresDatabase(new PostgresConfig("jdbc:postgresql://127.0.0.1:1/granary", "granary",
+                "secret-pw", 2)))
+                .hasMessageStartingWith("Cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:1/granary as granary: ")
+                .hasMessageContaining("refused")
+                .hasMessageNotContaining("secret-pw");
+    }
+
+    @Test
     void refusesAnUrlThatIsNotPostgres() {
         assertThatThrownBy(() -> new PostgresConfig("jdbc:mysql://x/y", "u", "p", 4))
                 .hasMessage("The PostgreSQL URL must start with jdbc:postgresql: (got jdbc:mysql://x/y)");

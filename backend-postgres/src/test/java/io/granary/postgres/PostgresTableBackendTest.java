@@ -50,6 +50,7 @@ class PostgresTableBackendTest extends TableBackendContract {
 
     @AfterEach
     void closeDatabase() {
+        backend.close();
         database.close();
     }
 
@@ -116,6 +117,19 @@ class PostgresTableBackendTest extends TableBackendContract {
     }
 
     @Test
+    void quotesInsideUnquotedValuesAndSpacesAroundQuotedOnesReadAsInDuckDb() {
+        TableRef t = new TableRef("in.c-main", "quotes");
+        backend.createTable(t, List.of("a", "b"));
+        load(t, List.of("a", "b"), "a,b\n1,12\" pizza\n2,a\"b\"c\n3, \"x\" \n4,\"y\"\"z\"\n");
+        assertThat(rows(t)).containsExactlyInAnyOrder(List.of("1", "12\" pizza"), List.of("2", "a\"b\"c"),
+                List.of("3", "x"), List.of("4", "y\"z"));
+        assertThatThrownBy(() -> load(t, List.of("a", "b"), "a,b\n1,\"x\"y\n"))
+                .hasMessage("Invalid CSV file. Line 2: a quoted value is followed by other characters before the"
+                        + " delimiter (stray enclosure character).");
+        assertThat(rows(t)).hasSize(4);
+    }
+
+    @Test
     void errorsNameTheFileAndThePhysicalLineOfTheRecord() {
         TableRef t = new TableRef("in.c-main", "errors");
         backend.createTable(t, List.of("a", "b"));
@@ -141,6 +155,16 @@ class PostgresTableBackendTest extends TableBackendContract {
                 List.of("a", "b"), false, List.of(), now, null), noProgress()))
                 .hasMessageContaining("single ASCII characters");
         assertThat(rows(t)).containsExactly(List.of("1", "kept"));
+        assertThat(stagingTables()).isEmpty();
+    }
+
+    @Test
+    void anEarlyErrorInABigFileIsReportedWithItsLine() {
+        TableRef t = new TableRef("in.c-main", "early");
+        backend.createTable(t, List.of("id", "v"));
+        Path big = file("id,v\n1,a,b,c\n" + "2,\"some value, quoted\"\n".repeat(1_000_000));
+        assertThatThrownBy(() -> load(t, List.of("id", "v"), big))
+                .hasMessage("Invalid CSV file. Line 2: expected 2 fields, found 4.");
         assertThat(stagingTables()).isEmpty();
     }
 
@@ -291,7 +315,11 @@ class PostgresTableBackendTest extends TableBackendContract {
     // ---- helpers
 
     private void load(TableRef t, List<String> columns, String content) {
-        backend.load(t, new LoadRequest(List.of(file(content)), true, CsvDialect.RFC, columns, false, List.of(), now, null),
+        load(t, columns, file(content));
+    }
+
+    private void load(TableRef t, List<String> columns, Path file) {
+        backend.load(t, new LoadRequest(List.of(file), true, CsvDialect.RFC, columns, false, List.of(), now, null),
                 noProgress());
     }
 
