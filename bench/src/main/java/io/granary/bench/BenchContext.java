@@ -1,0 +1,104 @@
+package io.granary.bench;
+
+import io.granary.client.StorageClient;
+import io.granary.client.TableExportOptions;
+import io.granary.core.util.FileTrees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What scenarios share: the configuration, the generated data, the results, fresh directories, and with
+ * {@link BenchConfig#sharedServer()} one warmed-up server per backend.
+ */
+final class BenchContext implements AutoCloseable {
+
+    final BenchConfig config;
+    final DataSets data;
+    final Measurements results;
+    private final Path scratch;
+    private final AtomicInteger dirs = new AtomicInteger();
+    private final Map<Backend, ServerUnderTest> shared = new EnumMap<>(Backend.class);
+
+    BenchContext(BenchConfig config, Measurements results) throws IOException {
+        this.config = config;
+        this.results = results;
+        this.data = new DataSets(config.workDir().resolve("data"), config.slices());
+        this.scratch = config.workDir().resolve("scratch");
+        FileTrees.delete(scratch);
+        Files.createDirectories(scratch);
+        FileTrees.delete(config.workDir().resolve("servers"));
+    }
+
+    /** A new empty directory under the work directory. */
+    Path freshDir(String name) throws IOException {
+        Path dir = scratch.resolve(dirs.incrementAndGet() + "-" + name);
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    /**
+     * A Granary server with a fresh data directory on {@code backend}, warmed up: one small import, incremental
+     * import and export went through it (and through the bench's own client), so no first-call costs land in
+     * the measurements.
+     */
+    ServerUnderTest startServer(String scenario, Backend backend) throws Exception {
+        if (config.sharedServer()) {
+            ServerUnderTest server = shared.get(backend);
+            if (server == null) {
+                server = start(scenario, backend).share();
+                shared.put(backend, server);
+            }
+            return server;
+        }
+        return start(scenario, backend);
+    }
+
+    private ServerUnderTest start(String scenario, Backend backend) throws Exception {
+        long t0 = System.nanoTime();
+        int n = dirs.incrementAndGet();
+        ServerUnderTest server = ServerUnderTest.start(config.workDir().resolve("servers").resolve(n + "-" + scenario),
+                config.workDir().resolve("logs").resolve(n + "-" + scenario + "-server.log"), config.serverHeap(),
+                config.workDir().resolve("cds"), backend.serverArgs());
+        double started = Timer.since(t0);
+        try (StorageClient client = server.client()) {
+            Path file = data.small(1, LatencyScenario.ROWS).get(0);
+            client.createBucket("warmup", "in", null);
+            String table = GranaryOps.create(client, "in.c-warmup", "w", file, List.of("id")).tableId();
+            GranaryOps.write(client, table, file, true);
+            client.deleteFile(client.exportTableAsync(table, TableExportOptions.defaults().gzip(true))
+                    .path("results").path("file").path("id").asLong());
+            client.dropBucket("in.c-warmup", true);
+        } catch (Exception | Error e) {
+            server.stop();
+            throw e;
+        }
+        Log.info("%s: started %s in %.1f s, warmed up in %.1f s", scenario, server, started, Timer.since(t0) - started);
+        return server;
+    }
+
+    /** Creates a bucket no other scenario uses (servers may be shared) and returns its id. */
+    String newBucket(StorageClient client, String scenario) {
+        String name = scenario + "-" + dirs.incrementAndGet();
+        client.createBucket(name, "in", null);
+        return "in.c-" + name;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ServerUnderTest server : shared.values()) {
+            server.stop();
+        }
+        shared.clear();
+    }
+
+    /** Deletes what a scenario left in the work directory (generated data stays for the next scenario). */
+    void cleanScratch() throws IOException {
+        FileTrees.delete(scratch);
+        Files.createDirectories(scratch);
+    }
+}

@@ -1,0 +1,169 @@
+package io.granary.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.granary.client.StorageClient;
+import io.granary.client.TableCreateOptions;
+import io.granary.client.TableImportOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The Granary side of the scenarios, done as a user does it: through the Java client, and with the AWS SDK
+ * for what the client has no call for (uploading slices that already exist as files).
+ */
+final class GranaryOps {
+
+    /** Seconds spent uploading and in the job, and the table it loaded. */
+    record Load(double uploadSeconds, double jobSeconds, String tableId) {
+        double total() {
+            return uploadSeconds + jobSeconds;
+        }
+
+        Map<String, Object> detail() {
+            return Map.of("uploadSeconds", uploadSeconds, "jobSeconds", jobSeconds);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private GranaryOps() {
+    }
+
+    /** Uploads a CSV with a header (gzipped or not) and creates a table from it with {@code tables-async}. */
+    static Load create(StorageClient client, String bucketId, String name, Path csv, List<String> primaryKey)
+            throws Exception {
+        long t0 = System.nanoTime();
+        long fileId = client.uploadFile(csv);
+        double upload = Timer.since(t0);
+        long t1 = System.nanoTime();
+        JsonNode job = client.createTableAsync(bucketId, name, fileId, TableCreateOptions.defaults().primaryKey(primaryKey));
+        double jobSeconds = Timer.since(t1);
+        client.deleteFile(fileId);
+        return new Load(upload, jobSeconds, job.path("results").path("id").asText());
+    }
+
+    /** Uploads a CSV with a header and loads it into an existing table with {@code import-async}. */
+    static Load write(StorageClient client, String tableId, Path csv, boolean incremental) throws Exception {
+        long t0 = System.nanoTime();
+        long fileId = client.uploadFile(csv);
+        double upload = Timer.since(t0);
+        long t1 = System.nanoTime();
+        client.writeTableAsync(tableId, fileId, TableImportOptions.defaults().incremental(incremental));
+        double jobSeconds = Timer.since(t1);
+        client.deleteFile(fileId);
+        return new Load(upload, jobSeconds, tableId);
+    }
+
+    /**
+     * Creates a table from header-less slices as the client's sliced upload does: the table from a file holding
+     * only the header, then one sliced file (the slices uploaded 4 at a time, then the manifest) loaded with the
+     * header as {@code columns}. The header part counts as upload and job time too.
+     */
+    static Load createFromSlices(StorageClient client, String token, String bucketId, String name, List<Path> slices,
+            Path scratch) throws Exception {
+        long t0 = System.nanoTime();
+        Path header = scratch.resolve(name + ".header.csv");
+        Files.writeString(header, CsvGenerator.HEADER);
+        Load created = create(client, bucketId, name, header, List.of());
+        long t1 = System.nanoTime();
+        // the client slices a whole CSV itself but cannot upload slices that already exist (PHP's uploadSlicedFile)
+        JsonNode prepared = post(client.host(), token, "/v2/storage/files/prepare",
+                Map.of("name", name + ".csv", "isSliced", true, "federationToken", true));
+        long fileId = prepared.path("id").asLong();
+        uploadSlices(client.s3Endpoint(), prepared.path("uploadParams"), slices);
+        double upload = Timer.since(t1);
+        long t2 = System.nanoTime();
+        client.writeTableAsync(created.tableId(), fileId, TableImportOptions.defaults().columns(CsvGenerator.COLUMNS));
+        double job = Timer.since(t2);
+        client.deleteFile(fileId);
+        Files.delete(header);
+        Log.info("  sliced load: header table %.2f s, slices upload %.2f s, job %.2f s (%.2f s in all)", created.total(),
+                upload, job, Timer.since(t0));
+        return new Load(created.uploadSeconds() + upload, created.jobSeconds() + job, created.tableId());
+    }
+
+    private static void uploadSlices(URI endpoint, JsonNode params, List<Path> slices) throws Exception {
+        JsonNode creds = params.path("credentials");
+        String bucket = params.path("bucket").asText();
+        String key = params.path("key").asText();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
+                        creds.path("AccessKeyId").asText(), creds.path("SecretAccessKey").asText(),
+                        creds.path("SessionToken").asText()))).build()) {
+            List<Future<String>> uploads = new ArrayList<>();
+            for (Path slice : slices) {
+                String sliceKey = key + slice.getFileName();
+                uploads.add(pool.submit(() -> {
+                    s3.putObject(b -> b.bucket(bucket).key(sliceKey), RequestBody.fromFile(slice));
+                    return "s3://" + bucket + "/" + sliceKey;
+                }));
+            }
+            ObjectNode manifest = JSON.createObjectNode();
+            ArrayNode entries = manifest.putArray("entries");
+            for (Future<String> f : uploads) {
+                entries.addObject().put("url", f.get());
+            }
+            s3.putObject(b -> b.bucket(bucket).key(key + "manifest").contentType("application/json"),
+                    RequestBody.fromBytes(JSON.writeValueAsBytes(manifest)));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Rows of a table, as the table detail says. */
+    static long rows(StorageClient client, String tableId) {
+        return client.getTable(tableId).path("rowsCount").asLong();
+    }
+
+    static void expectRows(StorageClient client, String tableId, long expected) {
+        long rows = rows(client, tableId);
+        if (rows != expected) {
+            throw new IllegalStateException("Granary table " + tableId + " has " + rows + " rows, expected " + expected);
+        }
+    }
+
+    /** Asks for a Parquet export; returns the HTTP status (Granary answers 501 until it exports Parquet). */
+    static int requestParquetExport(String url, String token, String tableId) throws Exception {
+        return send(url, token, "/v2/storage/tables/" + tableId + "/export-async",
+                Map.of("fileType", "parquet", "gzip", true)).statusCode();
+    }
+
+    private static JsonNode post(String url, String token, String path, Map<String, Object> body) throws Exception {
+        HttpResponse<String> r = send(url, token, path, body);
+        if (r.statusCode() >= 300) {
+            throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    private static HttpResponse<String> send(String url, String token, String path, Map<String, Object> body)
+            throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).header("X-StorageApi-Token", token)
+                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(1))
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
