@@ -188,4 +188,26 @@ class TableJobOrderTest {
                 .isEqualTo("\"L" + LOADS + "\"\n");
         assertThat(granary.master().get("/v2/storage/tables/" + right).json().get("rowsCount").asLong()).isEqualTo(2002);
     }
+
+    /**
+     * {@code ?wait=N} answers when the job ends, not at the end of N seconds or of a polling interval (the
+     * embedded node re-reads a job only every 5 s unless its end wakes the waiter).
+     */
+    @Test
+    void aWaitingJobRequestAnswersAsSoonAsTheJobEnds() {
+        String tableId = createKeyed("waits");
+        List<Long> ids = submitAll(tableId, uploads("w"));
+        long failing = granary.master().postJson("/v2/storage/tables/" + tableId + "/import-async",
+                Map.of("dataFileId", tables.upload("bad.csv", "other\nx\n"), "incremental", true)).json().get("id").asLong();
+
+        long t0 = System.nanoTime();
+        JsonNode last = granary.master().get("/v2/storage/jobs/" + ids.get(ids.size() - 1) + "?wait=30").json();
+        JsonNode failed = granary.master().get("/v2/storage/jobs/" + failing + "?wait=30").json();
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+        assertThat(last.get("status").asText()).as(last.toString()).isEqualTo("success");
+        assertThat(failed.get("status").asText()).as(failed.toString()).isEqualTo("error");
+        assertThat(failed.at("/error/code").asText()).isEqualTo("csvImport.columnsNotMatch");
+        assertThat(waitedMs).as("%d loads of 2001 rows and a failing one waited for", LOADS).isLessThan(4000);
+    }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +37,8 @@ public final class JobService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    /** Progress is shown only while a job runs, so a write per report would mostly write for nobody. */
+    private static final long PROGRESS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     static final int MAX_ATTEMPTS = 2;
 
     private final JobQueue queue;
@@ -43,6 +46,7 @@ public final class JobService implements AutoCloseable {
     private final Duration lease;
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
     private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
+    private final Map<Long, CountDownLatch> finished = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private final AtomicBoolean started = new AtomicBoolean();
     private final String nodeId;
@@ -139,7 +143,10 @@ public final class JobService implements AutoCloseable {
             throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
         }
         Job submitted = queue.submit(job);
-        wake();
+        // one idle worker is enough for one job; waking all would send every one of them to the queue
+        synchronized (signal) {
+            signal.notify();
+        }
         return submitted;
     }
 
@@ -187,21 +194,41 @@ public final class JobService implements AutoCloseable {
         return table != null && caller.can(table.bucketId(), Permission.READ);
     }
 
-    /** The job once it has finished or {@code maxWait} has passed, whichever is first. */
+    /**
+     * The job once it has finished or {@code maxWait} has passed, whichever is first. A job this node runs
+     * wakes its waiters when it ends; on a shared queue, a job run by another node is looked up again every
+     * half second.
+     */
     public Job await(Token caller, long id, Duration maxWait) throws InterruptedException {
         long deadline = System.nanoTime() + maxWait.toNanos();
-        Job job = get(caller, id);
+        // registered before the first look, so an end between the look and the wait is not missed
+        CountDownLatch done = finished.computeIfAbsent(id, k -> new CountDownLatch(1));
+        Job job;
+        try {
+            job = get(caller, id);
+        } catch (RuntimeException e) {
+            ended(id);
+            throw e;
+        }
         while (!job.status().isFinished()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                break;
+                return job;
             }
-            synchronized (signal) {
-                signal.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
-            }
+            // on a node of its own every job ends here and wakes the latch: the timeout is only a safety net
+            long recheck = shared ? IDLE_POLL.toNanos() : TimeUnit.SECONDS.toNanos(5);
+            done.await(Math.min(left, recheck), TimeUnit.NANOSECONDS);
             job = get(caller, id);
         }
+        ended(id);
         return job;
+    }
+
+    private void ended(long id) {
+        CountDownLatch done = finished.remove(id);
+        if (done != null) {
+            done.countDown();
+        }
     }
 
     private void workLoop(String workerId) {
@@ -214,8 +241,8 @@ public final class JobService implements AutoCloseable {
                     }
                     continue;
                 }
+                // this worker looks for the next job at once, so a job it unblocked (same table) is not left waiting
                 execute(claimed.get());
-                wake();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -237,7 +264,14 @@ public final class JobService implements AutoCloseable {
             if (handler == null) {
                 throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
             }
-            ObjectNode results = handler.run(job, (bytes, rows) -> queue.progress(job.id(), bytes, rows));
+            long[] lastWrite = {System.nanoTime()};
+            ObjectNode results = handler.run(job, (bytes, rows) -> {
+                long now = System.nanoTime();
+                if (now - lastWrite[0] >= PROGRESS_EVERY_NANOS) {
+                    queue.progress(job.id(), bytes, rows);
+                    lastWrite[0] = now;
+                }
+            });
             queue.succeed(job.id(), results == null ? JSON.createObjectNode() : results);
             LOG.info("job {} {} succeeded", job.id(), job.operationName());
         } catch (GranaryException e) {
@@ -260,6 +294,7 @@ public final class JobService implements AutoCloseable {
                     "Internal error. Contact the administrator with exception id " + exceptionId + ".", exceptionId), null);
         } finally {
             running.remove(job.id());
+            ended(job.id());
             MDC.remove("jobId");
             MDC.remove("runId");
         }
