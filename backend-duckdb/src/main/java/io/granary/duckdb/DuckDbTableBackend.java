@@ -55,8 +55,11 @@ import java.util.zip.GZIPInputStream;
  */
 public final class DuckDbTableBackend implements TableBackend {
 
-    /** Default DuckDB memory limit. */
-    public static final long DEFAULT_MEMORY_LIMIT = 4L << 30;
+    /**
+     * Default DuckDB memory limit. DuckDB keeps table blocks it has read or written cached up to this limit, so
+     * it is what the server's native memory grows to; loads and exports stream, spilling beyond it.
+     */
+    public static final long DEFAULT_MEMORY_LIMIT = 1L << 30;
     /** Default size after which an unordered export starts a new slice. */
     public static final long DEFAULT_SLICE_BYTES = 256L << 20;
     /** Longest CSV line (record) a load accepts. */
@@ -80,7 +83,7 @@ public final class DuckDbTableBackend implements TableBackend {
     });
     private final SliceGzip compressor = new SliceGzip();
 
-    /** Tables in {@code database}; DuckDB spills to {@code tempDir}; 4 GiB memory limit. */
+    /** Tables in {@code database}; DuckDB spills to {@code tempDir}; {@link #DEFAULT_MEMORY_LIMIT}. */
     public DuckDbTableBackend(DuckDbDatabase database, Path tempDir) {
         this(database, tempDir, DEFAULT_MEMORY_LIMIT, DEFAULT_SLICE_BYTES);
     }

@@ -58,7 +58,8 @@ public final class Bench {
     /** Runs the configured scenarios and writes the report; false when a scenario failed (its row says so). */
     static boolean run(BenchConfig config) throws Exception {
         long t0 = System.nanoTime();
-        Map<String, Object> machine = Report.machine(config.serverHeap(), ServerUnderTest.WORKERS);
+        Map<String, Object> machine = Report.machine(config.serverHeap(), ServerUnderTest.WORKERS,
+                config.duckDbMemory());
         Log.info("bench %s: %s; machine %s", config.scale(), config, machine);
         Measurements results = new Measurements();
         boolean ok = true;

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param tables          tables the clients import into
  * @param slices          slices of the sliced-input variant
  * @param serverHeap      {@code -Xmx} of the Granary server process
+ * @param duckDbMemory    the server's {@code --duckdb-memory} (null = its default)
  * @param sharedServer    one server per backend for all scenarios instead of a fresh one each (tiny: start-up
  *                        would dominate); peak memory is still reset before each variant
  */
@@ -41,6 +42,7 @@ record BenchConfig(
         int tables,
         int slices,
         String serverHeap,
+        String duckDbMemory,
         boolean sharedServer,
         Path workDir,
         Path outDir,
@@ -54,7 +56,7 @@ record BenchConfig(
             usage: bench/run all [--scale tiny|default|large] [--size-mb N[,N…]] [--pg-size-mb N[,N…]]
                                  [--upsert-rows N] [--increment-rows N] [--pg-upsert-rows N] [--pg-increment-rows N]
                                  [--runs N] [--latency-runs N] [--clients N] [--files-per-client N] [--tables N]
-                                 [--server-heap SIZE] [--shared-server true|false] [--work-dir DIR] [--out DIR]
+                                 [--server-heap SIZE] [--duckdb-memory SIZE] [--shared-server true|false] [--work-dir DIR] [--out DIR]
                                  [--only scenario,…]
                    bench/run import|pg-import [same options]     (= all --only import / pg-import)
                    bench/run generate FILE SIZE_MB               (the scenarios' CSV, for other tools)
@@ -67,11 +69,11 @@ record BenchConfig(
         // default fits about 10 minutes on 2 cores; large is the full sizes and the memory-flatness check
         return switch (scale) {
             case "tiny" -> new BenchConfig(scale, List.of(2L), List.of(2L), 20_000, 2_000, 20_000, 2_000, 1, 10, 10, 2,
-                    10, 16, "2g", true, work, out, all);
+                    10, 16, "2g", null, true, work, out, all);
             case "default" -> new BenchConfig(scale, List.of(256L), List.of(128L), 1_000_000, 100_000, 500_000, 50_000,
-                    1, 200, 50, 20, 10, 16, "2g", false, work, out, all);
+                    1, 200, 50, 20, 10, 16, "2g", null, false, work, out, all);
             case "large" -> new BenchConfig(scale, List.of(1024L, 4096L), List.of(1024L), 10_000_000, 1_000_000,
-                    10_000_000, 1_000_000, 1, 200, 50, 20, 10, 16, "2g", false, work, out, all);
+                    10_000_000, 1_000_000, 1, 200, 50, 20, 10, 16, "2g", null, false, work, out, all);
             default -> throw new IllegalArgumentException("unknown scale " + scale + " (tiny, default or large)");
         };
     }
@@ -97,6 +99,7 @@ record BenchConfig(
         int filesPerClient = c.filesPerClient;
         int tables = c.tables;
         String heap = c.serverHeap;
+        String duckDbMemory = c.duckDbMemory;
         boolean sharedServer = c.sharedServer;
         Path work = c.workDir;
         Path out = c.outDir;
@@ -121,6 +124,7 @@ record BenchConfig(
                 case "--files-per-client" -> filesPerClient = positive(option, v);
                 case "--tables" -> tables = positive(option, v);
                 case "--server-heap" -> heap = v;
+                case "--duckdb-memory" -> duckDbMemory = v;
                 case "--shared-server" -> sharedServer = Boolean.parseBoolean(v);
                 case "--work-dir" -> work = Path.of(v);
                 case "--out" -> out = Path.of(v);
@@ -129,7 +133,8 @@ record BenchConfig(
             }
         }
         return new BenchConfig(scale, sizes, pgSizes, upsertRows, incrementRows, pgUpsertRows, pgIncrementRows, runs,
-                latencyRuns, clients, filesPerClient, tables, c.slices, heap, sharedServer, work, out, only);
+                latencyRuns, clients, filesPerClient, tables, c.slices, heap, duckDbMemory, sharedServer, work, out,
+                only);
     }
 
     boolean runs(String scenario) {

@@ -58,12 +58,20 @@ final class BenchContext implements AutoCloseable {
         return start(scenario, backend);
     }
 
+    private List<String> serverArgs(Backend backend) {
+        List<String> args = new java.util.ArrayList<>(backend.serverArgs());
+        if (backend == Backend.DUCKDB && config.duckDbMemory() != null) {
+            args.addAll(List.of("--duckdb-memory", config.duckDbMemory()));
+        }
+        return args;
+    }
+
     private ServerUnderTest start(String scenario, Backend backend) throws Exception {
         long t0 = System.nanoTime();
         int n = dirs.incrementAndGet();
         ServerUnderTest server = ServerUnderTest.start(config.workDir().resolve("servers").resolve(n + "-" + scenario),
                 config.workDir().resolve("logs").resolve(n + "-" + scenario + "-server.log"), config.serverHeap(),
-                config.workDir().resolve("cds"), backend.serverArgs());
+                config.workDir().resolve("cds"), serverArgs(backend));
         double started = Timer.since(t0);
         try (StorageClient client = server.client()) {
             Path file = data.small(1, LatencyScenario.ROWS).get(0);

@@ -28,7 +28,7 @@ final class Report {
     }
 
     /** The facts that make a result comparable: hardware, JVM, commit, when, and how busy the machine was. */
-    static Map<String, Object> machine(String serverHeap, int serverWorkers) {
+    static Map<String, Object> machine(String serverHeap, int serverWorkers, String duckDbMemory) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("date", OffsetDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString());
         m.put("cores", Runtime.getRuntime().availableProcessors());
@@ -37,7 +37,8 @@ final class Report {
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         m.put("commit", commit());
-        m.put("serverJvm", "-Xmx" + serverHeap + ", " + serverWorkers + " job workers");
+        m.put("serverJvm", "-Xmx" + serverHeap + ", " + serverWorkers + " job workers, DuckDB memory "
+                + (duckDbMemory == null ? "default" : duckDbMemory));
         m.put("loadAverageAtStart", loadAverage());
         return m;
     }
@@ -146,6 +147,7 @@ final class Report {
         m.put("tables", c.tables());
         m.put("slices", c.slices());
         m.put("serverHeap", c.serverHeap());
+        m.put("duckDbMemory", c.duckDbMemory() == null ? "server default" : c.duckDbMemory());
         m.put("sharedServer", c.sharedServer());
         m.put("scenarios", BenchConfig.SCENARIOS.stream().filter(c::runs).toList());
         return m;

@@ -41,6 +41,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "${env:GRANARY_WORKERS:-4}", description = "Job worker threads (env GRANARY_WORKERS; default ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--duckdb-memory", defaultValue = "${env:GRANARY_DUCKDB_MEMORY:-1GiB}", description = "Memory the DuckDB table engine may use, e.g. 512MiB or 4GiB; beyond it DuckDB spills to disk under the data dir. The server's total is about this plus the Java heap (env GRANARY_DUCKDB_MEMORY; default ${DEFAULT-VALUE}).")
+    String duckDbMemory;
+
     @Option(names = "--catalog", defaultValue = "${env:GRANARY_CATALOG:-duckdb}", description = "Where tokens, buckets, files and jobs are recorded: duckdb (one node) or postgres (shared by every node) (env GRANARY_CATALOG; default ${DEFAULT-VALUE}).")
     String catalog;
 
@@ -89,9 +92,14 @@ public final class ServerCommand implements Callable<Integer> {
         PostgresConfig postgres = postgresUrl == null || postgresUrl.isBlank() ? null
                 : new PostgresConfig(postgresUrl, postgresUser, postgresPassword == null ? "" : postgresPassword,
                         workers + 4);
-        ServerConfig config = new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, "us-east-1",
-                workers, masterToken, catalog, backend, postgres, Duration.ofSeconds(jobLeaseSeconds), nodeName,
-                externalS3());
+        ServerConfig config;
+        try {
+            config = new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, "us-east-1",
+                    workers, masterToken, catalog, backend, postgres, Duration.ofSeconds(jobLeaseSeconds), nodeName,
+                    externalS3(), duckDbMemoryBytes());
+        } catch (IllegalArgumentException e) {
+            throw new Connection.UsageException(e.getMessage());
+        }
         GranaryServer server = GranaryServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -121,6 +129,14 @@ public final class ServerCommand implements Callable<Integer> {
         System.err.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;
+    }
+
+    private long duckDbMemoryBytes() {
+        try {
+            return Sizes.parse(duckDbMemory);
+        } catch (Connection.UsageException e) {
+            throw new Connection.UsageException("--duckdb-memory: " + e.getMessage());
+        }
     }
 
     private ExternalS3Config externalS3() {

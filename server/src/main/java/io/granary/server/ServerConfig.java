@@ -12,6 +12,8 @@ import java.time.Duration;
  * (then {@code postgres} says where); a PostgreSQL catalog also holds the job queue, shared by every
  * node on it. {@code jobLease} is how long a dead node's job waits before another node takes it.
  * {@code s3} null runs the embedded S3 endpoint; otherwise the node uses that external store.
+ * {@code duckDbMemory} caps the DuckDB table engine's memory in bytes (0 = {@link #DEFAULT_DUCKDB_MEMORY}); beyond
+ * it DuckDB spills to disk.
  */
 public record ServerConfig(
         String host,
@@ -29,15 +31,24 @@ public record ServerConfig(
         PostgresConfig postgres,
         Duration jobLease,
         String nodeName,
-        ExternalS3Config s3) {
+        ExternalS3Config s3,
+        long duckDbMemory) {
 
     public static final String DUCKDB = "duckdb";
+    /** DuckDB's memory cap unless told otherwise; {@code bench/run all --scale large} measured what it costs. */
+    public static final long DEFAULT_DUCKDB_MEMORY = io.granary.duckdb.DuckDbTableBackend.DEFAULT_MEMORY_LIMIT;
+    /** Below this, DuckDB cannot hold the buffers of one CSV reader per core. */
+    public static final long MIN_DUCKDB_MEMORY = 128L << 20;
     public static final String POSTGRES = "postgres";
 
     public ServerConfig {
         catalog = catalog == null ? DUCKDB : catalog;
         backend = backend == null ? DUCKDB : backend;
         jobLease = jobLease == null ? Duration.ofSeconds(60) : jobLease;
+        duckDbMemory = duckDbMemory == 0 ? DEFAULT_DUCKDB_MEMORY : duckDbMemory;
+        if (duckDbMemory < MIN_DUCKDB_MEMORY) {
+            throw new IllegalArgumentException("The DuckDB memory limit must be at least 128MiB.");
+        }
         for (String kind : new String[] {catalog, backend}) {
             if (!kind.equals(DUCKDB) && !kind.equals(POSTGRES)) {
                 throw new IllegalArgumentException("Unknown storage kind \"" + kind + "\": use duckdb or postgres.");
@@ -57,33 +68,38 @@ public record ServerConfig(
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", 8080, 9000, dataDir, null, null, "granary", "us-east-1", 4, null, DUCKDB, DUCKDB,
-                null, null, null, null);
+                null, null, null, null, 0);
     }
 
     public ServerConfig withPorts(int apiPort, int s3ApiPort) {
         return new ServerConfig(host, apiPort, s3ApiPort, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers,
-                masterToken, catalog, backend, postgres, jobLease, nodeName, s3);
+                masterToken, catalog, backend, postgres, jobLease, nodeName, s3, duckDbMemory);
     }
 
     public ServerConfig withMasterToken(String token) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, token,
-                catalog, backend, postgres, jobLease, nodeName, s3);
+                catalog, backend, postgres, jobLease, nodeName, s3, duckDbMemory);
     }
 
     /** Catalog, job queue and tables all on this PostgreSQL database. */
     public ServerConfig withPostgres(PostgresConfig config) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
-                POSTGRES, POSTGRES, config, jobLease, nodeName, s3);
+                POSTGRES, POSTGRES, config, jobLease, nodeName, s3, duckDbMemory);
     }
 
     /** Objects in this external store instead of the embedded endpoint. */
     public ServerConfig withExternalS3(ExternalS3Config store) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, store.bucket(), store.region(), workers,
-                masterToken, catalog, backend, postgres, jobLease, nodeName, store);
+                masterToken, catalog, backend, postgres, jobLease, nodeName, store, duckDbMemory);
     }
 
     public ServerConfig withJobs(int workerCount, Duration lease, String name) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workerCount,
-                masterToken, catalog, backend, postgres, lease, name, s3);
+                masterToken, catalog, backend, postgres, lease, name, s3, duckDbMemory);
+    }
+
+    public ServerConfig withDuckDbMemory(long bytes) {
+        return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
+                catalog, backend, postgres, jobLease, nodeName, s3, bytes);
     }
 }

@@ -49,7 +49,8 @@ final class Stores implements AutoCloseable {
                 s.backend = s.track(new PostgresTableBackend(db));
             } else {
                 DuckDbDatabase db = s.track(new DuckDbDatabase(dataDir.resolve("tables.duckdb")));
-                s.backend = s.track(new DuckDbTableBackend(db, tmp));
+                s.backend = s.track(new DuckDbTableBackend(db, tmp, config.duckDbMemory(),
+                        DuckDbTableBackend.DEFAULT_SLICE_BYTES));
             }
             return s;
         } catch (RuntimeException e) {
