@@ -2,8 +2,7 @@ package io.granary.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.granary.client.FileUploadOptions;
 import io.granary.client.StorageClient;
 import io.granary.client.TableCreateOptions;
 import io.granary.client.TableImportOptions;
@@ -14,22 +13,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The Granary side of the scenarios, done as a user does it: through the Java client, and with the AWS SDK
- * for what the client has no call for (uploading slices that already exist as files).
+ * The Granary side of the scenarios, done as a user does it: through the Java client.
  */
 final class GranaryOps {
 
@@ -77,21 +65,18 @@ final class GranaryOps {
 
     /**
      * Creates a table from header-less slices as the client's sliced upload does: the table from a file holding
-     * only the header, then one sliced file (the slices uploaded 4 at a time, then the manifest) loaded with the
-     * header as {@code columns}. The header part counts as upload and job time too.
+     * only the header, then one sliced file (the existing slices uploaded 4 at a time by the client's
+     * {@code uploadSlicedFile}, then the manifest) loaded with the header as {@code columns}. The header part
+     * counts as upload and job time too.
      */
-    static Load createFromSlices(StorageClient client, String token, String bucketId, String name, List<Path> slices,
-            Path scratch) throws Exception {
+    static Load createFromSlices(StorageClient client, String bucketId, String name, List<Path> slices, Path scratch)
+            throws Exception {
         long t0 = System.nanoTime();
         Path header = scratch.resolve(name + ".header.csv");
         Files.writeString(header, CsvGenerator.HEADER);
         Load created = create(client, bucketId, name, header, List.of());
         long t1 = System.nanoTime();
-        // the client slices a whole CSV itself but cannot upload slices that already exist (PHP's uploadSlicedFile)
-        JsonNode prepared = post(client.host(), token, "/v2/storage/files/prepare",
-                Map.of("name", name + ".csv", "isSliced", true, "federationToken", true));
-        long fileId = prepared.path("id").asLong();
-        uploadSlices(client.s3Endpoint(), prepared.path("uploadParams"), slices);
+        long fileId = client.uploadSlicedFile(slices, FileUploadOptions.defaults().name(name + ".csv").parallelism(4));
         double upload = Timer.since(t1);
         long t2 = System.nanoTime();
         client.writeTableAsync(created.tableId(), fileId, TableImportOptions.defaults().columns(CsvGenerator.COLUMNS));
@@ -101,36 +86,6 @@ final class GranaryOps {
         Log.info("  sliced load: header table %.2f s, slices upload %.2f s, job %.2f s (%.2f s in all)", created.total(),
                 upload, job, Timer.since(t0));
         return new Load(created.uploadSeconds() + upload, created.jobSeconds() + job, created.tableId());
-    }
-
-    private static void uploadSlices(URI endpoint, JsonNode params, List<Path> slices) throws Exception {
-        JsonNode creds = params.path("credentials");
-        String bucket = params.path("bucket").asText();
-        String key = params.path("key").asText();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (S3Client s3 = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
-                        creds.path("AccessKeyId").asText(), creds.path("SecretAccessKey").asText(),
-                        creds.path("SessionToken").asText()))).build()) {
-            List<Future<String>> uploads = new ArrayList<>();
-            for (Path slice : slices) {
-                String sliceKey = key + slice.getFileName();
-                uploads.add(pool.submit(() -> {
-                    s3.putObject(b -> b.bucket(bucket).key(sliceKey), RequestBody.fromFile(slice));
-                    return "s3://" + bucket + "/" + sliceKey;
-                }));
-            }
-            ObjectNode manifest = JSON.createObjectNode();
-            ArrayNode entries = manifest.putArray("entries");
-            for (Future<String> f : uploads) {
-                entries.addObject().put("url", f.get());
-            }
-            s3.putObject(b -> b.bucket(bucket).key(key + "manifest").contentType("application/json"),
-                    RequestBody.fromBytes(JSON.writeValueAsBytes(manifest)));
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /** Rows of a table, as the table detail says. */
@@ -149,14 +104,6 @@ final class GranaryOps {
     static int requestParquetExport(String url, String token, String tableId) throws Exception {
         return send(url, token, "/v2/storage/tables/" + tableId + "/export-async",
                 Map.of("fileType", "parquet", "gzip", true)).statusCode();
-    }
-
-    private static JsonNode post(String url, String token, String path, Map<String, Object> body) throws Exception {
-        HttpResponse<String> r = send(url, token, path, body);
-        if (r.statusCode() >= 300) {
-            throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
-        }
-        return JSON.readTree(r.body());
     }
 
     private static HttpResponse<String> send(String url, String token, String path, Map<String, Object> body)

@@ -46,7 +46,7 @@ final class ImportScenario implements Scenario {
 
                         String table = "t" + run + variant.replace(".", "");
                         GranaryOps.Load load = variant.equals("slices")
-                                ? GranaryOps.createFromSlices(client, ServerUnderTest.TOKEN, bucket, table,
+                                ? GranaryOps.createFromSlices(client, bucket, table,
                                         data.slices(), scratch)
                                 : GranaryOps.create(client, bucket, table,
                                         variant.equals("csv") ? data.csv() : data.gz(), List.of());

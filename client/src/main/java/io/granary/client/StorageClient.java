@@ -527,21 +527,7 @@ public final class StorageClient implements AutoCloseable {
         String name = o.name() != null ? o.name()
                 : file.getFileName().toString() + (o.compress() && !o.sliced() && !isGzip(file) ? ".gz" : "");
         long sourceSize = Files.size(file);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", name);
-        body.put("isPermanent", o.isPermanent());
-        body.put("isPublic", o.isPublic());
-        body.put("isEncrypted", o.isEncrypted());
-        body.put("notify", o.notifyOnUpload());
-        body.put("isSliced", o.sliced());
-        body.put("federationToken", true);
-        if (!o.sliced() && !o.compress()) {
-            body.put("sizeBytes", sourceSize);
-        }
-        if (!o.tags().isEmpty()) {
-            body.put("tags", o.tags());
-        }
-        JsonNode prepared = send("POST", "/v2/storage/files/prepare", Map.of(), body, REQUEST_TIMEOUT).body;
+        JsonNode prepared = prepare(name, o, o.sliced(), !o.sliced() && !o.compress() ? sourceSize : null);
         long id = prepared.path("id").asLong();
         JsonNode params = prepared.path("uploadParams");
         if (!hasCredentials(params) && params.hasNonNull("url")) {
@@ -575,6 +561,115 @@ public final class StorageClient implements AutoCloseable {
                 s3client.close();
             }
         }
+    }
+
+    private JsonNode prepare(String name, FileUploadOptions o, boolean sliced, Long sizeBytes) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("isPermanent", o.isPermanent());
+        body.put("isPublic", o.isPublic());
+        body.put("isEncrypted", o.isEncrypted());
+        body.put("notify", o.notifyOnUpload());
+        body.put("isSliced", sliced);
+        body.put("federationToken", true);
+        if (sizeBytes != null) {
+            body.put("sizeBytes", sizeBytes);
+        }
+        if (!o.tags().isEmpty()) {
+            body.put("tags", o.tags());
+        }
+        return send("POST", "/v2/storage/files/prepare", Map.of(), body, REQUEST_TIMEOUT).body;
+    }
+
+    /**
+     * Uploads slices that already exist as local files (for example a table exported by another tool) as one sliced
+     * file, as PHP's {@code uploadSlicedFile} does; returns the file's id. Each slice is uploaded unchanged (gzipped
+     * first with {@code compress}, unless it already is) under {@code key + its file name}, {@code parallelism} at a
+     * time, then the manifest lists them in the order given. Slices carry no header: load them with {@code columns}.
+     * The file is named {@code options.name()}, default the first slice's name. {@code sliced} and {@code sliceSize}
+     * are ignored. On any failure the file record is deleted with whatever was uploaded.
+     *
+     * @throws IllegalArgumentException no slices, or two slices with the same file name (they would overwrite)
+     */
+    public long uploadSlicedFile(List<Path> slices, FileUploadOptions options) throws IOException {
+        FileUploadOptions o = options == null ? FileUploadOptions.defaults() : options;
+        if (slices == null || slices.isEmpty()) {
+            throw new IllegalArgumentException("A sliced file needs at least one slice.");
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        long total = 0;
+        for (Path slice : slices) {
+            if (!Files.isRegularFile(slice) || !Files.isReadable(slice)) {
+                throw new java.nio.file.NoSuchFileException(slice.toString(), null, "not a readable regular file");
+            }
+            if (!names.add(slice.getFileName().toString())) {
+                throw new IllegalArgumentException("Two slices are named " + slice.getFileName()
+                        + ": each slice is stored under its file name, so the names must differ.");
+            }
+            total += Files.size(slice);
+        }
+        long sourceSize = total;
+        String name = o.name() != null ? o.name() : slices.get(0).getFileName().toString();
+        JsonNode prepared = prepare(name, o, true, null);
+        long id = prepared.path("id").asLong();
+        JsonNode params = prepared.path("uploadParams");
+        String bucket = params.path("bucket").asText();
+        String key = params.path("key").asText();
+        Path tempDir = null;
+        ExecutorService pool = S3Transfers.pool(o.parallelism());
+        try (S3Client s3client = sliceClient(id, prepared)) {
+            Path work = tempDir = Files.createTempDirectory("granary-slices-");
+            AtomicLong done = new AtomicLong();
+            List<Future<String>> uploads = new ArrayList<>();
+            for (Path slice : slices) {
+                boolean gzip = o.compress() && !isGzip(slice);
+                String sliceName = slice.getFileName() + (gzip ? ".gz" : "");
+                uploads.add(pool.submit(() -> {
+                    Path body = gzip ? gzip(slice, work) : slice;
+                    try {
+                        long size = Files.size(body);
+                        s3client.putObject(b -> b.bucket(bucket).key(key + sliceName).contentLength(size),
+                                RequestBody.fromContentProvider(() -> S3Transfers.open(body, 0, size), size,
+                                        "application/octet-stream"));
+                        o.progress().progress(done.addAndGet(Files.size(slice)), sourceSize);
+                        return "s3://" + bucket + "/" + key + sliceName;
+                    } finally {
+                        if (gzip) {
+                            Files.deleteIfExists(body);
+                        }
+                    }
+                }));
+            }
+            ObjectNode manifest = MAPPER.createObjectNode();
+            ArrayNode entries = manifest.putArray("entries");
+            for (Future<String> f : uploads) {
+                entries.addObject().put("url", S3Transfers.await(f));
+            }
+            s3client.putObject(b -> b.bucket(bucket).key(key + "manifest").contentType("application/json"),
+                    RequestBody.fromBytes(MAPPER.writeValueAsBytes(manifest)));
+            return id;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                deleteFile(id);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        } finally {
+            S3Transfers.shutdown(pool);
+            if (tempDir != null) {
+                deleteTree(tempDir);
+            }
+        }
+    }
+
+    private S3Client sliceClient(long id, JsonNode prepared) {
+        JsonNode params = prepared.path("uploadParams");
+        if (!hasCredentials(params)) {
+            throw new IllegalStateException("File " + id + " was prepared as sliced, but the server handed out no S3 "
+                    + "credentials (a presigned-only store): sliced uploads need credentials");
+        }
+        return transfers().client(params.get("credentials"), prepared.path("region").asText(null));
     }
 
     /** One plain PUT of the whole (optionally gzipped) file to a presigned URL; on failure the file record goes. */

@@ -169,6 +169,80 @@ class StorageClientTest {
     }
 
     @Test
+    void existingSlicesUploadAsOneSlicedFileAndLoadInManifestOrder() throws IOException {
+        // slices as another tool leaves them: no header, one of them gzipped, a quoted newline inside
+        Path dir = Files.createDirectories(tmp.resolve("existing"));
+        List<Path> slices = new ArrayList<>();
+        StringBuilder all = new StringBuilder();
+        for (int s = 0; s < 5; s++) {
+            StringBuilder part = new StringBuilder();
+            for (int i = 0; i < 300; i++) {
+                part.append(s * 1000 + i).append(",\"slice ").append(s).append("\nline\"\n");
+            }
+            all.append(part);
+            Path slice = dir.resolve("export.csv_" + s);
+            if (s == 3) {
+                slice = dir.resolve("export.csv_" + s + ".gz");
+                try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(slice))) {
+                    out.write(part.toString().getBytes(StandardCharsets.UTF_8));
+                }
+            } else {
+                Files.writeString(slice, part);
+            }
+            slices.add(slice);
+        }
+        AtomicLong progress = new AtomicLong();
+        long id = client.uploadSlicedFile(slices, FileUploadOptions.defaults().name("existing.csv").parallelism(3)
+                .progress((d, t) -> progress.accumulateAndGet(d, Math::max)));
+        JsonNode file = client.getFile(id, false);
+        assertThat(file.path("isSliced").asBoolean()).isTrue();
+        assertThat(file.path("name").asText()).isEqualTo("existing.csv");
+        long total = 0;
+        for (Path slice : slices) {
+            total += Files.size(slice);
+        }
+        assertThat(progress.get()).isEqualTo(total);
+        Path merged = tmp.resolve("existing-merged.csv");
+        client.downloadFile(id, merged, DownloadOptions.defaults().decompress(true));
+        assertThat(Files.readString(merged)).isEqualTo(all.toString());
+
+        client.createBucket("client-slices", "in", null);
+        String tableId = client.createTable("in.c-client-slices", "t",
+                Files.writeString(tmp.resolve("header.csv"), "id,text\n"), TableCreateOptions.defaults());
+        JsonNode job = client.writeTableAsync(tableId, id, TableImportOptions.defaults().columns(List.of("id", "text")));
+        assertThat(job.path("results").path("totalRowsCount").asLong()).isEqualTo(1500);
+        client.dropBucket("in.c-client-slices", true);
+
+        // compress gzips the plain slices on the way and keeps the gzipped one as it is
+        long compressed = client.uploadSlicedFile(slices, FileUploadOptions.defaults().compress(true));
+        assertThat(client.getFile(compressed, false).path("name").asText()).isEqualTo("export.csv_0");
+        Path back = tmp.resolve("compressed-merged.csv");
+        client.downloadFile(compressed, back, DownloadOptions.defaults().decompress(true));
+        assertThat(Files.readString(back)).isEqualTo(all.toString());
+    }
+
+    @Test
+    void badSliceListsRegisterNoFile() throws IOException {
+        Path a = Files.writeString(Files.createDirectories(tmp.resolve("a")).resolve("part.csv"), "1,x\n");
+        Path b = Files.writeString(Files.createDirectories(tmp.resolve("b")).resolve("part.csv"), "2,y\n");
+        int before = client.listFiles(null, 1000, 0).size();
+        assertThatThrownBy(() -> client.uploadSlicedFile(List.of(a, b), FileUploadOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Two slices are named part.csv: each slice is stored under its file name, so the names "
+                        + "must differ.");
+        assertThatThrownBy(() -> client.uploadSlicedFile(List.of(), FileUploadOptions.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("A sliced file needs at least one slice.");
+        assertThatThrownBy(() -> client.uploadSlicedFile(List.of(a, tmp.resolve("missing.csv")), null))
+                .isInstanceOf(java.nio.file.NoSuchFileException.class).hasMessageContaining("missing.csv");
+        try (StorageClient dead = StorageClient.builder(granary.server.url(), GranaryFixture.TOKEN)
+                .s3Endpoint(URI.create("http://127.0.0.1:9")).build()) {
+            assertThatThrownBy(() -> dead.uploadSlicedFile(List.of(a), FileUploadOptions.defaults().name("dead-slices")))
+                    .isInstanceOf(software.amazon.awssdk.core.exception.SdkException.class);
+        }
+        assertThat(client.listFiles(null, 1000, 0)).hasSize(before);
+    }
+
+    @Test
     void failingImportRaisesTheJobsError() throws IOException {
         client.createBucket("client-fail", "in", null);
         String tableId = client.createTable("in.c-client-fail", "t", Files.writeString(tmp.resolve("t.csv"),
