@@ -59,7 +59,7 @@ public final class DuckDbTableBackend implements TableBackend {
      * Default DuckDB memory limit. DuckDB keeps table blocks it has read or written cached up to this limit, so
      * it is what the server's native memory grows to; loads and exports stream, spilling beyond it.
      */
-    public static final long DEFAULT_MEMORY_LIMIT = 1L << 30;
+    public static final long DEFAULT_MEMORY_LIMIT = 512L << 20;
     /** Default size after which an unordered export starts a new slice. */
     public static final long DEFAULT_SLICE_BYTES = 256L << 20;
     /** Longest CSV line (record) a load accepts. */

@@ -41,7 +41,7 @@ final class RawPostgres implements RawEngine {
         return switch (operation) {
             case "load" -> "CREATE TABLE + COPY FROM STDIN";
             case "upsert" -> "COPY FROM STDIN into a temp table + MERGE";
-            case "export" -> "COPY TO STDOUT (+ Java gzip)";
+            case "export" -> "COPY TO STDOUT (gzipped in Java for the gzip variant) into";
             default -> operation;
         };
     }

@@ -41,7 +41,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "${env:GRANARY_WORKERS:-4}", description = "Job worker threads (env GRANARY_WORKERS; default ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--duckdb-memory", defaultValue = "${env:GRANARY_DUCKDB_MEMORY:-1GiB}", description = "Memory the DuckDB table engine may use, e.g. 512MiB or 4GiB; beyond it DuckDB spills to disk under the data dir. The server's total is about this plus the Java heap (env GRANARY_DUCKDB_MEMORY; default ${DEFAULT-VALUE}).")
+    @Option(names = "--duckdb-memory", defaultValue = "${env:GRANARY_DUCKDB_MEMORY:-512MiB}", description = "Memory the DuckDB table engine may use, e.g. 512MiB or 4GiB; beyond it DuckDB spills to disk under the data dir. The server's total is about this plus the Java heap (env GRANARY_DUCKDB_MEMORY; default ${DEFAULT-VALUE}).")
     String duckDbMemory;
 
     @Option(names = "--catalog", defaultValue = "${env:GRANARY_CATALOG:-duckdb}", description = "Where tokens, buckets, files and jobs are recorded: duckdb (one node) or postgres (shared by every node) (env GRANARY_CATALOG; default ${DEFAULT-VALUE}).")
