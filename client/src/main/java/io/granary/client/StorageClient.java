@@ -550,11 +550,7 @@ public final class StorageClient implements AutoCloseable {
             if (s3client != null) {
                 S3Transfers.abort(s3client, bucket, key, state, e);
             }
-            try {
-                deleteFile(id);
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            deleteAfterFailure(id, e);
             throw e;
         } finally {
             if (s3client != null) {
@@ -640,26 +636,25 @@ public final class StorageClient implements AutoCloseable {
                     }
                 }));
             }
-            ObjectNode manifest = MAPPER.createObjectNode();
-            ArrayNode entries = manifest.putArray("entries");
-            for (Future<String> f : uploads) {
-                entries.addObject().put("url", S3Transfers.await(f));
-            }
-            s3client.putObject(b -> b.bucket(bucket).key(key + "manifest").contentType("application/json"),
-                    RequestBody.fromBytes(MAPPER.writeValueAsBytes(manifest)));
+            putManifest(s3client, bucket, key, uploads);
             return id;
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                deleteFile(id);
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            deleteAfterFailure(id, e);
             throw e;
         } finally {
             S3Transfers.shutdown(pool);
             if (tempDir != null) {
                 deleteTree(tempDir);
             }
+        }
+    }
+
+    /** Removes the file record (and what was uploaded) after a failed upload, keeping the original failure. */
+    private void deleteAfterFailure(long id, Throwable e) {
+        try {
+            deleteFile(id);
+        } catch (RuntimeException cleanup) {
+            e.addSuppressed(cleanup);
         }
     }
 
@@ -682,11 +677,7 @@ public final class StorageClient implements AutoCloseable {
             PresignedTransfers presigned = new PresignedTransfers(http, maxAttempts);
             uploadWhole(file, o, sourceSize, (body, progress, total, done) -> presigned.put(url, body, progress, total, done));
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                deleteFile(id);
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            deleteAfterFailure(id, e);
             throw e;
         }
     }
@@ -769,17 +760,23 @@ public final class StorageClient implements AutoCloseable {
                     }
                 }));
             }
-            ObjectNode manifest = MAPPER.createObjectNode();
-            ArrayNode entries = manifest.putArray("entries");
-            for (Future<String> f : uploads) {
-                entries.addObject().put("url", S3Transfers.await(f));
-            }
-            s3client.putObject(b -> b.bucket(bucket).key(key + "manifest").contentType("application/json"),
-                    RequestBody.fromBytes(MAPPER.writeValueAsBytes(manifest)));
+            putManifest(s3client, bucket, key, uploads);
         } finally {
             S3Transfers.shutdown(pool);
             deleteTree(tempDir);
         }
+    }
+
+    /** Waits for the slice uploads, then writes the manifest listing their URLs in upload order. */
+    private static void putManifest(S3Client s3client, String bucket, String key, List<Future<String>> uploads)
+            throws IOException {
+        ObjectNode manifest = MAPPER.createObjectNode();
+        ArrayNode entries = manifest.putArray("entries");
+        for (Future<String> f : uploads) {
+            entries.addObject().put("url", S3Transfers.await(f));
+        }
+        s3client.putObject(b -> b.bucket(bucket).key(key + "manifest").contentType("application/json"),
+                RequestBody.fromBytes(MAPPER.writeValueAsBytes(manifest)));
     }
 
     /** Gzips {@code source} into a new temp file in {@code dir}, streaming. */
