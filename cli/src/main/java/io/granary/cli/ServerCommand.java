@@ -112,6 +112,9 @@ public final class ServerCommand implements Callable<Integer> {
         System.err.println("  Storage API:  " + server.url() + "/v2/storage");
         System.err.println("  S3 endpoint:  " + server.s3Url());
         System.err.println("  Data dir:     " + dataDir.toAbsolutePath().normalize());
+        if (config.backend().equals(ServerConfig.DUCKDB)) {
+            System.err.println("  Tables:       DuckDB, memory cap " + (config.duckDbMemory() >> 20) + " MiB (--duckdb-memory)");
+        }
         if (postgres != null) {
             System.err.println("  PostgreSQL:   " + postgres.url() + " (catalog: " + catalog + ", tables: " + backend + ")");
         }
