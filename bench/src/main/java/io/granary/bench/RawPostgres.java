@@ -56,8 +56,7 @@ final class RawPostgres implements RawEngine {
 
     @Override
     public long createAndLoadSlices(String table, List<Path> slices) throws Exception {
-        connection.setAutoCommit(false);
-        try (Statement s = connection.createStatement()) {
+        return inTransaction(s -> {
             s.execute(RawDuckDb.createTable(table, "TEXT"));
             long rows = 0;
             for (Path slice : slices) {
@@ -65,8 +64,21 @@ final class RawPostgres implements RawEngine {
                     rows += copy.copyIn("COPY " + table + " FROM STDIN WITH (FORMAT csv)", in, BUFFER);
                 }
             }
-            connection.commit();
             return rows;
+        });
+    }
+
+    private interface Work {
+        long run(Statement s) throws Exception;
+    }
+
+    /** Runs work in one transaction, committed if it returns and rolled back if it throws. */
+    private long inTransaction(Work work) throws Exception {
+        connection.setAutoCommit(false);
+        try (Statement s = connection.createStatement()) {
+            long result = work.run(s);
+            connection.commit();
+            return result;
         } catch (Exception e) {
             connection.rollback();
             throw e;
@@ -77,10 +89,11 @@ final class RawPostgres implements RawEngine {
 
     @Override
     public long upsert(String table, Path increment) throws Exception {
-        connection.setAutoCommit(false);
-        try (Statement s = connection.createStatement(); InputStream in = open(increment)) {
+        inTransaction(s -> {
             s.execute("CREATE TEMP TABLE increment (LIKE " + table + ") ON COMMIT DROP");
-            copy.copyIn("COPY increment FROM STDIN WITH (FORMAT csv, HEADER true)", in, BUFFER);
+            try (InputStream in = open(increment)) {
+                copy.copyIn("COPY increment FROM STDIN WITH (FORMAT csv, HEADER true)", in, BUFFER);
+            }
             s.execute("ANALYZE increment");
             StringBuilder set = new StringBuilder();
             StringBuilder values = new StringBuilder();
@@ -92,13 +105,10 @@ final class RawPostgres implements RawEngine {
             }
             s.execute("MERGE INTO " + table + " AS t USING increment AS s ON t.id = s.id WHEN MATCHED THEN UPDATE SET "
                     + set + " WHEN NOT MATCHED THEN INSERT VALUES (" + values + ")");
-            connection.commit();
+            return 0;
+        });
+        try (Statement s = connection.createStatement()) {
             return count(s, table);
-        } catch (Exception e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(true);
         }
     }
 
