@@ -1,0 +1,83 @@
+package io.granary.trino;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * One local Trino per test JVM, started on first use (17–33 s, about 2 GiB) and stopped by a shutdown
+ * hook; every Trino test in the JVM shares it (use distinct schemas or catalogs). Without a Java 24+
+ * on the machine each test that asks for it FAILS with a message saying so: Trino tests never skip.
+ * Set {@code -Dgranary.trino.java=<jdk home>} (or {@code GRANARY_TRINO_JAVA}) to choose the Java.
+ */
+public final class TestTrino {
+
+    private static LocalTrino server;
+    private static RuntimeException failure;
+
+    private TestTrino() {
+    }
+
+    /** The shared server, started if needed. */
+    public static synchronized LocalTrino server() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (server == null) {
+            try {
+                server = start();
+            } catch (TrinoJava.NotFound e) {
+                failure = new IllegalStateException("The Trino tests need a Java " + TrinoJava.REQUIRED
+                        + "+ to run the Trino server, and this machine has none: " + e.getMessage(), e);
+                throw failure;
+            } catch (RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+        }
+        return server;
+    }
+
+    /** A new JDBC connection to the shared server as user {@code granary}. */
+    public static Connection connect() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "granary");
+        return DriverManager.getConnection(server().jdbcUrl(), p);
+    }
+
+    private static LocalTrino start() {
+        TrinoJava.Found java = TrinoJava.find(System.getProperty("granary.trino.java"), System.getenv());
+        Path home = TrinoDistribution.home(null, System.getenv(), line -> System.err.println("TestTrino: " + line));
+        try {
+            Path data = Files.createTempDirectory("granary-test-trino-");
+            LocalTrino trino = LocalTrino.start(new LocalTrino.Settings(home, java, data, "127.0.0.1", freePort(), 2048),
+                    Duration.ofMinutes(3));
+            System.err.printf("TestTrino: Trino %s on %s started in %.1f s (Java %d, pid %d)%n", TrinoDistribution.version(),
+                    trino.url(), trino.startSeconds(), java.version(), trino.pid());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                trino.stop();
+                try {
+                    TrinoDistribution.deleteTree(data);
+                } catch (IOException ignored) {
+                    // the JVM is exiting; a temp directory is left behind
+                }
+            }, "test-trino-stop"));
+            return trino;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
