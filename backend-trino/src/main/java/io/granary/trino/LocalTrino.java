@@ -43,6 +43,9 @@ public final class LocalTrino implements AutoCloseable {
         }
     }
 
+    /** The user Granary connects as; the only one that sees every query (and so the catalogs' credentials). */
+    public static final String GRANARY_USER = "granary";
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Settings settings;
@@ -92,7 +95,8 @@ public final class LocalTrino implements AutoCloseable {
                 "-Dnode.bind-ip=" + s.host(),
                 "-Dplugin.dir=" + s.home().resolve("plugin"),
                 "-Dconfig=" + data.resolve("etc/config.properties"),
-                "-Dlog.levels-file=" + data.resolve("etc/log.properties")));
+                "-Dlog.levels-file=" + data.resolve("etc/log.properties"),
+                "-Daccess-control.config-files=" + data.resolve("etc/access-control.properties")));
         cmd.add("-Dnode.id=" + nodeId(data));
         cmd.add("io.trino.server.TrinoServer");
         return cmd;
@@ -120,6 +124,13 @@ public final class LocalTrino implements AutoCloseable {
                 "");
         Files.writeString(etc.resolve("config.properties"), config, StandardCharsets.UTF_8);
         Files.writeString(etc.resolve("log.properties"), "io.trino=INFO\n", StandardCharsets.UTF_8);
+        // CREATE CATALOG statements carry credentials: only Granary's user may see other users' queries
+        Files.writeString(etc.resolve("access-control.properties"), "access-control.name=file\n"
+                + "security.config-file=" + etc.resolve("access-rules.json") + "\n", StandardCharsets.UTF_8);
+        Files.writeString(etc.resolve("access-rules.json"), """
+                {"catalogs": [{"user": "%1$s", "allow": "owner"}, {"allow": "all"}],
+                 "queries": [{"user": "%1$s", "allow": ["execute", "kill", "view"]}, {"allow": ["execute"]}]}
+                """.formatted(GRANARY_USER), StandardCharsets.UTF_8);
     }
 
     /** A node id kept in the data directory, so a restarted server is the same node. */

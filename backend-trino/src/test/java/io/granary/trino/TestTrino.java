@@ -47,8 +47,13 @@ public final class TestTrino {
 
     /** A new JDBC connection to the shared server as user {@code granary}. */
     public static Connection connect() throws SQLException {
+        return connect(LocalTrino.GRANARY_USER);
+    }
+
+    /** A new JDBC connection to the shared server as {@code user}. */
+    public static Connection connect(String user) throws SQLException {
         Properties p = new Properties();
-        p.setProperty("user", "granary");
+        p.setProperty("user", user);
         return DriverManager.getConnection(server().jdbcUrl(), p);
     }
 
