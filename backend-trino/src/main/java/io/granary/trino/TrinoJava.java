@@ -66,7 +66,7 @@ public final class TrinoJava {
             }
             int version = version(executable);
             if (version < REQUIRED) {
-                throw new NotFound(source + " " + asked + " is Java " + describe(version) + "; Trino " + TrinoDistribution.version()
+                throw new NotFound(source + " " + asked + " is " + describe(version) + "; Trino " + TrinoDistribution.version()
                         + " needs Java " + REQUIRED + " or newer. " + advice());
             }
             return new Found(executable, version);
