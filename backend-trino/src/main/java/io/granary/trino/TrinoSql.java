@@ -1,7 +1,24 @@
 package io.granary.trino;
 
-/** Trino SQL text: quoted identifiers and literals, and the statements Granary runs. */
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/**
+ * Trino SQL text for Granary's tables: quoted identifiers and literals, and the one-statement loads that
+ * read a staged table ({@link TrinoStaging}: columns {@code c0 … cN-1} in file order and the row number
+ * {@code r}). Each statement is one Iceberg commit: it either happens whole or not at all. Table
+ * columns are Storage names ({@link TrinoNames} makes them Trino names); every column is
+ * {@code varchar}, plus the hidden {@code _timestamp}.
+ */
 public final class TrinoSql {
+
+    /** The hidden change-time column, and its type. */
+    public static final String TIMESTAMP = "_timestamp";
+    public static final String TIMESTAMP_TYPE = "timestamp(6) with time zone";
+
+    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
 
     private TrinoSql() {
     }
@@ -14,5 +31,136 @@ public final class TrinoSql {
     /** A string literal ({@code '} doubled). */
     public static String literal(String value) {
         return "'" + value.replace("'", "''") + "'";
+    }
+
+    /** A {@code timestamp(6) with time zone} literal in UTC. */
+    public static String timestamp(Instant t) {
+        return "TIMESTAMP '" + TS.format(t) + " UTC'";
+    }
+
+    /** {@code CREATE TABLE t (columns varchar…, _timestamp …)}: an empty table. */
+    public static String createTable(String table, List<String> columns) {
+        StringBuilder b = new StringBuilder("CREATE TABLE ").append(table).append(" (");
+        for (String c : columns) {
+            b.append(TrinoNames.column(c)).append(" varchar, ");
+        }
+        return b.append(id(TIMESTAMP)).append(' ').append(TIMESTAMP_TYPE).append(")").toString();
+    }
+
+    /**
+     * A full load: {@code CREATE OR REPLACE TABLE} with {@code columns} (the table's, then the new ones,
+     * all present in {@code fileColumns}) from the staged rows; with a primary key only the last
+     * occurrence of each key. One commit: readers see the old rows or the new ones, and a failure leaves
+     * the table (schema and rows) as it was.
+     */
+    public static String fullLoad(String table, List<String> columns, List<String> fileColumns, List<String> primaryKey,
+            String staged, Instant timestamp) {
+        StringBuilder b = new StringBuilder("CREATE OR REPLACE TABLE ").append(table).append(" AS SELECT ");
+        for (String c : columns) {
+            b.append(source(c, fileColumns, "s")).append(" AS ").append(TrinoNames.column(c)).append(", ");
+        }
+        b.append("CAST(").append(timestamp(timestamp)).append(" AS ").append(TIMESTAMP_TYPE).append(") AS ").append(id(TIMESTAMP));
+        return b.append(" FROM ").append(deduplicated(staged, primaryKey, fileColumns)).append(" s").toString();
+    }
+
+    /** An incremental load without a key: {@code INSERT} of every staged row. */
+    public static String insert(String table, List<String> fileColumns, String staged, Instant timestamp) {
+        StringBuilder b = new StringBuilder("INSERT INTO ").append(table).append(" (");
+        for (String c : fileColumns) {
+            b.append(TrinoNames.column(c)).append(", ");
+        }
+        b.append(id(TIMESTAMP)).append(") SELECT ");
+        for (int i = 0; i < fileColumns.size(); i++) {
+            b.append("s.").append(TrinoStaging.column(i)).append(", ");
+        }
+        return b.append(timestamp(timestamp)).append(" FROM ").append(staged).append(" s").toString();
+    }
+
+    /**
+     * An incremental load with a key: {@code MERGE} of the last occurrence of each staged key; existing
+     * rows with the key are updated, others inserted. A key column added later holds NULL in old rows,
+     * which never equals a staged value (staged values are never NULL).
+     */
+    public static String merge(String table, List<String> fileColumns, List<String> primaryKey, String staged,
+            Instant timestamp) {
+        StringBuilder b = new StringBuilder("MERGE INTO ").append(table).append(" t USING ")
+                .append(deduplicated(staged, primaryKey, fileColumns)).append(" s ON (");
+        String and = "";
+        for (String k : primaryKey) {
+            b.append(and).append("t.").append(TrinoNames.column(k)).append(" = ").append(source(k, fileColumns, "s"));
+            and = " AND ";
+        }
+        b.append(") WHEN MATCHED THEN UPDATE SET ");
+        for (String c : fileColumns) {
+            if (!primaryKey.contains(c)) {
+                b.append(TrinoNames.column(c)).append(" = ").append(source(c, fileColumns, "s")).append(", ");
+            }
+        }
+        b.append(id(TIMESTAMP)).append(" = ").append(timestamp(timestamp)).append(" WHEN NOT MATCHED THEN INSERT (");
+        for (String c : fileColumns) {
+            b.append(TrinoNames.column(c)).append(", ");
+        }
+        b.append(id(TIMESTAMP)).append(") VALUES (");
+        for (String c : fileColumns) {
+            b.append(source(c, fileColumns, "s")).append(", ");
+        }
+        return b.append(timestamp(timestamp)).append(")").toString();
+    }
+
+    /** {@code ALTER TABLE … ADD COLUMN "c" varchar}: its own commit; old rows read NULL. */
+    public static String addColumn(String table, String column) {
+        return "ALTER TABLE " + table + " ADD COLUMN " + TrinoNames.column(column) + " varchar";
+    }
+
+    /** {@code ALTER TABLE … DROP COLUMN "c"}: undoes {@link #addColumn} (the data files are not rewritten). */
+    public static String dropColumn(String table, String column) {
+        return "ALTER TABLE " + table + " DROP COLUMN " + TrinoNames.column(column);
+    }
+
+    /** A visible column as every read returns it: {@code ''} where it is NULL (added after the row was written). */
+    public static String read(String column) {
+        return "coalesce(" + TrinoNames.column(column) + ", '')";
+    }
+
+    /** Merges small files and rewrites merge-on-read deletes into the data files. */
+    public static String optimize(String table) {
+        return "ALTER TABLE " + table + " EXECUTE optimize";
+    }
+
+    /** Forgets snapshots older than {@code retention} (e.g. {@code '7d'}) and deletes the files only they used. */
+    public static String expireSnapshots(String table, String retention) {
+        return "ALTER TABLE " + table + " EXECUTE expire_snapshots(retention_threshold => " + literal(retention) + ")";
+    }
+
+    /** Deletes files under the table's location that no snapshot references (left by failed writes). */
+    public static String removeOrphanFiles(String table, String retention) {
+        return "ALTER TABLE " + table + " EXECUTE remove_orphan_files(retention_threshold => " + literal(retention) + ")";
+    }
+
+    /** The table's snapshots, oldest first: id, time, operation and the Trino query that committed it. */
+    public static String snapshots(String catalog, String bucketId, String tableName) {
+        return "SELECT snapshot_id, committed_at, operation, summary['trino_query_id'] FROM " + id(catalog) + "."
+                + id(TrinoNames.physical(bucketId)) + "." + id(TrinoNames.physical(tableName) + "$snapshots")
+                + " ORDER BY committed_at, snapshot_id";
+    }
+
+    private static String source(String column, List<String> fileColumns, String alias) {
+        int i = fileColumns.indexOf(column);
+        if (i < 0) {
+            throw new IllegalArgumentException("column " + column + " is not in the file");
+        }
+        return alias + "." + TrinoStaging.column(i);
+    }
+
+    private static String deduplicated(String staged, List<String> primaryKey, List<String> fileColumns) {
+        if (primaryKey.isEmpty()) {
+            return staged;
+        }
+        StringBuilder partition = new StringBuilder();
+        for (String k : primaryKey) {
+            partition.append(partition.length() == 0 ? "" : ", ").append(source(k, fileColumns, "d"));
+        }
+        return "(SELECT * FROM (SELECT d.*, row_number() OVER (PARTITION BY " + partition
+                + " ORDER BY d.r DESC) AS granary_rn FROM " + staged + " d) WHERE granary_rn = 1)";
     }
 }

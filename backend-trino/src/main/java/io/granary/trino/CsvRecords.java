@@ -1,0 +1,281 @@
+package io.granary.trino;
+
+import io.granary.core.csv.CsvDialect;
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads the records of one CSV file (plain or gzip) as the other backends read it, so Trino is given
+ * values, never CSV: Trino's own CSV reader splits quoted newlines and accepts broken rows. The rules
+ * are DuckDB's (the embedded backend): a doubled enclosure inside quotes is one; with a separate escape
+ * character it makes the next character literal; an enclosure inside an unquoted value is literal;
+ * spaces around a quoted value are dropped, other text after it is an error; blank lines are skipped when
+ * there are several columns; empty fields after the last expected one are dropped. A problem is a
+ * {@link GranaryException} {@code Invalid CSV file[ (file i of n)]. Line N: problem.} with the
+ * physical line where the record starts — the texts the PostgreSQL backend gives.
+ */
+public final class CsvRecords implements AutoCloseable {
+
+    private static final int EOF = -1;
+    private static final int NONE = -2;
+
+    private final Reader in;
+    private final char quote;
+    private final int escape;
+    private final char delimiter;
+    private final int columns;
+    private final String where;
+    private final char[] buffer = new char[1 << 16];
+    private int pos;
+    private int limit;
+    private long line = 1;
+    private long recordLine;
+    private final StringBuilder field = new StringBuilder();
+    private final String[] values;
+    private long records;
+    private int pending = NONE;
+
+    private CsvRecords(Reader in, CsvDialect dialect, int columns, String where) {
+        this.in = in;
+        this.quote = dialect.enclosure();
+        this.escape = dialect.escapedBy() == null || dialect.escapedBy() == dialect.enclosure() ? -1 : dialect.escapedBy();
+        this.delimiter = dialect.delimiter();
+        this.columns = columns;
+        this.where = where;
+        this.values = new String[columns];
+    }
+
+    /**
+     * Opens {@code file} (gzip detected from its first bytes) for records of {@code columns} fields;
+     * {@code where} names the file in messages ({@code " (file 2 of 3)"} or {@code ""}).
+     */
+    public static CsvRecords open(Path file, CsvDialect dialect, int columns, String where) {
+        try {
+            InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            raw.mark(2);
+            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+            raw.reset();
+            InputStream data = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+            var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            return new CsvRecords(new InputStreamReader(data, decoder), dialect, columns, where);
+        } catch (ZipException e) {
+            throw invalidGzip(where, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file, e);
+        }
+    }
+
+    /** Reads records from {@code reader} (for tests and in-memory sources). */
+    static CsvRecords of(Reader reader, CsvDialect dialect, int columns) {
+        return new CsvRecords(reader, dialect, columns, "");
+    }
+
+    /** Skips the header record (validated by the caller with {@link io.granary.core.csv.HeaderReader}). */
+    public void skipHeader() {
+        readRecord(true);
+    }
+
+    /**
+     * The next record's values (a reused array: copy what you keep), or null at the end of the file.
+     *
+     * @throws GranaryException {@code INVALID_CSV} for a malformed record
+     */
+    public String[] next() {
+        return readRecord(false) ? values : null;
+    }
+
+    /** The 1-based line where the last record returned started. */
+    public long recordLine() {
+        return recordLine;
+    }
+
+    /** How many data records were returned so far. */
+    public long records() {
+        return records;
+    }
+
+    private boolean readRecord(boolean header) {
+        int c = pending != NONE ? pending : read();
+        pending = NONE;
+        // blank lines are no record when there are several columns
+        while (columns > 1 && (c == '\n' || c == '\r')) {
+            c = endOfLine(c);
+        }
+        if (c == EOF) {
+            return false;
+        }
+        recordLine = line;
+        int n = 0;
+        while (true) {
+            field.setLength(0);
+            // spaces before an opening quote are not part of the value
+            int spaces = 0;
+            while (c == ' ') {
+                field.append(' ');
+                spaces++;
+                c = read();
+            }
+            if (c == quote) {
+                field.setLength(0);
+                c = quoted();
+                while (c == ' ') {
+                    c = read();
+                }
+                if (c != delimiter && c != '\n' && c != '\r' && c != EOF) {
+                    throw invalid(recordLine, "a quoted value is followed by other characters before the delimiter"
+                            + " (stray enclosure character)");
+                }
+            } else {
+                while (c != delimiter && c != '\n' && c != '\r' && c != EOF) {
+                    field.append((char) c);
+                    c = read();
+                }
+            }
+            if (n < columns) {
+                values[n] = field.toString();
+            } else if (!field.isEmpty() || spaces > 0) {
+                n = countRest(c, n);
+                throw invalid(recordLine, "expected " + columns + " fields, found " + n);
+            }
+            n++;
+            if (c == delimiter) {
+                c = read();
+                continue;
+            }
+            if (c != EOF) {
+                // the character after the line end starts the next record
+                pending = endOfLine(c);
+            }
+            break;
+        }
+        // empty fields after the last expected one were dropped above
+        if (n < columns && !header) {
+            throw invalid(recordLine, "expected " + columns + " fields, found " + n);
+        }
+        if (!header) {
+            records++;
+        }
+        return true;
+    }
+
+    /** Reads a quoted value from after its opening quote; returns the character after the closing one. */
+    private int quoted() {
+        while (true) {
+            int c = read();
+            if (c == EOF) {
+                throw invalid(recordLine, "a quoted value is not closed (unterminated quote)");
+            }
+            if (c == escape) {
+                int next = read();
+                if (next == EOF) {
+                    throw invalid(recordLine, "a quoted value is not closed (unterminated quote)");
+                }
+                countLine(next);
+                field.append((char) next);
+            } else if (c == quote) {
+                int next = read();
+                if (next != quote) {
+                    return next;
+                }
+                field.append(quote);
+            } else {
+                countLine(c);
+                field.append((char) c);
+            }
+        }
+    }
+
+    // a line end inside quotes is part of the value, and the next record's line number moves on
+    private void countLine(int c) {
+        if (c == '\n') {
+            if (field.isEmpty() || field.charAt(field.length() - 1) != '\r') {
+                line++;
+            }
+        } else if (c == '\r') {
+            line++;
+        }
+    }
+
+    /** Counts the fields of the rest of a record that has too many, for the message. */
+    private int countRest(int c, int n) {
+        int count = n + 1;
+        boolean inQuote = false;
+        while (c != EOF && (inQuote || (c != '\n' && c != '\r'))) {
+            if (c == quote) {
+                inQuote = !inQuote;
+            } else if (c == delimiter && !inQuote) {
+                count++;
+            }
+            c = read();
+        }
+        return count;
+    }
+
+    /** Consumes a line end ({@code \n}, {@code \r\n} or {@code \r}) starting with {@code c}; returns the next character. */
+    private int endOfLine(int c) {
+        line++;
+        int next = read();
+        if (c == '\r' && next == '\n') {
+            next = read();
+        }
+        return next;
+    }
+
+    private int read() {
+        if (pos == limit) {
+            try {
+                limit = in.read(buffer, 0, buffer.length);
+            } catch (CharacterCodingException e) {
+                throw invalid(line, "invalid UTF-8 byte sequence (the file must be UTF-8 encoded)");
+            } catch (ZipException e) {
+                throw invalidGzip(where, e);
+            } catch (IOException e) {
+                if (e.getCause() instanceof CharacterCodingException) {
+                    throw invalid(line, "invalid UTF-8 byte sequence (the file must be UTF-8 encoded)");
+                }
+                if (e instanceof java.io.EOFException) {
+                    throw invalidGzip(where, e);
+                }
+                throw new UncheckedIOException(e);
+            }
+            pos = 0;
+            if (limit <= 0) {
+                limit = 0;
+                return EOF;
+            }
+        }
+        return buffer[pos++];
+    }
+
+    private GranaryException invalid(long at, String text) {
+        return new GranaryException(ErrorCode.INVALID_CSV, "Invalid CSV file" + where + ". Line " + at + ": " + text + ".");
+    }
+
+    private static GranaryException invalidGzip(String where, IOException e) {
+        String detail = e.getMessage() == null ? "unexpected end of the stream" : e.getMessage();
+        return new GranaryException(ErrorCode.INVALID_CSV, "Invalid CSV file" + where + ". Invalid gzip data (" + detail + ").", e);
+    }
+
+    @Override
+    public void close() {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // nothing was written
+        }
+    }
+}
