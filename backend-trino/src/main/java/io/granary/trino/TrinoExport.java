@@ -35,18 +35,23 @@ public final class TrinoExport {
     }
 
     /**
-     * Writes the rows of {@code select} (its columns become the slices' columns, all {@code varchar}) under
-     * {@code prefix}, through transient table {@code exportTable} (a qualified name in the Hive catalog).
+     * Writes the rows of {@code select} under {@code prefix}, through transient table {@code exportTable}
+     * (a qualified name in the Hive catalog). {@code names} name the select's columns (all {@code varchar})
+     * in the slices; Hive lower-cases them, which matters for Parquet only.
      */
-    public static Result export(Connection trino, String hiveCatalog, String exportTable, String select, ObjectStore store,
-            String prefix, Format format) throws SQLException {
+    public static Result export(Connection trino, String hiveCatalog, String exportTable, List<String> names, String select,
+            ObjectStore store, String prefix, Format format) throws SQLException {
         String dir = prefix.endsWith("/") ? prefix : prefix + "/";
         String location = "s3://" + store.bucket() + "/" + dir;
         long rows;
         try (Statement s = trino.createStatement()) {
             s.execute("SET SESSION " + TrinoSql.id(hiveCatalog) + ".compression_codec = "
                     + TrinoSql.literal(format == Format.CSV_GZIP ? "GZIP" : format == Format.PARQUET ? "ZSTD" : "NONE"));
-            rows = Math.max(0, s.executeLargeUpdate("CREATE TABLE " + exportTable + " WITH (external_location = "
+            StringBuilder aliases = new StringBuilder();
+            for (String name : names) {
+                aliases.append(aliases.length() == 0 ? "" : ", ").append(TrinoSql.id(name));
+            }
+            rows = Math.max(0, s.executeLargeUpdate("CREATE TABLE " + exportTable + " (" + aliases + ") WITH (external_location = "
                     + TrinoSql.literal(location) + ", format = " + TrinoSql.literal(format == Format.PARQUET ? "PARQUET" : "CSV")
                     + ") AS " + select));
         } finally {
