@@ -84,7 +84,7 @@ class PostgresTableBackendTest extends TableBackendContract {
         load(t, List.of("v"), "v\na\nB\né\nz\n10\n9\n");
         assertThat(export(t, List.of("v"), RowSelection.ALL, List.of("v")))
                 .containsExactly("10", "9", "B", "a", "z", "é");
-        assertThat(export(t, List.of("v"), new RowSelection(List.of(new WhereFilter("v", "gt", List.of("Z"))), null, null),
+        assertThat(export(t, List.of("v"), new RowSelection(List.of(WhereFilter.of("v", "gt", List.of("Z"))), null, null),
                 List.of("v"))).containsExactly("a", "z", "é");
     }
 
@@ -244,7 +244,7 @@ class PostgresTableBackendTest extends TableBackendContract {
         assertThat(r.columns()).containsExactly(id, nearlyId, czech, added);
         assertThat(rows(t)).containsExactlyInAnyOrder(List.of("1", "a", "x", ""), List.of("2", "", "", "new"),
                 List.of("3", "", "", "more"));
-        assertThat(backend.preview(t, List.of(czech, added), new RowSelection(List.of(new WhereFilter(id, "eq",
+        assertThat(backend.preview(t, List.of(czech, added), new RowSelection(List.of(WhereFilter.of(id, "eq",
                 List.of("1"))), null, null), 10)).containsExactly(List.of("x", ""));
 
         String extra = "e".repeat(64);

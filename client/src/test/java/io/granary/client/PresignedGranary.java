@@ -60,8 +60,9 @@ final class PresignedGranary implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             TokenService tokens = new TokenService(catalog, clock, 1);
             tokens.ensureMasterToken(TOKEN);
-            files = new FileService(catalog, storage.objectStore(), storage.credentialIssuer(), clock, 1);
             JobService jobs = track(new JobService(queue));
+            files = new FileService(catalog, storage.objectStore(), storage.credentialIssuer(), jobs, clock, 1);
+            files.registerWith(jobs);
             jobs.start(1);
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
@@ -75,7 +76,7 @@ final class PresignedGranary implements AutoCloseable {
                 c.startup.showJavalinBanner = false;
                 ErrorHandling.register(c.routes);
                 new IndexRoutes(views, url, storage.objectStore().endpoint().toString(), readiness).register(c.routes);
-                new FileRoutes(files, jobs, requests, views).register(c.routes);
+                new FileRoutes(files, requests, views).register(c.routes);
             });
             app.start("127.0.0.1", port);
             closeables.add(app::stop);

@@ -294,14 +294,14 @@ public abstract class TableBackendContract {
         load(false, List.of(), t1, true, "id,status,amount\n1,new,10\n2,paid,20\n3,new,30\n");
         load(true, List.of("id"), t2, true, "id,status,amount\n4,sent,40\n3,paid,35\n");
 
-        assertThat(export(List.of("id"), sel(new WhereFilter("status", "eq", List.of("paid", "sent"))), List.of("id"), null))
+        assertThat(export(List.of("id"), sel(WhereFilter.of("status", "eq", List.of("paid", "sent"))), List.of("id"), null))
                 .containsExactly(List.of("2"), List.of("3"), List.of("4"));
-        assertThat(export(List.of("id"), sel(new WhereFilter("status", "ne", List.of("paid"))), List.of("id"), null))
+        assertThat(export(List.of("id"), sel(WhereFilter.of("status", "ne", List.of("paid"))), List.of("id"), null))
                 .containsExactly(List.of("1"), List.of("4"));
-        assertThat(export(List.of("id"), sel(new WhereFilter("amount", "ge", List.of("30"))), List.of("id"), null))
+        assertThat(export(List.of("id"), sel(WhereFilter.of("amount", "ge", List.of("30"))), List.of("id"), null))
                 .containsExactly(List.of("3"), List.of("4"));
-        assertThat(export(List.of("id"), sel(new WhereFilter("amount", "lt", List.of("20")),
-                new WhereFilter("status", "eq", List.of("new"))), List.of("id"), null))
+        assertThat(export(List.of("id"), sel(WhereFilter.of("amount", "lt", List.of("20")),
+                WhereFilter.of("status", "eq", List.of("new"))), List.of("id"), null))
                 .containsExactly(List.of("1"));
         assertThat(export(List.of("amount", "id"), RowSelection.ALL, List.of("amount"), 2L))
                 .containsExactly(List.of("10", "1"), List.of("20", "2"));
@@ -316,9 +316,9 @@ public abstract class TableBackendContract {
         assertThat(parse(withTime.slices(), false)).containsExactly(List.of("1", "2024-01-01 10:00:00"));
 
         assertCode(() -> export(List.of("nope"), RowSelection.ALL, List.of(), null), ErrorCode.TABLES_VALIDATION);
-        assertCode(() -> export(List.of(), sel(new WhereFilter("nope", "eq", List.of("x"))), List.of(), null),
+        assertCode(() -> export(List.of(), sel(WhereFilter.of("nope", "eq", List.of("x"))), List.of(), null),
                 ErrorCode.TABLES_VALIDATION);
-        assertCode(() -> export(List.of(), sel(new WhereFilter("id", "like", List.of("x"))), List.of(), null),
+        assertCode(() -> export(List.of(), sel(WhereFilter.of("id", "like", List.of("x"))), List.of(), null),
                 ErrorCode.TABLES_VALIDATION);
     }
 
@@ -328,14 +328,14 @@ public abstract class TableBackendContract {
         load(false, List.of(), t1, true, "id,status\n1,new\n2,paid\n3,new\n4,\n");
         assertThat(backend.preview(orders, List.of(), RowSelection.ALL, 1000)).hasSize(4)
                 .contains(List.of("4", ""), List.of("1", "new"));
-        assertThat(backend.preview(orders, List.of("status"), sel(new WhereFilter("id", "eq", List.of("2"))), 10))
+        assertThat(backend.preview(orders, List.of("status"), sel(WhereFilter.of("id", "eq", List.of("2"))), 10))
                 .containsExactly(List.of("paid"));
         assertThat(backend.preview(orders, List.of(), RowSelection.ALL, 2)).hasSize(2);
 
-        assertThat(backend.deleteRows(orders, sel(new WhereFilter("status", "eq", List.of("new"))))).isEqualTo(2);
-        assertThat(backend.deleteRows(orders, sel(new WhereFilter("status", "eq", List.of("new"))))).isZero();
+        assertThat(backend.deleteRows(orders, sel(WhereFilter.of("status", "eq", List.of("new"))))).isEqualTo(2);
+        assertThat(backend.deleteRows(orders, sel(WhereFilter.of("status", "eq", List.of("new"))))).isZero();
         assertThat(rows(orders)).containsExactlyInAnyOrder(List.of("2", "paid"), List.of("4", ""));
-        assertCode(() -> backend.deleteRows(orders, sel(new WhereFilter("nope", "eq", List.of("x")))),
+        assertCode(() -> backend.deleteRows(orders, sel(WhereFilter.of("nope", "eq", List.of("x")))),
                 ErrorCode.TABLES_VALIDATION);
         assertThat(backend.deleteRows(orders, RowSelection.ALL)).isEqualTo(2);
         assertThat(backend.stats(orders).rows()).isZero();
