@@ -88,6 +88,24 @@ public final class S3ObjectStore implements ObjectStore {
      */
     public S3ObjectStore(URI endpoint, URI publicEndpoint, String bucket, String region, String accessKey,
             String secretKey, boolean pathStyle, Path localRoot) {
+        this(endpoint, publicEndpoint, bucket, region, accessKey, secretKey, pathStyle, localRoot, null);
+    }
+
+    /**
+     * A store on a Granary S3 endpoint (the embedded one, or {@code granary s3}) whose system key is given:
+     * presigned URLs are signed with the endpoint's presign key, which may only read or put an object, and
+     * only while the file owning it exists ({@link ScopedBlobStoreLocator}).
+     */
+    static S3ObjectStore onGranaryEndpoint(URI endpoint, URI publicEndpoint, String bucket, String region,
+            String systemAccessKey, String systemSecret, boolean pathStyle, Path localRoot) {
+        return new S3ObjectStore(Objects.requireNonNull(endpoint, "endpoint"), publicEndpoint, bucket, region,
+                systemAccessKey, systemSecret, pathStyle, localRoot, AwsBasicCredentials.create(
+                        ScopedBlobStoreLocator.presignAccessKey(systemAccessKey),
+                        ScopedBlobStoreLocator.presignSecret(systemAccessKey, systemSecret)));
+    }
+
+    private S3ObjectStore(URI endpoint, URI publicEndpoint, String bucket, String region, String accessKey,
+            String secretKey, boolean pathStyle, Path localRoot, AwsBasicCredentials presignCredentials) {
         this.bucket = Objects.requireNonNull(bucket, "bucket");
         this.region = region == null || region.isBlank() ? "us-east-1" : region;
         this.endpoint = endpoint;
@@ -117,7 +135,8 @@ public final class S3ObjectStore implements ObjectStore {
         }
         this.presigner = presignerBuilder
                 .region(Region.of(this.region))
-                .credentialsProvider(credentials)
+                .credentialsProvider(presignCredentials == null ? credentials
+                        : StaticCredentialsProvider.create(presignCredentials))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build())
                 .build();
     }
