@@ -141,6 +141,9 @@ class KeyTraversalTest {
         // java.net.URI refuses to build a malformed escape: send it over a plain socket
         String malformed = rawGet("/" + EmbeddedFixture.BUCKET + "/" + prefix + "%zz%2F..%2Fx.csv");
         assertThat(malformed).startsWith("HTTP/1.1 400 ").contains("<Code>InvalidURI</Code>");
+        for (String query : List.of("?X-Amz-Credential=%zz", "?X-Amz-Security-Token=%zz&AWSAccessKeyId=x", "?%zz=1")) {
+            assertThat(rawGet("/" + EmbeddedFixture.BUCKET + "/" + prefix + "x.csv" + query)).startsWith("HTTP/1.1 4");
+        }
         assertThat(tree()).isEqualTo(before);
     }
 
