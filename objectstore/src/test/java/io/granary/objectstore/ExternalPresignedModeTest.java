@@ -46,7 +46,7 @@ class ExternalPresignedModeTest {
         fixture = new EmbeddedFixture(dir);
         external = ExternalObjectStorage.connect(new ExternalS3Config(fixture.endpoint(), null, EmbeddedFixture.BUCKET,
                 EmbeddedFixture.ACCESS_KEY, EmbeddedFixture.SECRET, true, CredentialsMode.PRESIGNED, null, null));
-        files = new FileService(fixture.catalog, external.objectStore(), external.credentialIssuer(), null,
+        files = new FileService(fixture.catalog, external.objectStore(), external.credentialIssuer(),
                 Clock.systemUTC(), 1);
     }
 

@@ -27,8 +27,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -73,6 +71,11 @@ public final class FileService {
     private final JobService jobs;
     private final Clock clock;
     private final long projectId;
+
+    /** File Storage without a job service: everything but {@link #submitDelete} (for tests of the object store). */
+    public FileService(Catalog catalog, ObjectStore objects, CredentialIssuer credentials, Clock clock, long projectId) {
+        this(catalog, objects, credentials, null, clock, projectId);
+    }
 
     public FileService(Catalog catalog, ObjectStore objects, CredentialIssuer credentials, JobService jobs, Clock clock,
             long projectId) {
@@ -159,6 +162,9 @@ public final class FileService {
 
     /** Accepts the deletion of a file as a job ({@code ?async=1}). */
     public Job submitDelete(Token caller, long id, JobOrigin origin) {
+        if (jobs == null) {
+            throw new IllegalStateException("This FileService runs no jobs");
+        }
         require(caller, id);
         return jobs.submit(JobOperations.FILE_DELETE, new FileDeleteRequest(id), null, JobLock.file(id), caller, origin);
     }
@@ -340,10 +346,7 @@ public final class FileService {
     }
 
     private String key(boolean permanent, Instant now, long id, String name) {
-        ZonedDateTime day = now.atZone(ZoneOffset.UTC);
-        return String.format(Locale.ROOT, "%s/%d/files/%04d/%02d/%02d/%d.%s",
-                permanent ? "permanent" : "exp-" + MAX_AGE_DAYS, projectId, day.getYear(), day.getMonthValue(),
-                day.getDayOfMonth(), id, keySafe(name));
+        return FileKeys.of(permanent, now, projectId, id, keySafe(name));
     }
 
     private FileView uploadView(StoredFile file) {
