@@ -492,12 +492,12 @@ public final class StorageClient implements AutoCloseable {
         return get("/v2/storage/files", q);
     }
 
-    /** Deletes a file and its objects ({@code DELETE /files/{id}}). */
     /** Adds a tag to a file ({@code POST /files/{id}/tags}). */
     public void addFileTag(long fileId, String tag) {
         send("POST", "/v2/storage/files/" + fileId + "/tags", Map.of(), Map.of("tag", tag), REQUEST_TIMEOUT);
     }
 
+    /** Deletes a file and its objects ({@code DELETE /files/{id}}). */
     public void deleteFile(long fileId) {
         send("DELETE", "/v2/storage/files/" + fileId, Map.of(), null, REQUEST_TIMEOUT);
     }
@@ -807,12 +807,6 @@ public final class StorageClient implements AutoCloseable {
     }
 
     /**
-     * Downloads a file into {@code destination}, which is replaced only once the whole content is written. A sliced
-     * file's manifest is read through S3 ({@code s3Path.key + "manifest"}), its slices are downloaded in parallel and
-     * concatenated in manifest order. A non-sliced file over 32 MiB is fetched in parallel byte ranges. With
-     * {@code decompress}, gzip objects are gunzipped.
-     */
-    /**
      * Downloads each slice of a sliced file into {@code directory} under its own name (the basename of its manifest
      * entry), in parallel and unchanged (no decompression); returns the slice paths in manifest order.
      */
@@ -853,6 +847,12 @@ public final class StorageClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Downloads a file into {@code destination}, which is replaced only once the whole content is written. A sliced
+     * file's manifest is read through S3 ({@code s3Path.key + "manifest"}), its slices are downloaded in parallel and
+     * concatenated in manifest order. A non-sliced file over 32 MiB is fetched in parallel byte ranges. With
+     * {@code decompress}, gzip objects are gunzipped.
+     */
     public void downloadFile(long fileId, Path destination, DownloadOptions options) throws IOException {
         download(getFile(fileId, true), destination, null, false, options == null ? DownloadOptions.defaults() : options);
     }
