@@ -44,6 +44,11 @@ final class EmbeddedFixture implements AutoCloseable {
                 issued.sessionToken()));
     }
 
+    /** The contract's client signing with issued credentials. */
+    SdkStoreClient storeClient(IssuedCredentials issued) {
+        return new SdkStoreClient(client(issued), BUCKET);
+    }
+
     S3Client systemClient() {
         return client(AwsBasicCredentials.create(ACCESS_KEY, SECRET));
     }

@@ -57,11 +57,6 @@ class ExternalPresignedModeTest {
     }
 
     @Test
-    void theIssuerMintsNothing() {
-        assertThat(external.credentialIssuer().mintsCredentials()).isFalse();
-    }
-
-    @Test
     void prepareHandsOutAPresignedPutUrlAndAPlainPutUploadsTheFile() throws Exception {
         FileService.FileView prepared = files.prepare(MASTER, request("data.csv", false), null);
         assertThat(prepared.credentials()).isNull();
