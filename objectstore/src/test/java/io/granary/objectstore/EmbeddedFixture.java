@@ -12,7 +12,14 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** A real embedded endpoint on a free port with a DuckDB catalog, and S3 clients configured as Keboola's. */
+/**
+ * A real embedded endpoint on a free port with a DuckDB catalog, and S3 clients configured as Keboola's.
+ *
+ * <p>Not the platform's test harness ({@code EmbeddedGranary}, in the server's test-jar): this module is built
+ * before the server, so its tests cannot depend on it (Maven refuses a cycle even in test scope). Nor do they need
+ * it: they test the adapter under the server, which is the endpoint and a catalog; tests of a whole Granary on an
+ * external store live downstream (the client's {@code PresignedModeTest}).
+ */
 final class EmbeddedFixture implements AutoCloseable {
 
     static final String ACCESS_KEY = "granary-system";
