@@ -45,6 +45,11 @@ final class EmbeddedFixture implements AutoCloseable {
         return storage.s3().endpoint();
     }
 
+    /** How a node reaches this endpoint as an external store in {@code mode}, with the system key. */
+    ExternalS3Config external(ExternalS3Config.CredentialsMode mode) {
+        return new ExternalS3Config(endpoint(), null, BUCKET, ACCESS_KEY, SECRET, true, mode, null, null);
+    }
+
     /** A client with default SDK settings (flexible checksums included), as a Keboola client builds it. */
     S3Client client(IssuedCredentials issued) {
         return client(AwsSessionCredentials.create(issued.accessKeyId(), issued.secretAccessKey(),

@@ -25,9 +25,7 @@ class GranaryModeCredentialIssuerTest extends CredentialIssuerContract {
     @Override
     protected CredentialIssuer openIssuer(Path dir) {
         fixture = new EmbeddedFixture(dir);
-        external = ExternalObjectStorage.connect(new ExternalS3Config(fixture.endpoint(), null, EmbeddedFixture.BUCKET,
-                EmbeddedFixture.ACCESS_KEY, EmbeddedFixture.SECRET, true, CredentialsMode.GRANARY, null, null),
-                fixture.catalog);
+        external = ExternalObjectStorage.connect(fixture.external(CredentialsMode.GRANARY), fixture.catalog);
         return external.credentialIssuer();
     }
 

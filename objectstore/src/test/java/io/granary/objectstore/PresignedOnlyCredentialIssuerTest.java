@@ -19,8 +19,7 @@ class PresignedOnlyCredentialIssuerTest extends CredentialIssuerContract {
     @Override
     protected CredentialIssuer openIssuer(Path dir) {
         fixture = new EmbeddedFixture(dir);
-        external = ExternalObjectStorage.connect(new ExternalS3Config(fixture.endpoint(), null, EmbeddedFixture.BUCKET,
-                EmbeddedFixture.ACCESS_KEY, EmbeddedFixture.SECRET, true, CredentialsMode.PRESIGNED, null, null));
+        external = ExternalObjectStorage.connect(fixture.external(CredentialsMode.PRESIGNED));
         return external.credentialIssuer();
     }
 

@@ -24,8 +24,7 @@ class RemoteS3ObjectStoreTest extends ObjectStoreContract {
     @Override
     protected ObjectStore openStore(Path dir) {
         fixture = new EmbeddedFixture(dir);
-        external = ExternalObjectStorage.connect(new ExternalS3Config(fixture.endpoint(), null, EmbeddedFixture.BUCKET,
-                EmbeddedFixture.ACCESS_KEY, EmbeddedFixture.SECRET, true, CredentialsMode.PRESIGNED, null, null));
+        external = ExternalObjectStorage.connect(fixture.external(CredentialsMode.PRESIGNED));
         return external.objectStore();
     }
 
