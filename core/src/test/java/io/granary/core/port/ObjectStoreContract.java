@@ -163,6 +163,25 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void listsInPagesAfterAKey() {
+        for (String name : new String[] {"page/a", "page/b", "page/c", "page/d", "page/e", "pages/x"}) {
+            store.put(key(name), new ByteArrayInputStream(bytes(name)), -1);
+        }
+
+        assertThat(store.list(key("page/"), null, 2)).extracting(ObjectInfo::key)
+                .containsExactly(key("page/a"), key("page/b"));
+        assertThat(store.list(key("page/"), key("page/b"), 2)).extracting(ObjectInfo::key)
+                .containsExactly(key("page/c"), key("page/d"));
+        // fewer than the limit: the end of the listing
+        assertThat(store.list(key("page/"), key("page/d"), 2)).extracting(ObjectInfo::key).containsExactly(key("page/e"));
+        assertThat(store.list(key("page/"), key("page/e"), 2)).isEmpty();
+        assertThat(store.list(key("page/"), key("page/bb"), 10)).extracting(ObjectInfo::key)
+                .containsExactly(key("page/c"), key("page/d"), key("page/e"));
+        // a page big enough is the whole listing, sizes and times included
+        assertThat(store.list(key("page/"), null, 10)).hasSize(5).isEqualTo(store.list(key("page/")));
+    }
+
+    @Test
     void localPathOnlyForAStoreThatReadsInPlaceAndOnlyOfExistingObjects() throws IOException {
         store.put(key("x.csv"), new ByteArrayInputStream(bytes("x")), 1);
 
