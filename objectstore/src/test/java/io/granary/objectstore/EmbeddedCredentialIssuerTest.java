@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.granary.core.model.Access;
 import io.granary.core.model.IssuedCredentials;
 import io.granary.core.model.ScopedCredential;
+import io.granary.core.port.Catalog;
 import io.granary.core.port.CredentialIssuer;
 import io.granary.core.port.CredentialIssuerContract;
 import io.granary.core.port.ObjectStore;
@@ -39,6 +40,11 @@ class EmbeddedCredentialIssuerTest extends CredentialIssuerContract {
     @Override
     protected ObjectStore store() {
         return fixture.storage.objectStore();
+    }
+
+    @Override
+    protected Catalog catalog() {
+        return fixture.catalog;
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.granary.core.model.Access;
 import io.granary.core.model.IssuedCredentials;
+import io.granary.core.port.Catalog;
 import io.granary.core.port.CredentialIssuer;
 import io.granary.core.port.CredentialIssuerContract;
 import io.granary.core.port.ObjectStore;
@@ -41,6 +42,11 @@ class GranaryModeCredentialIssuerTest extends CredentialIssuerContract {
     @Override
     protected ObjectStore store() {
         return external.objectStore();
+    }
+
+    @Override
+    protected Catalog catalog() {
+        return fixture.catalog;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.granary.objectstore;
 
 import io.granary.core.model.IssuedCredentials;
+import io.granary.core.port.Catalog;
 import io.granary.core.port.CredentialIssuer;
 import io.granary.core.port.CredentialIssuerContract;
 import io.granary.core.port.ObjectStore;
@@ -35,6 +36,11 @@ class PresignedOnlyCredentialIssuerTest extends CredentialIssuerContract {
     @Override
     protected ObjectStore store() {
         return external.objectStore();
+    }
+
+    @Override
+    protected Catalog catalog() {
+        return fixture.catalog;
     }
 
     @Override

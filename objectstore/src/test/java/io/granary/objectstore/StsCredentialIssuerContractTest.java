@@ -1,6 +1,7 @@
 package io.granary.objectstore;
 
 import io.granary.core.model.IssuedCredentials;
+import io.granary.core.port.Catalog;
 import io.granary.core.port.CredentialIssuer;
 import io.granary.core.port.CredentialIssuerContract;
 import io.granary.core.port.ObjectStore;
@@ -43,6 +44,17 @@ class StsCredentialIssuerContractTest extends CredentialIssuerContract {
     @Override
     protected ObjectStore store() {
         throw new UnsupportedOperationException("no store that checks STS credentials runs here");
+    }
+
+    @Override
+    protected Catalog catalog() {
+        throw new UnsupportedOperationException("no store that checks STS credentials runs here");
+    }
+
+    /** STS credentials cannot be revoked: they only expire. */
+    @Override
+    protected boolean credentialsEndWithTheirFile() {
+        return false;
     }
 
     @Override

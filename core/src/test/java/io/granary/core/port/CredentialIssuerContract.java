@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.granary.core.model.Access;
 import io.granary.core.model.IssuedCredentials;
+import io.granary.core.model.Token;
+import io.granary.core.storage.FileService;
 import io.granary.core.util.FileTrees;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,9 +14,11 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -37,7 +41,10 @@ import org.junit.jupiter.api.TestInstance;
  * instead of what it checks of minted credentials;</li>
  * <li>{@link #storeChecksCredentials()}: false where no store that honours the issuer's credentials runs in the
  * test (STS credentials are checked by AWS S3 or MinIO, neither of which runs here); the tests that need such a
- * store are then skipped, and only what the issuer itself promises is checked.</li>
+ * store are then skipped, and only what the issuer itself promises is checked;</li>
+ * <li>{@link #credentialsEndWithTheirFile()}: whether credentials minted for a file stop working when the file is
+ * deleted, before they expire (Granary's own endpoints check the file on every request; STS credentials cannot
+ * be revoked, they only expire).</li>
  * </ul>
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -63,8 +70,16 @@ public abstract class CredentialIssuerContract {
         return true;
     }
 
+    /** Whether credentials minted for a file stop working once the file is deleted (see the class comment). */
+    protected boolean credentialsEndWithTheirFile() {
+        return true;
+    }
+
     /** The store the credentials are for, as the server sees it (its own full access). */
     protected abstract ObjectStore store();
+
+    /** The catalog File Storage keeps its files in, beside {@link #store()}. */
+    protected abstract Catalog catalog();
 
     /** A plain S3 client of {@link #store()} signing with {@code credentials}, as Keboola's clients use them. */
     protected abstract StoreClient client(IssuedCredentials credentials);
@@ -231,6 +246,35 @@ public abstract class CredentialIssuerContract {
         }
         assertThat(read(key("upload.csv"))).isEqualTo("x");
         expired(List.of(upload, download));
+    }
+
+    @Test
+    void credentialsForAFileEndWhenTheFileIsDeleted() {
+        if (!issuer.mintsCredentials()) {
+            assertMintsNothing(() -> issuer.issue(key("a.csv"), false, Access.UPLOAD, HOUR));
+            return;
+        }
+        assumeStoreChecksCredentials();
+        Assumptions.assumeTrue(credentialsEndWithTheirFile(), "this issuer's credentials end only when they expire");
+        Token master = new Token(1, "master", "hash", true, true, true, true, Map.of(), Instant.now(), null, null, null);
+        FileService files = new FileService(catalog(), store(), issuer, Clock.systemUTC(), 1);
+        FileService.FileView file = files.prepare(master, new FileService.PrepareRequest("ends-with-its-file.csv", null,
+                null, false, false, false, false, List.of()), null);
+        String key = file.file().key();
+
+        try (StoreClient uploader = client(file.credentials())) {
+            assertThat(uploader.put(key, "v1")).isTrue();
+            IssuedCredentials download = files.get(master, file.file().id(), true).credentials();
+            try (StoreClient downloader = client(download)) {
+                assertThat(downloader.get(key)).contains("v1");
+
+                files.delete(master, file.file().id());
+
+                assertThat(uploader.put(key, "v2")).as("put after the file was deleted").isFalse();
+                assertThat(downloader.get(key)).as("get after the file was deleted").isEmpty();
+            }
+        }
+        assertThat(store().stat(key)).isEmpty();
     }
 
     private void assumeStoreChecksCredentials() {
