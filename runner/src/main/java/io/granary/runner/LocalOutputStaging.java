@@ -93,7 +93,7 @@ final class LocalOutputStaging implements OutputStaging {
     }
 
     /** The slices of a sliced table (each plain or gzip) as one header-less temp file. */
-    private static Path concatSlices(Path dir) throws IOException {
+    static Path concatSlices(Path dir) throws IOException {
         Path out = Files.createTempFile("granary-sliced-", ".csv");
         List<Path> slices;
         try (Stream<Path> s = Files.list(dir)) {
