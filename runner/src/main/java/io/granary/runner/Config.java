@@ -24,7 +24,8 @@ import java.util.function.Function;
 /**
  * A component configuration (spec 1.3): parsed strictly (unknown keys and wrong types are user errors naming the
  * key, as Keboola's {@code Error in configuration: …}), then normalised so every mapping item carries its defaults
- * (spec 3.1, 8.4).
+ * (spec 3.1, 8.4), and handed out as typed records: {@link InputTableMapping}, {@link InputFileMapping},
+ * {@link OutputTableMapping}, {@link OutputFileMapping}. The strict-schema helpers are in {@link ConfigSchema}.
  */
 public final class Config {
 
