@@ -1,6 +1,6 @@
 package io.granary.trino;
 
-import java.net.URI;
+import io.granary.core.port.EngineAccess;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,18 +15,10 @@ import java.util.TreeSet;
  * (or any Trino with {@code catalog.management=dynamic}) is enough: an Iceberg catalog whose metadata
  * lives in PostgreSQL (Iceberg's JDBC catalog) and whose data lives in Granary's S3 bucket, and a Hive
  * catalog (file metastore on the same bucket) for the transient external tables that staging and
- * exports read and write. Trino does not create the JDBC catalog's two tables itself:
- * {@link #createJdbcCatalogTables} does.
+ * exports read and write. Trino does not create the JDBC catalog's two tables itself: Granary's
+ * migrations do ({@code TrinoBookkeeping}).
  */
 public final class TrinoCatalogSetup {
-
-    /** How Trino reaches the object store. {@code prefix}: where under the bucket Trino keeps its data. */
-    public record S3(URI endpoint, String region, String bucket, String accessKey, String secretKey, boolean pathStyle) {
-        @Override
-        public String toString() {
-            return "S3[endpoint=" + endpoint + ", region=" + region + ", bucket=" + bucket + ", accessKey=" + accessKey + "]";
-        }
-    }
 
     /** The PostgreSQL database holding the Iceberg JDBC catalog, as Trino (not Granary) connects to it. */
     public record Database(String jdbcUrl, String user, String password) {
@@ -39,23 +31,8 @@ public final class TrinoCatalogSetup {
     private TrinoCatalogSetup() {
     }
 
-    /** Creates Iceberg's JDBC catalog tables (idempotent) in the database {@code pg} is connected to. */
-    public static void createJdbcCatalogTables(Connection pg) throws SQLException {
-        try (Statement s = pg.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS iceberg_tables ("
-                    + "catalog_name VARCHAR(255) NOT NULL, table_namespace VARCHAR(255) NOT NULL,"
-                    + " table_name VARCHAR(255) NOT NULL, metadata_location VARCHAR(1000),"
-                    + " previous_metadata_location VARCHAR(1000), iceberg_type VARCHAR(5),"
-                    + " PRIMARY KEY (catalog_name, table_namespace, table_name))");
-            s.execute("CREATE TABLE IF NOT EXISTS iceberg_namespace_properties ("
-                    + "catalog_name VARCHAR(255) NOT NULL, namespace VARCHAR(255) NOT NULL,"
-                    + " property_key VARCHAR(255) NOT NULL, property_value VARCHAR(1000),"
-                    + " PRIMARY KEY (catalog_name, namespace, property_key))");
-        }
-    }
-
     /** {@code CREATE CATALOG name USING iceberg ...}: tables' metadata in {@code db}, data under {@code s3://bucket/prefix}. */
-    public static String icebergCatalog(String name, Database db, S3 s3, String prefix) {
+    public static String icebergCatalog(String name, Database db, EngineAccess.S3Endpoint s3, String prefix) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("iceberg.catalog.type", "jdbc");
         p.put("iceberg.jdbc-catalog.catalog-name", name);
@@ -67,18 +44,20 @@ public final class TrinoCatalogSetup {
         // Granary's tables are written by one job at a time; merge-on-read deletes are compacted in the background
         p.put("iceberg.file-format", "PARQUET");
         p.put("iceberg.compression-codec", "ZSTD");
+        // Granary expires snapshots older than a day (TrinoMaintenance); Trino refuses less than this minimum
+        p.put("iceberg.expire-snapshots.min-retention", TrinoMaintenance.SNAPSHOT_RETENTION);
         s3Properties(p, s3);
         return create(name, "iceberg", p);
     }
 
     /**
      * {@code CREATE CATALOG name USING hive ...} for transient external tables over staged files and for
-     * exports, with a file metastore under {@code s3://bucket/prefix/metastore}.
+     * exports, with a file metastore under {@code s3://bucket/metastorePrefix}.
      */
-    public static String hiveCatalog(String name, S3 s3, String prefix) {
+    public static String hiveCatalog(String name, EngineAccess.S3Endpoint s3, String metastorePrefix) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("hive.metastore", "file");
-        p.put("hive.metastore.catalog.dir", location(s3, prefix) + "metastore");
+        p.put("hive.metastore.catalog.dir", location(s3, metastorePrefix));
         // exports insert into external tables whose location Granary chose
         p.put("hive.non-managed-table-writes-enabled", "true");
         p.put("hive.non-managed-table-creates-enabled", "true");
@@ -97,25 +76,6 @@ public final class TrinoCatalogSetup {
         return names;
     }
 
-    /**
-     * Creates the catalog unless it exists; returns whether this call created it. Another node creating
-     * it at the same moment is not an error.
-     */
-    public static boolean ensure(Connection trino, String name, String createStatement) throws SQLException {
-        if (catalogs(trino).contains(name)) {
-            return false;
-        }
-        try (Statement s = trino.createStatement()) {
-            s.execute(createStatement);
-            return true;
-        } catch (SQLException e) {
-            if (catalogs(trino).contains(name)) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
     /** Removes a catalog (its tables' data stays where it is). */
     public static void drop(Connection trino, String name) throws SQLException {
         try (Statement s = trino.createStatement()) {
@@ -123,7 +83,7 @@ public final class TrinoCatalogSetup {
         }
     }
 
-    static String location(S3 s3, String prefix) {
+    static String location(EngineAccess.S3Endpoint s3, String prefix) {
         String p = prefix == null ? "" : prefix.replaceAll("^/+", "");
         if (!p.isEmpty() && !p.endsWith("/")) {
             p += "/";
@@ -131,7 +91,7 @@ public final class TrinoCatalogSetup {
         return "s3://" + s3.bucket() + "/" + p;
     }
 
-    private static void s3Properties(Map<String, String> p, S3 s3) {
+    private static void s3Properties(Map<String, String> p, EngineAccess.S3Endpoint s3) {
         // 476 refuses to start a catalog with the newer fs.s3.enabled
         p.put("fs.native-s3.enabled", "true");
         if (s3.endpoint() != null) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Running loads on Iceberg tables. Iceberg commits one statement at a time ("Catalog only supports
@@ -20,8 +21,8 @@ import java.util.function.Consumer;
  */
 public final class TrinoLoads {
 
-    /** A snapshot of a table: {@code queryId} is the Trino query that committed it. */
-    public record Snapshot(long id, String operation, String queryId) {
+    /** A snapshot of a table: {@code queryId} is the Trino query that committed it, which added {@code addedRows}. */
+    public record Snapshot(long id, String operation, String queryId, long addedRows) {
     }
 
     private TrinoLoads() {
@@ -47,24 +48,38 @@ public final class TrinoLoads {
     /**
      * Adds {@code newColumns} (each its own commit), then runs {@code load}; when the load fails the added
      * columns are dropped again, newest first, so the table's schema is as before, and the load's error is
-     * thrown (with any failure to undo attached as suppressed).
+     * thrown (with any failure to undo attached as suppressed). A failure may come after the commit (the
+     * connection broke): {@code committed} tells, once the load has failed, whether it committed after all and
+     * how many rows; then that is the result and nothing is undone.
      */
     public static long withAddedColumns(Connection c, String table, List<String> newColumns, String load,
-            Consumer<String> queryId) throws SQLException {
+            Consumer<String> queryId, Supplier<Optional<Long>> committed) throws SQLException {
         List<String> added = new ArrayList<>();
         try {
             for (String column : newColumns) {
                 execute(c, TrinoSql.addColumn(table, column), id -> { });
                 added.add(column);
             }
-            return execute(c, load, queryId);
+            try {
+                return execute(c, load, queryId);
+            } catch (SQLException | RuntimeException e) {
+                Optional<Long> rows = committed.get();
+                if (rows.isPresent()) {
+                    return rows.get();
+                }
+                throw e;
+            }
         } catch (SQLException | RuntimeException e) {
+            boolean interrupted = Thread.interrupted();
             for (int i = added.size() - 1; i >= 0; i--) {
                 try {
                     execute(c, TrinoSql.dropColumn(table, added.get(i)), id -> { });
                 } catch (SQLException | RuntimeException undo) {
                     e.addSuppressed(undo);
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
             throw e;
         }
@@ -75,7 +90,8 @@ public final class TrinoLoads {
         List<Snapshot> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(TrinoSql.snapshots(catalog, bucketId, tableName))) {
             while (r.next()) {
-                out.add(new Snapshot(r.getLong(1), r.getString(3), r.getString(4)));
+                String added = r.getString(5);
+                out.add(new Snapshot(r.getLong(1), r.getString(3), r.getString(4), added == null ? 0 : Long.parseLong(added)));
             }
         }
         return out;
@@ -96,6 +112,20 @@ public final class TrinoLoads {
         List<String> ids = new ArrayList<>();
         try (var s = c.prepareStatement("SELECT query_id FROM system.runtime.queries WHERE state NOT IN ('FINISHED', 'FAILED')"
                 + " AND source = ?")) {
+            s.setString(1, source);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    ids.add(r.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Every query Trino still remembers (running or ended) that was sent with JDBC property {@code source}. */
+    public static List<String> queriesFrom(Connection c, String source) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (var s = c.prepareStatement("SELECT query_id FROM system.runtime.queries WHERE source = ?")) {
             s.setString(1, source);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {

@@ -1,5 +1,10 @@
 package io.granary.trino;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /**
  * Trino names for Storage names (buckets, tables, columns). Trino lower-cases every identifier, quoted or
  * not, while Storage names are case-sensitive and may hold characters that are awkward in SQL and in
@@ -10,10 +15,33 @@ package io.granary.trino;
  * for any other character. {@code CustomerId} is {@code customerid~0u8u}, {@code in.c-main} is
  * {@code in_c_main~2x2e_4x2d_}. The mapping is deterministic and reversible ({@link #logical}), so no
  * lookup is needed, and no name used as is contains {@code ~}, so the two kinds never clash.
+ *
+ * <p>Schemas and tables are never read back, and Iceberg's JDBC catalog keeps their names in
+ * {@code VARCHAR(255)} columns (a table's directory name in the store is bounded too), so for them a form
+ * longer than {@value #MAX_OBJECT_NAME} characters becomes its first 100 characters, {@code ~h} and 16 hex
+ * digits of the name's SHA-256 ({@link #object}): still unique, no longer reversible.
  */
 public final class TrinoNames {
 
+    /** The longest schema or table name used as {@link #physical} makes it. */
+    static final int MAX_OBJECT_NAME = 120;
+
     private TrinoNames() {
+    }
+
+    /** The Trino name of a bucket's schema or a table: {@link #physical}, or a hashed form when that is long. */
+    public static String object(String name) {
+        String physical = physical(name);
+        if (physical.length() <= MAX_OBJECT_NAME) {
+            return physical;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(name.getBytes(StandardCharsets.UTF_8));
+            return physical.substring(0, 100) + "~h" + HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
     }
 
     /** The Trino identifier (unquoted form) for a Storage name. */
@@ -78,7 +106,7 @@ public final class TrinoNames {
 
     /** A quoted qualified name {@code "catalog"."schema"."table"} for a bucket and table. */
     public static String table(String catalog, String bucketId, String tableName) {
-        return TrinoSql.id(catalog) + "." + TrinoSql.id(physical(bucketId)) + "." + TrinoSql.id(physical(tableName));
+        return TrinoSql.id(catalog) + "." + TrinoSql.id(object(bucketId)) + "." + TrinoSql.id(object(tableName));
     }
 
     /** The quoted Trino identifier for a Storage column. */

@@ -77,23 +77,26 @@ public final class TrinoSql {
     }
 
     /**
-     * An incremental load with a key: {@code MERGE} of the last occurrence of each staged key; existing
-     * rows with the key are updated, others inserted. A key column added later holds NULL in old rows,
-     * which never equals a staged value (staged values are never NULL).
+     * An incremental load with a key: {@code MERGE} of the last occurrence of each staged key. An existing row
+     * with the key is replaced: its columns the file lacks become NULL (read as {@code ''}), as on the other
+     * backends, which delete and insert. Other rows are inserted. A key column added later is NULL in old rows
+     * and is compared as {@code ''}, as every read sees it.
      */
-    public static String merge(String table, List<String> fileColumns, List<String> primaryKey, String staged,
-            Instant timestamp) {
+    public static String merge(String table, List<String> tableColumns, List<String> fileColumns, List<String> primaryKey,
+            String staged, Instant timestamp) {
         StringBuilder b = new StringBuilder("MERGE INTO ").append(table).append(" t USING ")
                 .append(deduplicated(staged, primaryKey, fileColumns)).append(" s ON (");
         String and = "";
         for (String k : primaryKey) {
-            b.append(and).append("t.").append(TrinoNames.column(k)).append(" = ").append(source(k, fileColumns, "s"));
+            b.append(and).append("coalesce(t.").append(TrinoNames.column(k)).append(", '') = ")
+                    .append(source(k, fileColumns, "s"));
             and = " AND ";
         }
         b.append(") WHEN MATCHED THEN UPDATE SET ");
-        for (String c : fileColumns) {
+        for (String c : tableColumns) {
             if (!primaryKey.contains(c)) {
-                b.append(TrinoNames.column(c)).append(" = ").append(source(c, fileColumns, "s")).append(", ");
+                b.append(TrinoNames.column(c)).append(" = ")
+                        .append(fileColumns.contains(c) ? source(c, fileColumns, "s") : "NULL").append(", ");
             }
         }
         b.append(id(TIMESTAMP)).append(" = ").append(timestamp(timestamp)).append(" WHEN NOT MATCHED THEN INSERT (");
@@ -137,11 +140,18 @@ public final class TrinoSql {
         return "ALTER TABLE " + table + " EXECUTE remove_orphan_files(retention_threshold => " + literal(retention) + ")";
     }
 
-    /** The table's snapshots, oldest first: id, time, operation and the Trino query that committed it. */
+    /**
+     * The table's snapshots, oldest first: id, time, operation, the Trino query that committed it and the rows
+     * it added (for a MERGE: the rows it wrote, updated and inserted).
+     */
     public static String snapshots(String catalog, String bucketId, String tableName) {
-        return "SELECT snapshot_id, committed_at, operation, summary['trino_query_id'] FROM " + id(catalog) + "."
-                + id(TrinoNames.physical(bucketId)) + "." + id(TrinoNames.physical(tableName) + "$snapshots")
-                + " ORDER BY committed_at, snapshot_id";
+        return "SELECT snapshot_id, committed_at, operation, summary['trino_query_id'], summary['added-records'] FROM "
+                + metadataTable(catalog, bucketId, tableName, "snapshots") + " ORDER BY committed_at, snapshot_id";
+    }
+
+    /** A table's metadata table ({@code snapshots}, {@code files}, …): {@code "catalog"."schema"."table$kind"}. */
+    public static String metadataTable(String catalog, String bucketId, String tableName, String kind) {
+        return id(catalog) + "." + id(TrinoNames.object(bucketId)) + "." + id(TrinoNames.object(tableName) + "$" + kind);
     }
 
     private static String source(String column, List<String> fileColumns, String alias) {

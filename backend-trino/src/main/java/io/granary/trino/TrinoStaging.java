@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.granary.core.csv.CsvDialect;
+import io.granary.core.csv.CsvRecords;
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
 import io.granary.core.port.ObjectStore;
 import java.io.BufferedOutputStream;
@@ -41,8 +44,11 @@ public final class TrinoStaging {
 
     /**
      * Parses {@code files} ({@code columns} fields each, a header first when {@code header}) and writes
-     * parts of at most {@code rowsPerPart} rows under {@code prefix}. A malformed file fails with its
-     * {@code INVALID_CSV} error before anything more is written; the caller then cleans the prefix up.
+     * parts of at most {@code rowsPerPart} rows under {@code prefix}; with no rows at all, one empty part (an
+     * external table needs its location to hold a file). {@code progress} hears the bytes of the files read so
+     * far and the rows, after each file and each part. A malformed file fails with its {@code INVALID_CSV} error,
+     * an interrupt with {@code JOB_INTERRUPTED}, before anything more is written; the caller then cleans the
+     * prefix up.
      */
     public static Staged stage(ObjectStore store, String prefix, List<Path> files, boolean header, CsvDialect dialect,
             int columns, long rowsPerPart, Path tempDir, JobProgress progress) {
@@ -50,6 +56,7 @@ public final class TrinoStaging {
         List<String> parts = new ArrayList<>();
         long row = 0;
         long bytes = 0;
+        long read = 0;
         Path temp = null;
         try {
             temp = Files.createTempFile(tempDir, "granary-stage-", ".json.gz");
@@ -69,14 +76,18 @@ public final class TrinoStaging {
                         if (part.rows == rowsPerPart) {
                             bytes += upload(store, dir, parts, part, temp);
                             part = null;
-                            progress.report(bytes, row);
+                            report(progress, read, row);
                         }
                     }
                 }
+                read += Files.size(files.get(f));
+                report(progress, read, row);
+            }
+            if (part == null && parts.isEmpty()) {
+                part = new PartWriter(temp);
             }
             if (part != null) {
                 bytes += upload(store, dir, parts, part, temp);
-                progress.report(bytes, row);
             }
             return new Staged(dir, parts, row, bytes);
         } catch (IOException e) {
@@ -89,6 +100,13 @@ public final class TrinoStaging {
                     // a temp file is left behind
                 }
             }
+        }
+    }
+
+    private static void report(JobProgress progress, long bytes, long rows) {
+        progress.report(bytes, rows);
+        if (Thread.currentThread().isInterrupted()) {
+            throw new GranaryException(ErrorCode.JOB_INTERRUPTED, "The load was interrupted; the table is unchanged.");
         }
     }
 

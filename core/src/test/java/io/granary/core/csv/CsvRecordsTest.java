@@ -1,9 +1,8 @@
-package io.granary.trino;
+package io.granary.core.csv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.granary.core.csv.CsvDialect;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import java.io.StringReader;
@@ -16,15 +15,43 @@ class CsvRecordsTest {
 
     @Test
     void valuesKeepQuotesDelimitersAndLineEnds() {
-        assertThat(read("1,\"a \"\"quoted\"\", b\"\n2,\"multi\nline\"\r\n3,plain\"quote\n", 2))
-                .containsExactly(List.of("1", "a \"quoted\", b"), List.of("2", "multi\nline"), List.of("3", "plain\"quote"));
+        assertThat(read("1,\"a \"\"quoted\"\", b\"\n2,\"multi\r\nline\"\n3,plain\"quote\n", 2))
+                .containsExactly(List.of("1", "a \"quoted\", b"), List.of("2", "multi\r\nline"), List.of("3", "plain\"quote"));
     }
 
     @Test
     void blankLinesSpacesAroundQuotesAndTrailingEmptyFieldsAreDropped() {
-        assertThat(read("1, \"a\" ,\n\n2,b,\"\"\r3, c\n", 2))
+        assertThat(read("1, \"a\" ,\n\n2,b,\"\"\n3, c\n", 2))
                 .containsExactly(List.of("1", "a"), List.of("2", "b"), List.of("3", " c"));
         assertThat(read("a\n\nb\n", 1)).containsExactly(List.of("a"), List.of(""), List.of("b"));
+    }
+
+    @Test
+    void aHeaderIsSkippedWhateverItsFieldCountAndItsQuotedLineEndsStayInIt() {
+        try (CsvRecords r = CsvRecords.of(new StringReader("id,v,\"w\nx\"\n1,a,\n"), CsvDialect.RFC, 2)) {
+            r.skipHeader();
+            assertThat(r.next()).containsExactly("1", "a");
+            assertThat(r.recordLine()).isEqualTo(3);
+            assertThat(r.next()).isNull();
+        }
+    }
+
+    @Test
+    void recordsEndWithTheFilesOneLineEndAndValuesKeepAnyOther() {
+        assertThat(read("1,a\r2,\"x\ny\"\r", 2)).containsExactly(List.of("1", "a"), List.of("2", "x\ny"));
+        assertThat(read("1,a\r\n2,\"x\ry\"\r\n3,\r\n", 2))
+                .containsExactly(List.of("1", "a"), List.of("2", "x\ry"), List.of("3", ""));
+        assertProblem("1,a\n2,\"two\r\nlines\"\n3,b\r\n", 2, "Invalid CSV file. Line 4: a line end differs from the"
+                + " first line's (mixed CRLF/LF line ends).");
+        assertProblem("1,a\r\n2,b\n", 2, "Invalid CSV file. Line 2: a line end differs from the first line's (mixed"
+                + " CRLF/LF line ends).");
+    }
+
+    @Test
+    void aNulCharacterIsAnErrorOnItsLineAndAByteOrderMarkIsSkipped() {
+        assertProblem("1,a\n2,\"x\ny\u0000\"\n", 2, "Invalid CSV file. Line 3: a NUL character (byte 0x00), which a value"
+                + " cannot hold.");
+        assertThat(read("\uFEFF1,a\n", 2)).containsExactly(List.of("1", "a"));
     }
 
     @Test

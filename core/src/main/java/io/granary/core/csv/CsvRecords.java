@@ -1,6 +1,5 @@
-package io.granary.trino;
+package io.granary.core.csv;
 
-import io.granary.core.csv.CsvDialect;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import java.io.BufferedInputStream;
@@ -18,14 +17,23 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * Reads the records of one CSV file (plain or gzip) as the other backends read it, so Trino is given
- * values, never CSV: Trino's own CSV reader splits quoted newlines and accepts broken rows. The rules
- * are DuckDB's (the embedded backend): a doubled enclosure inside quotes is one; with a separate escape
- * character it makes the next character literal; an enclosure inside an unquoted value is literal;
- * spaces around a quoted value are dropped, other text after it is an error; blank lines are skipped when
- * there are several columns; empty fields after the last expected one are dropped. A problem is a
- * {@link GranaryException} {@code Invalid CSV file[ (file i of n)]. Line N: problem.} with the
- * physical line where the record starts — the texts the PostgreSQL backend gives.
+ * Reads the records of one CSV file (plain or gzip, detected from its first bytes) into values, streaming,
+ * for engines that must be given values rather than CSV (Trino's own CSV reader splits quoted newlines and
+ * accepts broken rows). The rules are those the DuckDB and PostgreSQL backends load by:
+ * <ul>
+ *   <li>a doubled enclosure inside quotes is one; with a separate escape character, that character makes the
+ *       next one literal and is dropped;</li>
+ *   <li>an enclosure inside an unquoted value is a literal character ({@code 12" pizza});</li>
+ *   <li>spaces around a quoted value are dropped, other text after its closing quote is an error;</li>
+ *   <li>blank lines are skipped when there are several columns (with one they are empty values); empty fields
+ *       after the last expected one are dropped;</li>
+ *   <li>records end with LF, CRLF or CR, the same in the whole file: the first record's line end decides, and
+ *       another one later is an error (inside quotes any line end is part of the value);</li>
+ *   <li>a NUL character is an error, as is invalid UTF-8 or gzip; a leading byte order mark is skipped.</li>
+ * </ul>
+ * A problem is a {@link GranaryException} with {@link ErrorCode#INVALID_CSV}: {@code Invalid CSV file[ (file i
+ * of n)]. Line N: problem.}, N the physical line where the record starts (for a NUL or bad UTF-8: where the
+ * byte is) — the texts the PostgreSQL backend gives.
  */
 public final class CsvRecords implements AutoCloseable {
 
@@ -47,6 +55,10 @@ public final class CsvRecords implements AutoCloseable {
     private final String[] values;
     private long records;
     private int pending = NONE;
+    // the line end records use: '\n', '\r' (CRLF is CRLF_END) or NONE until the first record ended
+    private int lineEnd = NONE;
+    private static final int CRLF_END = -3;
+    private boolean started;
 
     private CsvRecords(Reader in, CsvDialect dialect, int columns, String where) {
         this.in = in;
@@ -80,7 +92,7 @@ public final class CsvRecords implements AutoCloseable {
     }
 
     /** Reads records from {@code reader} (for tests and in-memory sources). */
-    static CsvRecords of(Reader reader, CsvDialect dialect, int columns) {
+    public static CsvRecords of(Reader reader, CsvDialect dialect, int columns) {
         return new CsvRecords(reader, dialect, columns, "");
     }
 
@@ -111,9 +123,15 @@ public final class CsvRecords implements AutoCloseable {
     private boolean readRecord(boolean header) {
         int c = pending != NONE ? pending : read();
         pending = NONE;
+        if (!started) {
+            started = true;
+            if (c == '\uFEFF') {
+                c = read();
+            }
+        }
         // blank lines are no record when there are several columns
         while (columns > 1 && (c == '\n' || c == '\r')) {
-            c = endOfLine(c);
+            c = endOfLine(c, false);
         }
         if (c == EOF) {
             return false;
@@ -147,7 +165,8 @@ public final class CsvRecords implements AutoCloseable {
             }
             if (n < columns) {
                 values[n] = field.toString();
-            } else if (!field.isEmpty() || spaces > 0) {
+            } else if (!header && (!field.isEmpty() || spaces > 0)) {
+                // a header names the file's columns; the caller picked the ones it loads (HeaderReader)
                 n = countRest(c, n);
                 throw invalid(recordLine, "expected " + columns + " fields, found " + n);
             }
@@ -158,7 +177,7 @@ public final class CsvRecords implements AutoCloseable {
             }
             if (c != EOF) {
                 // the character after the line end starts the next record
-                pending = endOfLine(c);
+                pending = endOfLine(c, true);
             }
             break;
         }
@@ -225,12 +244,24 @@ public final class CsvRecords implements AutoCloseable {
         return count;
     }
 
-    /** Consumes a line end ({@code \n}, {@code \r\n} or {@code \r}) starting with {@code c}; returns the next character. */
-    private int endOfLine(int c) {
+    /**
+     * Consumes a line end ({@code \n}, {@code \r\n} or {@code \r}) starting with {@code c}; returns the next
+     * character. The line end of a record must be the file's.
+     */
+    private int endOfLine(int c, boolean endsRecord) {
         line++;
         int next = read();
+        int kind = c;
         if (c == '\r' && next == '\n') {
+            kind = CRLF_END;
             next = read();
+        }
+        if (endsRecord) {
+            if (lineEnd == NONE) {
+                lineEnd = kind;
+            } else if (lineEnd != kind) {
+                throw invalid(recordLine, "a line end differs from the first line's (mixed CRLF/LF line ends)");
+            }
         }
         return next;
     }
@@ -258,7 +289,11 @@ public final class CsvRecords implements AutoCloseable {
                 return EOF;
             }
         }
-        return buffer[pos++];
+        char c = buffer[pos++];
+        if (c == 0) {
+            throw invalid(line, "a NUL character (byte 0x00), which a value cannot hold");
+        }
+        return c;
     }
 
     private GranaryException invalid(long at, String text) {
