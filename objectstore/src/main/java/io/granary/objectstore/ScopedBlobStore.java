@@ -26,7 +26,8 @@ import org.gaul.s3proxy.blobstore.options.PutOptions;
 /**
  * The blob store a minted credential sees. The locator has already checked that the request names a
  * key the credential covers; this class limits what may be done to it. UPLOAD allows PutObject and the
- * multipart operations, DOWNLOAD allows GetObject/HeadObject; everything else answers 403 AccessDenied.
+ * multipart operations, DOWNLOAD allows GetObject/HeadObject, both answer a CORS preflight; everything else
+ * answers 403 AccessDenied.
  *
  * <p>S3Proxy keeps multipart state for the filesystem store in hidden blobs (a stub per upload and a
  * blob per part) which it reads and removes itself while serving an upload; those internal names are
@@ -86,10 +87,12 @@ final class ScopedBlobStore extends ForwardingBlobStore {
         return null;
     }
 
+    // A browser's CORS preflight (OPTIONS) of a presigned URL reaches S3Proxy as a request of that key, which
+    // answers it after asking only whether the bucket exists; a covered key may know that much.
     @Override
     public boolean containerExists(String container) {
-        require(false);
-        return false;
+        require(access != null);
+        return super.containerExists(container);
     }
 
     @Override

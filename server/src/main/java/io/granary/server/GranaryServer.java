@@ -10,6 +10,7 @@ import io.granary.core.util.FileTrees;
 import io.granary.core.storage.TokenService;
 import io.granary.core.port.TableBackend;
 import io.granary.server.routes.TableRoutes;
+import io.granary.server.console.ConsoleOrigins;
 import io.granary.core.port.Catalog;
 import io.granary.core.port.JobQueue;
 import io.granary.server.http.ErrorHandling;
@@ -84,7 +85,10 @@ public final class GranaryServer implements AutoCloseable {
         TableBackend backend = stores.backend;
         String backendName = config.backend();
 
-        ObjectStorage storage = track(config.s3() == null ? ObjectStorage.embedded(config, dataDir, catalog)
+        int port = config.port() == 0 ? FreePort.find() : config.port();
+        url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
+        ObjectStorage storage = track(config.s3() == null
+                ? ObjectStorage.embedded(config, dataDir, catalog, ConsoleOrigins.of(url))
                 : ObjectStorage.external(config, catalog));
         ObjectStore objects = storage.store();
         CredentialIssuer issuer = storage.issuer();
@@ -99,8 +103,6 @@ public final class GranaryServer implements AutoCloseable {
             SecretFile.write(dataDir.resolve("master-token"), newMasterToken + "\n");
         }
 
-        int port = config.port() == 0 ? FreePort.find() : config.port();
-        url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
         Views views = new Views(url, objects.bucket(), objects.region(), PROJECT_ID, backendName);
 
         JobService jobs = track(new JobService(queue, stores.sharedQueue, config.jobLease(), config.nodeName()));
