@@ -10,7 +10,9 @@ import io.granary.core.util.FileTrees;
 import io.granary.core.storage.TokenService;
 import io.granary.core.port.TableBackend;
 import io.granary.server.routes.TableRoutes;
+import io.granary.server.console.ConsoleAssets;
 import io.granary.server.console.ConsoleOrigins;
+import io.granary.server.console.ConsoleRoutes;
 import io.granary.core.port.Catalog;
 import io.granary.core.port.JobQueue;
 import io.granary.server.http.ErrorHandling;
@@ -134,6 +136,7 @@ public final class GranaryServer implements AutoCloseable {
         readiness.put("jobQueue", () -> queue.list(1, 0) != null);
 
         Requests requests = new Requests(tokens);
+        ConsoleRoutes console = new ConsoleRoutes(ConsoleAssets.load(), ConsoleOrigins.sourcesOf(s3Url, config.s3() != null));
         app = Javalin.create(c -> {
             c.router.ignoreTrailingSlashes = true;
             c.router.treatMultipleSlashesAsSingleSlash = true;
@@ -153,10 +156,11 @@ public final class GranaryServer implements AutoCloseable {
             new FileRoutes(files, jobs, requests, views).register(c.routes);
             new JobRoutes(jobs, requests, views).register(c.routes);
             new TableRoutes(tables, files, catalog, jobs, requests, views, clock).register(c.routes);
+            console.register(c.routes);
         });
         app.start(config.host(), port);
         closeables.add(() -> app.stop());
-        LOG.info("Granary Storage API on {} (S3 endpoint {})", url, s3Url);
+        LOG.info("Granary Storage API on {} (S3 endpoint {}, console {}/)", url, s3Url, url);
     }
 
     private <T extends AutoCloseable> T track(T closeable) {

@@ -4,12 +4,11 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /** The web origins the console is served from: the ones the object store lets upload and download in a browser. */
 public final class ConsoleOrigins {
 
-    private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]");
+    private static final List<String> LOOPBACK = List.of("localhost", "127.0.0.1", "[::1]");
 
     private ConsoleOrigins() {
     }
