@@ -260,6 +260,27 @@ public final class FileService {
         return file;
     }
 
+    /** Stores one local file (not sliced) under a new id with these tags; returns it. */
+    public StoredFile storeSingle(long creatorTokenId, String creatorDescription, String name, List<String> tags, Path file,
+            String runId) {
+        Instant now = clock.instant();
+        long id = catalog.nextFileId();
+        String key = key(false, now, id, name);
+        long size;
+        try {
+            size = Files.size(file);
+            objects.putFile(key, file);
+        } catch (IOException | RuntimeException e) {
+            objects.deletePrefix(key);
+            throw e instanceof GranaryException ge ? ge
+                    : new GranaryException(ErrorCode.INTERNAL, "Cannot store the file: " + e.getMessage(), e);
+        }
+        StoredFile stored = new StoredFile(id, name, size, "text/csv", false, false, false, false, "csv", tags, runId,
+                creatorTokenId, creatorDescription, key, now, now.plus(Duration.ofDays(MAX_AGE_DAYS)));
+        catalog.insertFile(stored);
+        return stored;
+    }
+
     /** Whether the bytes of a prepared file have arrived (the manifest, for a sliced file). */
     public boolean isUploaded(StoredFile file) {
         return objects.stat(file.isSliced() ? file.key() + "manifest" : file.key()).isPresent();

@@ -41,10 +41,17 @@ public final class TableService {
             boolean withoutHeaders) {
     }
 
-    /** What an export writes. */
+    /**
+     * What an export writes. {@code merged}: one file with a header line instead of a sliced file (Granary's
+     * option; Keboola's UI gets the same from its merged-export component).
+     */
     public record ExportOptions(List<String> columns, RowSelection selection, List<String> orderBy, Long limit,
-            boolean gzip) {
+            boolean gzip, boolean merged) {
     }
+
+    /** The tags of an export file; a merged one also carries the tag Keboola's UI gives its merged exports. */
+    public static final String EXPORT_TAG = "table-export";
+    public static final String MERGED_EXPORT_TAG = "storage-merged-export";
 
     public static final int MAX_TABLE_NAME_LENGTH = 96;
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
@@ -211,7 +218,10 @@ public final class TableService {
         }
     }
 
-    /** Exports selected rows to a new sliced file tagged {@code table-export}; returns that file. */
+    /**
+     * Exports selected rows to a new sliced file tagged {@code table-export} or, {@link ExportOptions#merged}, to
+     * one file (header line + the slices) tagged also {@code storage-merged-export}; returns that file.
+     */
     public StoredFile export(long creatorTokenId, String creatorDescription, String tableId, ExportOptions options,
             String runId) throws IOException {
         Table table = catalog.findTable(tableId).orElseThrow(() -> notFound(tableId));
@@ -220,7 +230,12 @@ public final class TableService {
             var result = backend.export(table.ref(), new ExportRequest(options.columns(), options.selection(),
                     options.orderBy(), options.limit(), options.gzip(), false), dir);
             String name = table.ref().name() + ".csv" + (options.gzip() ? ".gz" : "");
-            return files.storeSliced(creatorTokenId, creatorDescription, name, List.of("table-export"), result.slices(),
+            if (options.merged()) {
+                Path merged = MergedExport.write(result.columns(), result.slices(), options.gzip(), dir.resolve("merged"));
+                return files.storeSingle(creatorTokenId, creatorDescription, name, List.of(EXPORT_TAG, MERGED_EXPORT_TAG),
+                        merged, runId);
+            }
+            return files.storeSliced(creatorTokenId, creatorDescription, name, List.of(EXPORT_TAG), result.slices(),
                     options.gzip() ? ".csv.gz" : ".csv", runId);
         } finally {
             try {

@@ -70,7 +70,7 @@ public final class TableParams {
             order.forEach(o -> orderBy.add(o.isObject() ? o.path("column").asText() : o.asText()));
         }
         return new ExportOptions(columns == null ? List.of() : columns, selection(p, clock), orderBy, limit(p),
-                p.bool("gzip", false));
+                p.bool("gzip", false), p.bool("merged", false));
     }
 
     private static Long limit(Params p) {
