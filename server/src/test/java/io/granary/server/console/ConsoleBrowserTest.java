@@ -5,25 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.granary.server.support.Api;
 import io.granary.server.support.EmbeddedGranary;
-import io.granary.server.support.Tables;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -34,34 +27,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * every user (refusals shown, data shown as text). Screenshots land in target/console-browser/screenshots.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ConsoleBrowserTest {
-
-    @RegisterExtension
-    static EmbeddedGranary granary = new EmbeddedGranary();
+class ConsoleBrowserTest extends BrowserTest {
 
     static final String ORDERS = "id,name,status,note\n"
             + "1,Alice,paid,\"likes \"\"quotes\"\", and commas\"\n"
             + "2,Bob,open,plain\n"
             + "3,<script>window.__xss=1</script>,paid,\"<img src=x onerror=\"\"window.__xss=2\"\">\"\n"
             + "4,Žluťoučký kůň,paid,\"two\nlines\"\n";
-
-    static Chromium browser;
-    static Console console;
-    static Tables tables;
-
-    @BeforeAll
-    static void start(@TempDir Path tmp) throws IOException {
-        browser = Chromium.start();
-        console = new Console(browser.driver, granary.url());
-        tables = new Tables(granary, tmp);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     @Test
     @Order(1)
@@ -232,9 +204,5 @@ class ConsoleBrowserTest {
         granary.master().postJson("/v2/storage/buckets", Map.of("name", parts[1], "stage", parts[0]));
         JsonNode job = tables.create(bucketId, name, tables.upload(name + ".csv", csv), Map.of());
         assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("success");
-    }
-
-    static Duration wait(int seconds) {
-        return Duration.ofSeconds(seconds);
     }
 }

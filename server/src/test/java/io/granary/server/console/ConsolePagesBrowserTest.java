@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.granary.server.support.EmbeddedGranary;
-import io.granary.server.support.Tables;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,12 +14,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -32,31 +26,14 @@ import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /** The console's other pages in a real Chromium: tokens, files, jobs, navigation, phone width, paging. */
-class ConsolePagesBrowserTest {
-
-    @RegisterExtension
-    static EmbeddedGranary granary = new EmbeddedGranary();
-
-    static Chromium browser;
-    static Console console;
-    static Tables tables;
+class ConsolePagesBrowserTest extends BrowserTest {
 
     @BeforeAll
-    static void start(@TempDir Path tmp) throws IOException {
-        browser = Chromium.start();
-        console = new Console(browser.driver, granary.url());
-        tables = new Tables(granary, tmp);
+    static void createTable() {
         granary.master().postJson("/v2/storage/buckets", Map.of("name", "pages", "stage", "in"));
         JsonNode job = tables.create("in.c-pages", "items", tables.upload("items.csv", "id,label\n1,one\n2,two\n3,three\n"),
                 Map.of("primaryKey", "id"));
         assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("success");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (browser != null) {
-            browser.close();
-        }
     }
 
     @Test
@@ -181,7 +158,8 @@ class ConsolePagesBrowserTest {
         new WebDriverWait(browser.driver, Console.WAIT).until(d -> console.all("#files tbody tr").size() == 55);
         assertThat(console.all("#more button")).isEmpty();
 
-        console.open("/storage/in.c-empty-" + 0);
+        console.open("/storage/in.c-empty-0");
+        assertThat(console.waitFor("main .alert.error").getText()).contains("storage.buckets.notFound");
         granary.master().postJson("/v2/storage/buckets", Map.of("name", "empty-0", "stage", "in"));
         console.open("/storage/in.c-empty-0");
         assertThat(console.waitForText(".empty", "Load a CSV").getText()).contains("no tables yet");
@@ -234,9 +212,5 @@ class ConsolePagesBrowserTest {
         static JsonNode of(Map<String, String> map) {
             return new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(map);
         }
-    }
-
-    static List<String> texts(List<WebElement> elements) {
-        return elements.stream().map(WebElement::getText).toList();
     }
 }
