@@ -28,10 +28,15 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 /** The console's other pages in a real Chromium: tokens, files, jobs, navigation, phone width, paging. */
 class ConsolePagesBrowserTest extends BrowserTest {
 
+    static final String ITEMS = "id,product,status,amount,shipped_to\n1,Oat flakes 1 kg,shipped,4.20,Brno\n"
+            + "2,Rye flour 2 kg,open,3.10,Praha\n3,Spelt grains 5 kg,shipped,12.90,Ostrava\n"
+            + "4,Barley malt 500 g,shipped,2.75,Plzeň\n5,Buckwheat 1 kg,cancelled,5.40,Olomouc\n"
+            + "6,Millet 2 kg,shipped,6.80,Liberec\n";
+
     @BeforeAll
     static void createTable() {
         granary.master().postJson("/v2/storage/buckets", Map.of("name", "pages", "stage", "in"));
-        JsonNode job = tables.create("in.c-pages", "items", tables.upload("items.csv", "id,label\n1,one\n2,two\n3,three\n"),
+        JsonNode job = tables.create("in.c-pages", "items", tables.upload("items.csv", ITEMS),
                 Map.of("primaryKey", "id"));
         assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("success");
     }
@@ -124,6 +129,17 @@ class ConsolePagesBrowserTest extends BrowserTest {
         console.waitForText("h1", "items");
         browser.driver.navigate().refresh();
         console.waitFor("#preview-table");
+        console.click("#add-filter");
+        new Select(console.waitFor(".filter-row [name=column]")).selectByVisibleText("status");
+        console.type(".filter-row [name=values]", "shipped");
+        console.click("#preview-form button[type=submit]");
+        new WebDriverWait(browser.driver, Console.WAIT).until(d -> console.all("#preview-table tbody tr").size() == 4);
+        browser.windowSize(1280, 1120);
+        try {
+            browser.screenshot("00-readme-table");
+        } finally {
+            browser.windowSize(1280, 900);
+        }
 
         console.open("/jobs");
         console.waitForText("#jobs", "tableCreate");
