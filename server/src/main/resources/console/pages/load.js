@@ -33,7 +33,8 @@ function form(buckets, tables, query) {
             <option value="${NEW_BUCKET}" ${chosenBucket === NEW_BUCKET ? html`selected` : ''}>New bucket…</option></select></label>
           <span class="when-new-bucket inline">
             <label>Stage <select name="stage"><option>in</option><option>out</option></select></label>
-            <label>Bucket name <input name="bucketName" pattern="[A-Za-z0-9_-]+" placeholder="main"></label></span>
+            <label>Bucket name <input name="bucketName" pattern="[A-Za-z0-9_-]+" placeholder="main"
+              value="${buckets.length ? '' : 'main'}"></label></span>
         </div>
         <div class="inline">
           <label>Table name <input name="name" pattern="[A-Za-z0-9][A-Za-z0-9_-]*" placeholder="from the file name"></label>

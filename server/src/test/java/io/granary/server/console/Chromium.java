@@ -66,10 +66,8 @@ final class Chromium implements AutoCloseable {
 
     private static Optional<String> find(String env, List<String> candidates) {
         String configured = System.getenv(env);
-        if (configured != null && !configured.isBlank()) {
-            return Optional.of(configured);
-        }
-        return candidates.stream().filter(p -> Files.isExecutable(Path.of(p))).findFirst();
+        List<String> paths = configured != null && !configured.isBlank() ? List.of(configured) : candidates;
+        return paths.stream().filter(p -> Files.isExecutable(Path.of(p))).findFirst();
     }
 
     private static IllegalStateException missing(String what) {
