@@ -68,6 +68,10 @@ final class ServerProcess implements AutoCloseable {
         return JSON.readTree(get(path).body());
     }
 
+    HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+        return HTTP.send(request(path).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     JsonNode postJson(String path, Object body) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),

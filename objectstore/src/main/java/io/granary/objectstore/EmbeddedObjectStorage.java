@@ -27,8 +27,8 @@ public final class EmbeddedObjectStorage implements AutoCloseable {
     public static EmbeddedObjectStorage start(EmbeddedS3.Config config, Catalog catalog) {
         EmbeddedS3 s3 = EmbeddedS3.start(config, catalog);
         try {
-            S3ObjectStore store = new S3ObjectStore(s3.endpoint(), config.bucket(), REGION, config.systemAccessKey(),
-                    config.systemSecret(), config.root());
+            S3ObjectStore store = S3ObjectStore.onGranaryEndpoint(s3.endpoint(), s3.endpoint(), config.bucket(), REGION,
+                    config.systemAccessKey(), config.systemSecret(), true, config.root());
             return new EmbeddedObjectStorage(s3, store,
                     new EmbeddedCredentialIssuer(catalog, config.bucket(), config.systemSecret()));
         } catch (RuntimeException e) {

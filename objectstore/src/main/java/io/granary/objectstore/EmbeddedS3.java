@@ -19,7 +19,9 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 /**
  * An S3 endpoint inside the Granary process (S3Proxy over the local filesystem). Objects are plain files
  * at {@code <root>/<bucket>/<key>}, so the server can read them in place. Requests are authorised by a
- * {@link ScopedBlobStoreLocator}: the system key has full access, minted credentials only their keys.
+ * {@link ScopedBlobStoreLocator}: the system key has full access, minted credentials only their keys, and
+ * only with their session token and while their file exists; keys with {@code .}/{@code ..} segments are
+ * refused ({@link RequestGuard}).
  */
 public final class EmbeddedS3 implements AutoCloseable {
 
@@ -100,8 +102,10 @@ public final class EmbeddedS3 implements AutoCloseable {
             builder.virtualHost(config.virtualHost());
         }
         S3Proxy proxy = builder.build();
-        proxy.setBlobStoreLocator(
-                new ScopedBlobStoreLocator(store, config.systemAccessKey(), config.systemSecret(), catalog));
+        ScopedBlobStoreLocator locator =
+                new ScopedBlobStoreLocator(store, config.systemAccessKey(), config.systemSecret(), catalog);
+        proxy.setBlobStoreLocator(locator);
+        RequestGuard.install(proxy, locator);
         try {
             proxy.start();
         } catch (Exception e) {

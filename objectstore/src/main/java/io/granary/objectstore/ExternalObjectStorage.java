@@ -51,8 +51,11 @@ public final class ExternalObjectStorage implements AutoCloseable {
         if (config.credentials() == ExternalS3Config.CredentialsMode.GRANARY && catalog == null) {
             throw new IllegalArgumentException("Credentials mode granary needs the catalog the Granary store checks");
         }
-        S3ObjectStore store = new S3ObjectStore(config.endpoint(), config.publicEndpoint(), config.bucket(),
-                config.region(), config.accessKey(), config.secretKey(), config.pathStyle(), null);
+        S3ObjectStore store = config.credentials() == ExternalS3Config.CredentialsMode.GRANARY
+                ? S3ObjectStore.onGranaryEndpoint(config.endpoint(), config.publicEndpoint(), config.bucket(),
+                        config.region(), config.accessKey(), config.secretKey(), config.pathStyle(), null)
+                : new S3ObjectStore(config.endpoint(), config.publicEndpoint(), config.bucket(), config.region(),
+                        config.accessKey(), config.secretKey(), config.pathStyle(), null);
         try {
             store.checkBucket();
             return new ExternalObjectStorage(config, store, issuer(config, catalog));

@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -44,6 +45,7 @@ public final class S3ObjectStore implements ObjectStore {
     /** Size of each part when the length of an upload is not known. */
     public static final int PART_SIZE = 8 * 1024 * 1024;
     private static final int DELETE_BATCH = 1000;
+    private static final int LIST_PAGE = 1000;
 
     private final URI endpoint;
     private final URI publicEndpoint;
@@ -88,6 +90,24 @@ public final class S3ObjectStore implements ObjectStore {
      */
     public S3ObjectStore(URI endpoint, URI publicEndpoint, String bucket, String region, String accessKey,
             String secretKey, boolean pathStyle, Path localRoot) {
+        this(endpoint, publicEndpoint, bucket, region, accessKey, secretKey, pathStyle, localRoot, null);
+    }
+
+    /**
+     * A store on a Granary S3 endpoint (the embedded one, or {@code granary s3}) whose system key is given:
+     * presigned URLs are signed with the endpoint's presign key, which may only read or put an object, and
+     * only while the file owning it exists ({@link ScopedBlobStoreLocator}).
+     */
+    static S3ObjectStore onGranaryEndpoint(URI endpoint, URI publicEndpoint, String bucket, String region,
+            String systemAccessKey, String systemSecret, boolean pathStyle, Path localRoot) {
+        return new S3ObjectStore(Objects.requireNonNull(endpoint, "endpoint"), publicEndpoint, bucket, region,
+                systemAccessKey, systemSecret, pathStyle, localRoot, AwsBasicCredentials.create(
+                        ScopedBlobStoreLocator.presignAccessKey(systemAccessKey),
+                        ScopedBlobStoreLocator.presignSecret(systemAccessKey, systemSecret)));
+    }
+
+    private S3ObjectStore(URI endpoint, URI publicEndpoint, String bucket, String region, String accessKey,
+            String secretKey, boolean pathStyle, Path localRoot, AwsBasicCredentials presignCredentials) {
         this.bucket = Objects.requireNonNull(bucket, "bucket");
         this.region = region == null || region.isBlank() ? "us-east-1" : region;
         this.endpoint = endpoint;
@@ -117,7 +137,8 @@ public final class S3ObjectStore implements ObjectStore {
         }
         this.presigner = presignerBuilder
                 .region(Region.of(this.region))
-                .credentialsProvider(credentials)
+                .credentialsProvider(presignCredentials == null ? credentials
+                        : StaticCredentialsProvider.create(presignCredentials))
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build())
                 .build();
     }
@@ -244,6 +265,36 @@ public final class S3ObjectStore implements ObjectStore {
             for (S3Object o : client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
                 result.add(new ObjectInfo(o.key(), o.size(), o.lastModified()));
             }
+            return result;
+        });
+    }
+
+    @Override
+    public List<ObjectInfo> list(String prefix, String startAfter, int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("A listing needs a positive limit");
+        }
+        return call("list", prefix, () -> {
+            List<ObjectInfo> result = new ArrayList<>();
+            String continuation = null;
+            do {
+                String token = continuation;
+                int pageSize = Math.min(LIST_PAGE, limit - result.size());
+                ListObjectsV2Response page = client.listObjectsV2(b -> {
+                    b.bucket(bucket).prefix(prefix).maxKeys(pageSize);
+                    if (token != null) {
+                        b.continuationToken(token);
+                    } else if (startAfter != null) {
+                        b.startAfter(startAfter);
+                    }
+                });
+                for (S3Object o : page.contents()) {
+                    if (result.size() < limit) {
+                        result.add(new ObjectInfo(o.key(), o.size(), o.lastModified()));
+                    }
+                }
+                continuation = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+            } while (continuation != null && result.size() < limit);
             return result;
         });
     }

@@ -24,10 +24,11 @@ import org.gaul.s3proxy.blobstore.options.ListContainerOptions;
 import org.gaul.s3proxy.blobstore.options.PutOptions;
 
 /**
- * The blob store a minted credential sees. The locator has already checked that the request names a
- * key the credential covers; this class limits what may be done to it. UPLOAD allows PutObject and the
- * multipart operations, DOWNLOAD allows GetObject/HeadObject, both answer a CORS preflight; everything else
- * answers 403 AccessDenied.
+ * The blob store a minted credential or a presigned URL sees. The locator has already checked that the
+ * request names a key the credential covers; this class limits what may be done to it. UPLOAD allows
+ * PutObject and the multipart operations, DOWNLOAD allows GetObject/HeadObject, PRESIGNED (Granary's own
+ * presigned URLs) allows GetObject/HeadObject and a single PutObject, and each answers a browser's CORS
+ * preflight; everything else answers 403 AccessDenied.
  *
  * <p>S3Proxy keeps multipart state for the filesystem store in hidden blobs (a stub per upload and a
  * blob per part) which it reads and removes itself while serving an upload; those internal names are
@@ -35,17 +36,25 @@ import org.gaul.s3proxy.blobstore.options.PutOptions;
  */
 final class ScopedBlobStore extends ForwardingBlobStore {
 
+    /** What a request may do. */
+    enum Rights {
+        UPLOAD, DOWNLOAD, PRESIGNED, NONE;
+
+        static Rights of(Access access) {
+            return access == Access.UPLOAD ? UPLOAD : DOWNLOAD;
+        }
+    }
+
     /** S3ProxyHandler's stub per multipart upload. */
     static final String STUB_PREFIX = ".s3proxy-mpu-stub-";
     /** AbstractNio2BlobStore's parts and per-upload marker. */
     static final String PARTS_PREFIX = ".mpus-";
 
-    private final Access access;
+    private final Rights rights;
 
-    /** {@code access} null refuses every operation. */
-    ScopedBlobStore(BlobStore delegate, Access access) {
+    ScopedBlobStore(BlobStore delegate, Rights rights) {
         super(delegate);
-        this.access = access;
+        this.rights = rights;
     }
 
     static boolean isInternalName(String name) {
@@ -53,7 +62,7 @@ final class ScopedBlobStore extends ForwardingBlobStore {
     }
 
     private boolean uploadInternal(String name) {
-        return access == Access.UPLOAD && isInternalName(name);
+        return rights == Rights.UPLOAD && isInternalName(name);
     }
 
     private void require(boolean allowed) {
@@ -63,11 +72,11 @@ final class ScopedBlobStore extends ForwardingBlobStore {
     }
 
     private void requireUpload() {
-        require(access == Access.UPLOAD);
+        require(rights == Rights.UPLOAD);
     }
 
     private void requireRead(String name) {
-        require(access == Access.DOWNLOAD || uploadInternal(name));
+        require(rights == Rights.DOWNLOAD || rights == Rights.PRESIGNED || uploadInternal(name));
     }
 
     @Override
@@ -91,7 +100,7 @@ final class ScopedBlobStore extends ForwardingBlobStore {
     // answers it after asking only whether the bucket exists; a covered key may know that much.
     @Override
     public boolean containerExists(String container) {
-        require(access != null);
+        require(rights != Rights.NONE);
         return super.containerExists(container);
     }
 
@@ -136,7 +145,7 @@ final class ScopedBlobStore extends ForwardingBlobStore {
 
     @Override
     public String putBlob(String container, Blob blob, PutOptions options) {
-        requireUpload();
+        require(rights == Rights.UPLOAD || rights == Rights.PRESIGNED);
         return super.putBlob(container, blob, options);
     }
 

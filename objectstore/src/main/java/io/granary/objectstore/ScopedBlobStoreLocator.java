@@ -1,11 +1,13 @@
 package io.granary.objectstore;
 
-import io.granary.core.model.Access;
 import io.granary.core.model.ScopedCredential;
 import io.granary.core.port.Catalog;
+import io.granary.core.storage.FileKeys;
+import io.granary.objectstore.ScopedBlobStore.Rights;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,14 +18,19 @@ import org.gaul.s3proxy.blobstore.BlobStore;
 
 /**
  * Decides, per S3 request, which credential verifies its signature and what it may do. The system
- * access key gets the whole store. Any other access key must be a credential minted by
- * {@link EmbeddedCredentialIssuer}: unexpired, naming a key it covers, and then limited to uploading or
- * downloading. Returning null makes S3Proxy answer 403.
+ * access key gets the whole store. The presign key ({@link #presignAccessKey}, whose secret is derived
+ * like a minted one) signs Granary's presigned URLs and may only read or put single objects. Any other
+ * access key must be a credential minted by {@link EmbeddedCredentialIssuer}: unexpired, naming a key it
+ * covers, and then limited to uploading or downloading. A minted credential or presigned URL on a file's
+ * key works only while that file's record exists ({@link FileKeys#servable}), so deleting a file ends
+ * them. Returning null makes S3Proxy answer 403 InvalidAccessKeyId; a grant of {@link Rights#NONE} answers
+ * 403 AccessDenied once the signature has been verified. The session token is checked before this, by
+ * {@link RequestGuard}.
  */
 public final class ScopedBlobStoreLocator implements BlobStoreLocator {
 
     // A credential never changes once minted, so a short cache only saves catalog round trips on
-    // multipart uploads; expiry is still checked on every request.
+    // multipart uploads; expiry and the file's record are still checked on every request.
     private static final Duration CACHE_TTL = Duration.ofMinutes(1);
     private static final int CACHE_LIMIT = 10_000;
 
@@ -32,19 +39,18 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
 
     private final String systemAccessKey;
     private final String systemSecret;
+    private final String presignAccessKey;
     private final Catalog catalog;
     private final Clock clock;
     private final AccessGrant systemGrant;
-    private final BlobStore uploadStore;
-    private final BlobStore downloadStore;
-    private final BlobStore deniedStore;
+    private final Map<Rights, BlobStore> stores = new EnumMap<>(Rights.class);
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     /**
      * @param store the store behind every grant (the system key sees it unrestricted)
      * @param systemAccessKey the access key of Granary itself
      * @param systemSecret its secret; also the key minted secrets are derived from
-     * @param catalog where minted credentials are looked up
+     * @param catalog where minted credentials and files are looked up
      */
     public ScopedBlobStoreLocator(BlobStore store, String systemAccessKey, String systemSecret, Catalog catalog) {
         this(store, systemAccessKey, systemSecret, catalog, Clock.systemUTC());
@@ -54,12 +60,23 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
             Clock clock) {
         this.systemAccessKey = Objects.requireNonNull(systemAccessKey);
         this.systemSecret = Objects.requireNonNull(systemSecret);
+        this.presignAccessKey = presignAccessKey(systemAccessKey);
         this.catalog = Objects.requireNonNull(catalog);
         this.clock = Objects.requireNonNull(clock);
         this.systemGrant = new AccessGrant(systemSecret, store);
-        this.uploadStore = new ScopedBlobStore(store, Access.UPLOAD);
-        this.downloadStore = new ScopedBlobStore(store, Access.DOWNLOAD);
-        this.deniedStore = new ScopedBlobStore(store, null);
+        for (Rights rights : Rights.values()) {
+            stores.put(rights, new ScopedBlobStore(store, rights));
+        }
+    }
+
+    /** The access key that signs Granary's presigned URLs on an endpoint whose system key is given. */
+    static String presignAccessKey(String systemAccessKey) {
+        return systemAccessKey + "-presign";
+    }
+
+    /** Its secret. */
+    static String presignSecret(String systemAccessKey, String systemSecret) {
+        return DerivedSecret.of(systemSecret, presignAccessKey(systemAccessKey));
     }
 
     @Override
@@ -75,7 +92,10 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
             return null;
         }
         Instant now = clock.instant();
-        Optional<ScopedCredential> found = find(identity, now);
+        if (identity.equals(presignAccessKey)) {
+            return grant(identity, FileKeys.servable(catalog, blob, now) ? Rights.PRESIGNED : Rights.NONE);
+        }
+        Optional<ScopedCredential> found = minted(identity);
         if (found.isEmpty()) {
             return null;
         }
@@ -83,15 +103,23 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
         if (credential.isExpired(now)) {
             return null;
         }
-        if (!credential.covers(container, blob)) {
-            // a genuine key on someone else's object: say AccessDenied rather than "unknown key"
-            return new AccessGrant(DerivedSecret.of(systemSecret, identity), deniedStore);
+        // a genuine key on someone else's object, or on a deleted file's: AccessDenied rather than "unknown key"
+        if (!credential.covers(container, blob) || !FileKeys.servable(catalog, credential.key(), now)) {
+            return grant(identity, Rights.NONE);
         }
-        BlobStore scoped = credential.access() == Access.UPLOAD ? uploadStore : downloadStore;
-        return new AccessGrant(DerivedSecret.of(systemSecret, identity), scoped);
+        return grant(identity, Rights.of(credential.access()));
     }
 
-    private Optional<ScopedCredential> find(String accessKeyId, Instant now) {
+    private AccessGrant grant(String identity, Rights rights) {
+        return new AccessGrant(DerivedSecret.of(systemSecret, identity), stores.get(rights));
+    }
+
+    /** The minted credential with this access key id, if any (expired ones included). */
+    Optional<ScopedCredential> minted(String accessKeyId) {
+        if (accessKeyId.equals(systemAccessKey) || accessKeyId.equals(presignAccessKey)) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
         Cached cached = cache.get(accessKeyId);
         if (cached != null && cached.fetched().plus(CACHE_TTL).isAfter(now)) {
             return Optional.of(cached.credential());

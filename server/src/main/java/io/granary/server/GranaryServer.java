@@ -5,6 +5,7 @@ import io.granary.core.port.ObjectStore;
 import io.granary.core.job.JobService;
 import io.granary.core.storage.BucketService;
 import io.granary.core.storage.FileService;
+import io.granary.core.storage.OrphanSweep;
 import io.granary.core.storage.TableService;
 import io.granary.core.util.FileTrees;
 import io.granary.core.storage.TokenService;
@@ -119,14 +120,16 @@ public final class GranaryServer implements AutoCloseable {
             return t;
         });
         closeables.add(janitor::shutdownNow);
+        OrphanSweep orphans = new OrphanSweep(catalog, objects, clock, PROJECT_ID);
         janitor.scheduleWithFixedDelay(() -> {
             try {
                 int removed = files.purgeExpired();
                 if (removed > 0) {
                     LOG.info("removed {} expired file(s)", removed);
                 }
+                orphans.sweep();
             } catch (RuntimeException e) {
-                LOG.warn("expired-file cleanup failed; will retry", e);
+                LOG.warn("cleanup of expired files and orphaned objects failed; will retry", e);
             }
         }, 1, 10, TimeUnit.MINUTES);
 

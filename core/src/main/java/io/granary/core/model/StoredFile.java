@@ -33,6 +33,11 @@ public record StoredFile(
         return expires != null && !now.isBefore(expires);
     }
 
+    /** Whether an object key holds this file's bytes: the key itself, or for a sliced file any key under it. */
+    public boolean owns(String objectKey) {
+        return isSliced ? objectKey.startsWith(key) : objectKey.equals(key);
+    }
+
     public StoredFile withTags(List<String> newTags) {
         return new StoredFile(id, name, sizeBytes, contentType, isPublic, isSliced, isEncrypted, isPermanent,
                 fileType, newTags, runId, creatorTokenId, creatorTokenDescription, key, created, expires);

@@ -42,6 +42,13 @@ public interface ObjectStore extends AutoCloseable {
     /** Every object whose key starts with {@code prefix}, in key order. */
     List<ObjectInfo> list(String prefix);
 
+    /**
+     * One page of {@link #list(String)}: at most {@code limit} objects whose key starts with {@code prefix}
+     * and sorts after {@code startAfter} (null: from the first), in key order. Fewer than {@code limit}
+     * means the listing has reached its end. Holds no more than {@code limit} entries in memory.
+     */
+    List<ObjectInfo> list(String prefix, String startAfter, int limit);
+
     /** Removes an object; no error when it does not exist. */
     void delete(String key);
 

@@ -21,8 +21,6 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -339,10 +337,7 @@ public final class FileService {
     }
 
     private String key(boolean permanent, Instant now, long id, String name) {
-        ZonedDateTime day = now.atZone(ZoneOffset.UTC);
-        return String.format(Locale.ROOT, "%s/%d/files/%04d/%02d/%02d/%d.%s",
-                permanent ? "permanent" : "exp-" + MAX_AGE_DAYS, projectId, day.getYear(), day.getMonthValue(),
-                day.getDayOfMonth(), id, keySafe(name));
+        return FileKeys.of(permanent, now, projectId, id, keySafe(name));
     }
 
     private FileView uploadView(StoredFile file) {
