@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.granary.server.GranaryServer;
-import io.granary.server.ServerConfig;
+import io.granary.server.support.EmbeddedGranary;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -16,27 +15,28 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.zip.CRC32;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code granary} client commands against a real server: big sliced transfers, errors, exit codes. */
 class CliTest {
 
-    private static final String TOKEN = "1-1-cli-test-token";
+    private static final String TOKEN = EmbeddedGranary.MASTER_TOKEN;
     private static final long BIG_BYTES = 200L * 1024 * 1024;
 
     @TempDir
     static Path tmp;
 
-    private static GranaryServer server;
+    @RegisterExtension
+    static EmbeddedGranary server = new EmbeddedGranary();
+
     private static Path big;
     private static long bigRows;
 
     @BeforeAll
     static void start() throws IOException {
-        server = GranaryServer.start(ServerConfig.defaults(tmp.resolve("data")).withPorts(0, 0).withMasterToken(TOKEN));
         big = tmp.resolve("big.csv");
         // every value quoted, as exports write them, so the round trip can be compared line by line
         try (BufferedWriter w = Files.newBufferedWriter(big)) {
@@ -50,11 +50,6 @@ class CliTest {
                 bigRows++;
             }
         }
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static CliRun granary(String... args) {

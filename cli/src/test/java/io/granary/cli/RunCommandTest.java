@@ -3,44 +3,44 @@ package io.granary.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.granary.client.StorageClient;
-import io.granary.server.GranaryServer;
-import io.granary.server.ServerConfig;
+import io.granary.server.support.EmbeddedGranary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class RunCommandTest {
 
-    private static final String TOKEN = "1-1-run-command-token";
+    private static final String TOKEN = EmbeddedGranary.MASTER_TOKEN;
+
+    @RegisterExtension
+    static EmbeddedGranary server = new EmbeddedGranary();
 
     @TempDir
     Path tmp;
 
     @Test
     void runsAComponentAndReturnsItsExitCode() throws Exception {
-        try (GranaryServer server = GranaryServer.start(ServerConfig.defaults(tmp.resolve("srv")).withPorts(0, 0)
-                .withMasterToken(TOKEN))) {
-            Path config = Files.writeString(tmp.resolve("config.json"), "{\"parameters\": {\"n\": 3}}");
-            Path py = Files.writeString(tmp.resolve("c.py"), """
-                    import os, json, sys
-                    d = os.environ['KBC_DATADIR']
-                    n = json.load(open(d + 'config.json'))['parameters']['n']
-                    open(d + 'out/tables/nums.csv', 'w').write('n\\n' + ''.join('%d\\n' % i for i in range(n)))
-                    sys.exit(int(os.environ.get('FAIL', '0')))
-                    """);
-            CliRun ok = CliRun.run(null, null, "run", "--storage-api-host=" + server.url(), "--storage-api-token=" + TOKEN,
-                    "--config", config.toString(), "--component-id", "cli.test", "--config-id", "c1", "--default-bucket",
-                    "--data-dir", tmp.resolve("data").toString(), "--", "python3", py.toString());
-            assertThat(ok.exitCode()).as(ok.err()).isZero();
-            assertThat(ok.err()).contains("Success");
-            try (StorageClient client = StorageClient.create(server.url(), TOKEN)) {
-                assertThat(client.getTable("in.c-cli-test-c1.nums").path("rowsCount").asLong()).isEqualTo(3);
-            }
-            CliRun missing = CliRun.run(null, null, "run", "--storage-api-host=" + server.url(),
-                    "--storage-api-token=" + TOKEN, "--config", config.toString(), "--", "sh", "-c", "echo bad >&2; exit 1");
-            assertThat(missing.exitCode()).isEqualTo(1);
-            assertThat(missing.err()).contains("bad");
+        Path config = Files.writeString(tmp.resolve("config.json"), "{\"parameters\": {\"n\": 3}}");
+        Path py = Files.writeString(tmp.resolve("c.py"), """
+                import os, json, sys
+                d = os.environ['KBC_DATADIR']
+                n = json.load(open(d + 'config.json'))['parameters']['n']
+                open(d + 'out/tables/nums.csv', 'w').write('n\\n' + ''.join('%d\\n' % i for i in range(n)))
+                sys.exit(int(os.environ.get('FAIL', '0')))
+                """);
+        CliRun ok = CliRun.run(null, null, "run", "--storage-api-host=" + server.url(), "--storage-api-token=" + TOKEN,
+                "--config", config.toString(), "--component-id", "cli.test", "--config-id", "c1", "--default-bucket",
+                "--data-dir", tmp.resolve("data").toString(), "--", "python3", py.toString());
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        assertThat(ok.err()).contains("Success");
+        try (StorageClient client = StorageClient.create(server.url(), TOKEN)) {
+            assertThat(client.getTable("in.c-cli-test-c1.nums").path("rowsCount").asLong()).isEqualTo(3);
         }
+        CliRun missing = CliRun.run(null, null, "run", "--storage-api-host=" + server.url(),
+                "--storage-api-token=" + TOKEN, "--config", config.toString(), "--", "sh", "-c", "echo bad >&2; exit 1");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).contains("bad");
     }
 }

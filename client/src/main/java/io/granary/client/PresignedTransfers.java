@@ -121,7 +121,7 @@ final class PresignedTransfers {
 
     private static void pause(int attempt) throws InterruptedIOException {
         try {
-            Thread.sleep(StorageClient.backoff(attempt));
+            Thread.sleep(HttpTransport.backoff(attempt));
         } catch (InterruptedException e) {
             throw interrupted(e);
         }

@@ -69,6 +69,12 @@ final class S3Transfers implements AutoCloseable {
         return builder.build();
     }
 
+    /** Whether a file resource (or its {@code uploadParams}) carries S3 credentials. */
+    static boolean hasCredentials(JsonNode node) {
+        JsonNode c = node.get("credentials");
+        return c != null && c.isObject();
+    }
+
     private static String text(JsonNode node, String field) {
         JsonNode v = node == null ? null : node.get(field);
         if (v == null || v.isNull()) {

@@ -1,43 +1,21 @@
 package io.granary.client;
 
+import static io.granary.client.HttpTransport.seg;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.GZIPOutputStream;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
  * A client of a Keboola-compatible Storage API (Granary or Keboola Connection) and its File Storage on S3.
@@ -63,29 +41,19 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  */
 public final class StorageClient implements AutoCloseable {
 
-    static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
-    private static final int[] JOB_WAITS = {1, 2, 4, 8, 16, 20};
-
-    private final String host;
-    private final String token;
-    private final String runId;
-    private final int maxAttempts;
-    private final HttpClient http;
+    private final HttpTransport http;
+    private final Jobs jobs;
+    private final Uploads uploads;
+    private final Downloads downloads;
     private final URI s3EndpointOverride;
     private volatile S3Transfers s3;
 
     private StorageClient(Builder b) {
-        this.host = normalizeHost(b.host);
-        this.token = Objects.requireNonNull(b.token, "token");
-        this.runId = b.runId;
-        this.maxAttempts = b.maxAttempts;
+        this.http = new HttpTransport(b.host, b.token, b.runId, b.maxAttempts);
+        this.jobs = new Jobs(http);
         this.s3EndpointOverride = b.s3Endpoint;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        this.uploads = new Uploads(http, this::transfers, this::deleteFile);
+        this.downloads = new Downloads(http, this::transfers);
     }
 
     /** A client of {@code host} (e.g. {@code https://connection.keboola.com} or {@code http://localhost:8080}). */
@@ -160,23 +128,23 @@ public final class StorageClient implements AutoCloseable {
 
     /** The API host this client talks to, without a trailing slash. */
     public String host() {
-        return host;
+        return http.host();
     }
 
     // ------------------------------------------------------------------ tokens, buckets, tables, jobs
 
     /** {@code GET /v2/storage/tokens/verify}: the caller's token with its {@code owner} (project). */
     public JsonNode verifyToken() {
-        return get("/v2/storage/tokens/verify", Map.of());
+        return http.get("/v2/storage/tokens/verify", Map.of());
     }
 
     /** {@code GET /v2/storage}: the API index (no token needed). */
     public JsonNode index() {
-        return get("/v2/storage", Map.of());
+        return http.get("/v2/storage", Map.of());
     }
 
     public JsonNode listBuckets() {
-        return get("/v2/storage/buckets", Map.of());
+        return http.get("/v2/storage/buckets", Map.of());
     }
 
     /** Creates bucket {@code stage.c-name}; returns it. {@code description} may be null. */
@@ -187,28 +155,28 @@ public final class StorageClient implements AutoCloseable {
         if (description != null) {
             body.put("description", description);
         }
-        return send("POST", "/v2/storage/buckets", Map.of(), body, REQUEST_TIMEOUT).body;
+        return http.send("POST", "/v2/storage/buckets", Map.of(), body).body();
     }
 
     public JsonNode getBucket(String bucketId) {
-        return get("/v2/storage/buckets/" + seg(bucketId), Map.of());
+        return http.get("/v2/storage/buckets/" + seg(bucketId), Map.of());
     }
 
     /** Drops a bucket (with {@code force}, its tables too) as an async job, waiting for it to finish. */
     public void dropBucket(String bucketId, boolean force) {
-        Response r = send("DELETE", "/v2/storage/buckets/" + seg(bucketId), Map.of("force", force, "async", true), null,
-                REQUEST_TIMEOUT);
-        waitIfJob(r);
+        HttpTransport.Response r = http.send("DELETE", "/v2/storage/buckets/" + seg(bucketId),
+                Map.of("force", force, "async", true), null);
+        jobs.waitIfJob(r);
     }
 
     /** Tables of one bucket, or of the whole project when {@code bucketId} is null (with their columns). */
     public JsonNode listTables(String bucketId) {
-        return bucketId == null ? get("/v2/storage/tables", Map.of("include", "columns"))
-                : get("/v2/storage/buckets/" + seg(bucketId) + "/tables", Map.of("include", "columns"));
+        return bucketId == null ? http.get("/v2/storage/tables", Map.of("include", "columns"))
+                : http.get("/v2/storage/buckets/" + seg(bucketId) + "/tables", Map.of("include", "columns"));
     }
 
     public JsonNode getTable(String tableId) {
-        return get("/v2/storage/tables/" + seg(tableId), Map.of());
+        return http.get("/v2/storage/tables/" + seg(tableId), Map.of());
     }
 
     /**
@@ -217,8 +185,8 @@ public final class StorageClient implements AutoCloseable {
      * finished job.
      */
     public JsonNode deleteTableRows(String tableId, Map<String, Object> filters) {
-        Response r = send("DELETE", "/v2/storage/tables/" + seg(tableId) + "/rows", Map.of(), filters, REQUEST_TIMEOUT);
-        return waitIfJob(r);
+        HttpTransport.Response r = http.send("DELETE", "/v2/storage/tables/" + seg(tableId) + "/rows", Map.of(), filters);
+        return jobs.waitIfJob(r);
     }
 
     /**
@@ -231,38 +199,37 @@ public final class StorageClient implements AutoCloseable {
         body.put("provider", provider);
         body.put("metadata", metadata);
         body.put("columnsMetadata", columnsMetadata);
-        return send("POST", "/v2/storage/tables/" + seg(tableId) + "/metadata", Map.of(), body, REQUEST_TIMEOUT).body;
+        return http.send("POST", "/v2/storage/tables/" + seg(tableId) + "/metadata", Map.of(), body).body();
     }
 
     /** Sets a table's primary key ({@code POST /tables/{id}/primary-key}); returns the finished job. */
     public JsonNode createTablePrimaryKey(String tableId, List<String> columns) {
-        return submitAndWait("/v2/storage/tables/" + seg(tableId) + "/primary-key", Map.of("columns", columns));
+        return jobs.submitAndWait("/v2/storage/tables/" + seg(tableId) + "/primary-key", Map.of("columns", columns));
     }
 
     /** Removes a table's primary key ({@code DELETE /tables/{id}/primary-key}); returns the finished job. */
     public JsonNode removeTablePrimaryKey(String tableId) {
-        return waitIfJob(send("DELETE", "/v2/storage/tables/" + seg(tableId) + "/primary-key", Map.of(), null,
-                REQUEST_TIMEOUT));
+        return jobs.waitIfJob(http.send("DELETE", "/v2/storage/tables/" + seg(tableId) + "/primary-key", Map.of(), null));
     }
 
     /** Up to {@code limit} rows ({@code data-preview?format=json}): {@code {columns, rows: [[{columnName, value}]]}}. */
     public JsonNode previewTable(String tableId, int limit) {
-        return get("/v2/storage/tables/" + seg(tableId) + "/data-preview", Map.of("limit", limit, "format", "json"));
+        return http.get("/v2/storage/tables/" + seg(tableId) + "/data-preview", Map.of("limit", limit, "format", "json"));
     }
 
     /** Drops a table as an async job (as PHP's client does), waiting for it to finish. */
     public void dropTable(String tableId) {
-        Response r = send("DELETE", "/v2/storage/tables/" + seg(tableId), Map.of("async", true), null, REQUEST_TIMEOUT);
-        waitIfJob(r);
+        HttpTransport.Response r = http.send("DELETE", "/v2/storage/tables/" + seg(tableId), Map.of("async", true), null);
+        jobs.waitIfJob(r);
     }
 
     /** {@code GET /v2/storage/jobs}, newest first. */
     public JsonNode listJobs(int limit, int offset) {
-        return get("/v2/storage/jobs", Map.of("limit", limit, "offset", offset));
+        return http.get("/v2/storage/jobs", Map.of("limit", limit, "offset", offset));
     }
 
     public JsonNode getJob(long jobId) {
-        return get("/v2/storage/jobs/" + jobId, Map.of());
+        return http.get("/v2/storage/jobs/" + jobId, Map.of());
     }
 
     /** {@link #waitForJob(long, Duration)} without a time limit (as Keboola's clients). */
@@ -280,53 +247,7 @@ public final class StorageClient implements AutoCloseable {
      *         code {@code client.jobWaitTimeout} (a client-side code, status 0) with the last job state
      */
     public JsonNode waitForJob(long jobId, Duration timeout) {
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-        for (int i = 0; ; i++) {
-            long waitSeconds = JOB_WAITS[Math.min(i, JOB_WAITS.length - 1)];
-            if (timeout != null) {
-                long leftMs = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-                waitSeconds = Math.min(waitSeconds, Math.max(0, leftMs / 1000));
-            }
-            long start = System.nanoTime();
-            JsonNode job = send("GET", "/v2/storage/jobs/" + jobId, Map.of("wait", waitSeconds), null,
-                    Duration.ofSeconds(waitSeconds + 60)).body;
-            String status = job.path("status").asText();
-            if ("success".equals(status)) {
-                return job;
-            }
-            if ("error".equals(status)) {
-                throw jobError(job);
-            }
-            if (System.nanoTime() >= deadline) {
-                throw new StorageApiException(0, "client.jobWaitTimeout", "Job " + jobId + " did not finish within "
-                        + timeout + " (status " + status + ")", null, null, job, null);
-            }
-            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-            sleep(Math.min(waitSeconds * 1000 - elapsedMs, Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
-        }
-    }
-
-    static StorageApiException jobError(JsonNode job) {
-        JsonNode error = job.path("error");
-        String message = error.hasNonNull("message") ? error.get("message").asText() : "Job " + job.path("id").asText() + " failed";
-        return new StorageApiException(0, textOrNull(error, "code"), message, textOrNull(error, "exceptionId"), null, job,
-                null);
-    }
-
-    private JsonNode waitIfJob(Response r) {
-        if (r.status == 202 && r.body != null && r.body.has("id")) {
-            return waitForJob(r.body.get("id").asLong());
-        }
-        return r.body;
-    }
-
-    private JsonNode submitAndWait(String path, Map<String, Object> body) {
-        Response r = send("POST", path, Map.of(), body, REQUEST_TIMEOUT);
-        if (r.status != 202 || r.body == null || !r.body.has("id")) {
-            throw new StorageApiException(r.status, null, "Expected a 202 job from POST " + path + ", got " + r.status, null,
-                    r.body, null, null);
-        }
-        return waitForJob(r.body.get("id").asLong());
+        return jobs.waitFor(jobId, timeout);
     }
 
     /**
@@ -343,7 +264,7 @@ public final class StorageClient implements AutoCloseable {
         if (!o.primaryKey().isEmpty()) {
             body.put("primaryKey", String.join(",", o.primaryKey()));
         }
-        return submitAndWait("/v2/storage/buckets/" + seg(bucketId) + "/tables-async", body);
+        return jobs.submitAndWait("/v2/storage/buckets/" + seg(bucketId) + "/tables-async", body);
     }
 
     /**
@@ -363,7 +284,7 @@ public final class StorageClient implements AutoCloseable {
         if (o.withoutHeaders()) {
             body.put("withoutHeaders", true);
         }
-        return submitAndWait("/v2/storage/tables/" + seg(tableId) + "/import-async", body);
+        return jobs.submitAndWait("/v2/storage/tables/" + seg(tableId) + "/import-async", body);
     }
 
     /**
@@ -388,7 +309,7 @@ public final class StorageClient implements AutoCloseable {
             body.put("limit", o.limit());
         }
         body.put("gzip", o.gzip());
-        return submitAndWait("/v2/storage/tables/" + seg(tableId) + "/export-async", body);
+        return jobs.submitAndWait("/v2/storage/tables/" + seg(tableId) + "/export-async", body);
     }
 
     /** {@link #createTable(String, String, Path, TableCreateOptions, FileUploadOptions)} with a plain upload. */
@@ -466,7 +387,7 @@ public final class StorageClient implements AutoCloseable {
         JsonNode job = exportTableAsync(tableId, o);
         long fileId = job.path("results").path("file").path("id").asLong();
         byte[] header = CsvFiles.quoteRecord(columns).getBytes(StandardCharsets.UTF_8);
-        download(getFile(fileId, true), destination, header, true, d);
+        downloads.download(getFile(fileId, true), destination, header, true, d);
         return job;
     }
 
@@ -478,7 +399,7 @@ public final class StorageClient implements AutoCloseable {
 
     /** {@code GET /files/{id}}; with {@code federationToken} it carries download {@code credentials} and {@code s3Path}. */
     public JsonNode getFile(long fileId, boolean federationToken) {
-        return get("/v2/storage/files/" + fileId, federationToken ? Map.of("federationToken", true) : Map.of());
+        return http.get("/v2/storage/files/" + fileId, federationToken ? Map.of("federationToken", true) : Map.of());
     }
 
     /** Files having any of {@code tags} (all files when null/empty), newest first. */
@@ -489,17 +410,17 @@ public final class StorageClient implements AutoCloseable {
         }
         q.put("limit", limit);
         q.put("offset", offset);
-        return get("/v2/storage/files", q);
+        return http.get("/v2/storage/files", q);
+    }
+
+    /** Adds a tag to a file ({@code POST /files/{id}/tags}). */
+    public void addFileTag(long fileId, String tag) {
+        http.send("POST", "/v2/storage/files/" + fileId + "/tags", Map.of(), Map.of("tag", tag));
     }
 
     /** Deletes a file and its objects ({@code DELETE /files/{id}}). */
-    /** Adds a tag to a file ({@code POST /files/{id}/tags}). */
-    public void addFileTag(long fileId, String tag) {
-        send("POST", "/v2/storage/files/" + fileId + "/tags", Map.of(), Map.of("tag", tag), REQUEST_TIMEOUT);
-    }
-
     public void deleteFile(long fileId) {
-        send("DELETE", "/v2/storage/files/" + fileId, Map.of(), null, REQUEST_TIMEOUT);
+        http.send("DELETE", "/v2/storage/files/" + fileId, Map.of(), null);
     }
 
     /** Uploads a file with default options; returns its id. */
@@ -520,61 +441,7 @@ public final class StorageClient implements AutoCloseable {
      * so no half-registered file remains; temp files are always removed.
      */
     public long uploadFile(Path file, FileUploadOptions options) throws IOException {
-        FileUploadOptions o = options == null ? FileUploadOptions.defaults() : options;
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null, "not a readable regular file");
-        }
-        String name = o.name() != null ? o.name()
-                : file.getFileName().toString() + (o.compress() && !o.sliced() && !isGzip(file) ? ".gz" : "");
-        long sourceSize = Files.size(file);
-        JsonNode prepared = prepare(name, o, o.sliced(), !o.sliced() && !o.compress() ? sourceSize : null);
-        long id = prepared.path("id").asLong();
-        JsonNode params = prepared.path("uploadParams");
-        if (!hasCredentials(params) && params.hasNonNull("url")) {
-            uploadPresigned(id, URI.create(params.get("url").asText()), file, o, sourceSize);
-            return id;
-        }
-        String bucket = params.path("bucket").asText();
-        String key = params.path("key").asText();
-        S3Transfers.Upload state = new S3Transfers.Upload();
-        S3Client s3client = null;
-        try {
-            s3client = transfers().client(params.get("credentials"), prepared.path("region").asText(null));
-            if (o.sliced()) {
-                uploadSliced(s3client, file, bucket, key, o, sourceSize);
-            } else {
-                uploadWhole(s3client, file, bucket, key, o, sourceSize, state);
-            }
-            return id;
-        } catch (IOException | RuntimeException | Error e) {
-            if (s3client != null) {
-                S3Transfers.abort(s3client, bucket, key, state, e);
-            }
-            deleteAfterFailure(id, e);
-            throw e;
-        } finally {
-            if (s3client != null) {
-                s3client.close();
-            }
-        }
-    }
-
-    private JsonNode prepare(String name, FileUploadOptions o, boolean sliced, Long sizeBytes) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", name);
-        body.put("isPermanent", o.isPermanent());
-        body.put("isPublic", o.isPublic());
-        body.put("isEncrypted", o.isEncrypted());
-        body.put("notify", o.notifyOnUpload());
-        body.put("isSliced", sliced);
-        body.put("federationToken", true);
-        if (sizeBytes != null) {
-            body.put("sizeBytes", sizeBytes);
-        }
-        if (!o.tags().isEmpty()) {
-            body.put("tags", o.tags());
-        }
-        return send("POST", "/v2/storage/files/prepare", Map.of(), body, REQUEST_TIMEOUT).body;
+        return uploads.uploadFile(file, options);
     }
 
     /**
@@ -588,217 +455,7 @@ public final class StorageClient implements AutoCloseable {
      * @throws IllegalArgumentException no slices, or two slices with the same file name (they would overwrite)
      */
     public long uploadSlicedFile(List<Path> slices, FileUploadOptions options) throws IOException {
-        FileUploadOptions o = options == null ? FileUploadOptions.defaults() : options;
-        if (slices == null || slices.isEmpty()) {
-            throw new IllegalArgumentException("A sliced file needs at least one slice.");
-        }
-        java.util.Set<String> names = new java.util.HashSet<>();
-        long total = 0;
-        for (Path slice : slices) {
-            if (!Files.isRegularFile(slice) || !Files.isReadable(slice)) {
-                throw new java.nio.file.NoSuchFileException(slice.toString(), null, "not a readable regular file");
-            }
-            if (!names.add(slice.getFileName().toString())) {
-                throw new IllegalArgumentException("Two slices are named " + slice.getFileName()
-                        + ": each slice is stored under its file name, so the names must differ.");
-            }
-            total += Files.size(slice);
-        }
-        long sourceSize = total;
-        String name = o.name() != null ? o.name() : slices.get(0).getFileName().toString();
-        JsonNode prepared = prepare(name, o, true, null);
-        long id = prepared.path("id").asLong();
-        JsonNode params = prepared.path("uploadParams");
-        String bucket = params.path("bucket").asText();
-        String key = params.path("key").asText();
-        Path tempDir = null;
-        ExecutorService pool = S3Transfers.pool(o.parallelism());
-        try (S3Client s3client = sliceClient(id, prepared)) {
-            Path work = tempDir = Files.createTempDirectory("granary-slices-");
-            AtomicLong done = new AtomicLong();
-            List<Future<String>> uploads = new ArrayList<>();
-            for (Path slice : slices) {
-                boolean gzip = o.compress() && !isGzip(slice);
-                String sliceName = slice.getFileName() + (gzip ? ".gz" : "");
-                uploads.add(pool.submit(() -> {
-                    Path body = gzip ? gzip(slice, work) : slice;
-                    try {
-                        long size = Files.size(body);
-                        s3client.putObject(b -> b.bucket(bucket).key(key + sliceName).contentLength(size),
-                                RequestBody.fromContentProvider(() -> S3Transfers.open(body, 0, size), size,
-                                        "application/octet-stream"));
-                        o.progress().progress(done.addAndGet(Files.size(slice)), sourceSize);
-                        return "s3://" + bucket + "/" + key + sliceName;
-                    } finally {
-                        if (gzip) {
-                            Files.deleteIfExists(body);
-                        }
-                    }
-                }));
-            }
-            putManifest(s3client, bucket, key, uploads);
-            return id;
-        } catch (IOException | RuntimeException | Error e) {
-            deleteAfterFailure(id, e);
-            throw e;
-        } finally {
-            S3Transfers.shutdown(pool);
-            if (tempDir != null) {
-                deleteTree(tempDir);
-            }
-        }
-    }
-
-    /** Removes the file record (and what was uploaded) after a failed upload, keeping the original failure. */
-    private void deleteAfterFailure(long id, Throwable e) {
-        try {
-            deleteFile(id);
-        } catch (RuntimeException cleanup) {
-            e.addSuppressed(cleanup);
-        }
-    }
-
-    private S3Client sliceClient(long id, JsonNode prepared) {
-        JsonNode params = prepared.path("uploadParams");
-        if (!hasCredentials(params)) {
-            throw new IllegalStateException("File " + id + " was prepared as sliced, but the server handed out no S3 "
-                    + "credentials (a presigned-only store): sliced uploads need credentials");
-        }
-        return transfers().client(params.get("credentials"), prepared.path("region").asText(null));
-    }
-
-    /** One plain PUT of the whole (optionally gzipped) file to a presigned URL; on failure the file record goes. */
-    private void uploadPresigned(long id, URI url, Path file, FileUploadOptions o, long sourceSize) throws IOException {
-        try {
-            if (o.sliced()) {
-                throw new IllegalStateException("File " + id + " was prepared as sliced, but the server handed out a "
-                        + "presigned URL instead of S3 credentials: sliced uploads need credentials");
-            }
-            PresignedTransfers presigned = new PresignedTransfers(http, maxAttempts);
-            uploadWhole(file, o, sourceSize, (body, progress, total, done) -> presigned.put(url, body, progress, total, done));
-        } catch (IOException | RuntimeException | Error e) {
-            deleteAfterFailure(id, e);
-            throw e;
-        }
-    }
-
-    /** Sends one whole local file (already compressed or not) somewhere. */
-    private interface WholeUpload {
-        void upload(Path body, ProgressListener progress, long progressTotal, AtomicLong done) throws IOException;
-    }
-
-    private void uploadWhole(S3Client s3client, Path file, String bucket, String key, FileUploadOptions o, long sourceSize,
-            S3Transfers.Upload state) throws IOException {
-        uploadWhole(file, o, sourceSize, (body, progress, total, done) ->
-                transfers().upload(s3client, body, bucket, key, o.parallelism(), progress, 0, total, done, state));
-    }
-
-    private void uploadWhole(Path file, FileUploadOptions o, long sourceSize, WholeUpload upload) throws IOException {
-        AtomicLong done = new AtomicLong();
-        if (!o.compress() || isGzip(file)) {
-            upload.upload(file, o.progress(), sourceSize, done);
-            return;
-        }
-        Path gz = null;
-        try {
-            gz = gzip(file, Path.of(System.getProperty("java.io.tmpdir")));
-            // progress counts source bytes: report the compressed upload scaled to the source size
-            long gzSize = Files.size(gz);
-            ProgressListener scaled = (d, t) -> o.progress().progress(gzSize == 0 ? sourceSize : d * sourceSize / gzSize,
-                    sourceSize);
-            upload.upload(gz, scaled, gzSize, done);
-        } finally {
-            if (gz != null) {
-                Files.deleteIfExists(gz);
-            }
-        }
-    }
-
-    private void uploadSliced(S3Client s3client, Path file, String bucket, String key, FileUploadOptions o, long sourceSize)
-            throws IOException {
-        Path tempDir = Files.createTempDirectory("granary-slices-");
-        ExecutorService pool = S3Transfers.pool(o.parallelism());
-        // at most parallelism slices uploading plus as many waiting on disk: bounded temp space
-        Semaphore inFlight = new Semaphore(o.parallelism() * 2);
-        AtomicLong done = new AtomicLong();
-        List<Future<String>> uploads = new ArrayList<>();
-        // the slicer only cuts (fast, sequential); each worker gzips its own slice, so compression runs in parallel
-        try (CsvSlicer slicer = new CsvSlicer(file, o.delimiter(), o.enclosure(), o.sliceSize(), false, tempDir)) {
-            while (true) {
-                acquire(inFlight);
-                CsvSlicer.Slice slice;
-                try {
-                    slice = slicer.next();
-                } catch (IOException | RuntimeException e) {
-                    inFlight.release();
-                    throw e;
-                }
-                if (slice == null) {
-                    inFlight.release();
-                    break;
-                }
-                failFast(uploads);
-                String sliceName = String.format("part%05d.csv%s", slice.index(), o.compress() ? ".gz" : "");
-                uploads.add(pool.submit(() -> {
-                    Path upload = slice.file();
-                    try {
-                        if (o.compress()) {
-                            upload = gzip(slice.file(), tempDir);
-                            Files.delete(slice.file());
-                        }
-                        Path body = upload;
-                        long size = Files.size(body);
-                        s3client.putObject(b -> b.bucket(bucket).key(key + sliceName).contentLength(size),
-                                RequestBody.fromContentProvider(() -> S3Transfers.open(body, 0, size), size,
-                                        "application/octet-stream"));
-                        o.progress().progress(done.addAndGet(slice.sourceBytes()), sourceSize);
-                        return "s3://" + bucket + "/" + key + sliceName;
-                    } finally {
-                        Files.deleteIfExists(slice.file());
-                        Files.deleteIfExists(upload);
-                        inFlight.release();
-                    }
-                }));
-            }
-            putManifest(s3client, bucket, key, uploads);
-        } finally {
-            S3Transfers.shutdown(pool);
-            deleteTree(tempDir);
-        }
-    }
-
-    /** Waits for the slice uploads, then writes the manifest listing their URLs in upload order. */
-    private static void putManifest(S3Client s3client, String bucket, String key, List<Future<String>> uploads)
-            throws IOException {
-        ObjectNode manifest = MAPPER.createObjectNode();
-        ArrayNode entries = manifest.putArray("entries");
-        for (Future<String> f : uploads) {
-            entries.addObject().put("url", S3Transfers.await(f));
-        }
-        s3client.putObject(b -> b.bucket(bucket).key(key + "manifest").contentType("application/json"),
-                RequestBody.fromBytes(MAPPER.writeValueAsBytes(manifest)));
-    }
-
-    /** Gzips {@code source} into a new temp file in {@code dir}, streaming. */
-    private static Path gzip(Path source, Path dir) throws IOException {
-        Path gz = Files.createTempFile(dir, "granary-upload-", ".gz");
-        try (InputStream in = Files.newInputStream(source);
-                OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(gz),
-                        S3Transfers.COPY_BUFFER), S3Transfers.COPY_BUFFER)) {
-            in.transferTo(out);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(gz);
-            throw e;
-        }
-        return gz;
-    }
-
-    private static void failFast(List<Future<String>> uploads) throws IOException {
-        for (Future<String> f : uploads) {
-            if (f.isDone()) {
-                S3Transfers.await(f);
-            }
-        }
+        return uploads.uploadSlicedFile(slices, options);
     }
 
     /** {@link #downloadFile(long, Path, DownloadOptions)} with default options. */
@@ -812,185 +469,18 @@ public final class StorageClient implements AutoCloseable {
      * concatenated in manifest order. A non-sliced file over 32 MiB is fetched in parallel byte ranges. With
      * {@code decompress}, gzip objects are gunzipped.
      */
+    public void downloadFile(long fileId, Path destination, DownloadOptions options) throws IOException {
+        DownloadOptions o = options == null ? DownloadOptions.defaults() : options;
+        downloads.download(getFile(fileId, true), destination, null, o.decompress(), o);
+    }
+
     /**
      * Downloads each slice of a sliced file into {@code directory} under its own name (the basename of its manifest
      * entry), in parallel and unchanged (no decompression); returns the slice paths in manifest order.
      */
     public List<Path> downloadSlices(long fileId, Path directory, DownloadOptions options) throws IOException {
         DownloadOptions o = options == null ? DownloadOptions.defaults() : options;
-        JsonNode file = getFile(fileId, true);
-        if (!file.path("isSliced").asBoolean(false)) {
-            throw new IllegalArgumentException("File " + fileId + " is not sliced");
-        }
-        requireCredentialsForSlices(file);
-        Files.createDirectories(directory);
-        String bucket = file.path("s3Path").path("bucket").asText();
-        String key = file.path("s3Path").path("key").asText();
-        long total = file.path("sizeBytes").isNumber() ? file.path("sizeBytes").asLong() : -1;
-        AtomicLong done = new AtomicLong();
-        try (S3Client s3client = transfers().client(file.get("credentials"), file.path("region").asText(null))) {
-            List<String[]> slices = manifestSlices(s3client, bucket, key);
-            List<Path> targets = new ArrayList<>();
-            for (String[] loc : slices) {
-                String base = loc[1].substring(loc[1].lastIndexOf('/') + 1);
-                Path target = directory.resolve(base).normalize();
-                if (!target.getParent().equals(directory.normalize()) || base.isEmpty()) {
-                    throw new IOException("Slice name \"" + base + "\" of file " + fileId + " is not a plain file name");
-                }
-                targets.add(target);
-            }
-            ExecutorService pool = S3Transfers.pool(o.parallelism());
-            try {
-                List<Future<Path>> futures = fetchSlices(s3client, pool, slices, targets, o, total, done);
-                List<Path> paths = new ArrayList<>();
-                for (Future<Path> f : futures) {
-                    paths.add(S3Transfers.await(f));
-                }
-                return paths;
-            } finally {
-                S3Transfers.shutdown(pool);
-            }
-        }
-    }
-
-    public void downloadFile(long fileId, Path destination, DownloadOptions options) throws IOException {
-        download(getFile(fileId, true), destination, null, false, options == null ? DownloadOptions.defaults() : options);
-    }
-
-    private void download(JsonNode file, Path destination, byte[] header, boolean forceDecompress, DownloadOptions o)
-            throws IOException {
-        boolean decompress = forceDecompress || o.decompress();
-        Path dir = destination.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path work = Files.createTempDirectory(dir, ".granary-download-");
-        String bucket = file.path("s3Path").path("bucket").asText();
-        String key = file.path("s3Path").path("key").asText();
-        long total = file.path("sizeBytes").isNumber() ? file.path("sizeBytes").asLong() : -1;
-        AtomicLong done = new AtomicLong();
-        boolean presigned = !hasCredentials(file);
-        // no credentials: the server's store hands out presigned URLs only, and the file's url is the way to read it
-        try (S3Client s3client = presigned ? null
-                : transfers().client(file.get("credentials"), file.path("region").asText(null))) {
-            Path merged = work.resolve("merged");
-            if (file.path("isSliced").asBoolean(false)) {
-                requireCredentialsForSlices(file);
-                downloadSliced(s3client, bucket, key, work, merged, header, decompress, o, total, done);
-            } else {
-                Path raw = work.resolve("raw");
-                if (presigned) {
-                    new PresignedTransfers(http, maxAttempts).get(URI.create(file.path("url").asText()), raw,
-                            o.progress(), total, done);
-                } else {
-                    transfers().download(s3client, bucket, key, raw, o.parallelism(), o.progress(), total, done);
-                }
-                if (header == null && !(decompress && isGzip(raw))) {
-                    merged = raw;
-                } else {
-                    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(merged), S3Transfers.COPY_BUFFER)) {
-                        if (header != null) {
-                            out.write(header);
-                        }
-                        append(raw, out, decompress);
-                    }
-                }
-            }
-            Files.move(merged, destination, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            deleteTree(work);
-        }
-    }
-
-    /** Whether a file resource (or its {@code uploadParams}) carries S3 credentials. */
-    private static boolean hasCredentials(JsonNode node) {
-        JsonNode c = node.get("credentials");
-        return c != null && c.isObject();
-    }
-
-    private static void requireCredentialsForSlices(JsonNode file) {
-        if (!hasCredentials(file)) {
-            throw new IllegalStateException("File " + file.path("id").asText() + " is sliced, and the server handed "
-                    + "out no S3 credentials for it (its object store gives presigned URLs only): its slices cannot be "
-                    + "read");
-        }
-    }
-
-    /** The {bucket, key} of every slice of a sliced file, in manifest order. */
-    private static List<String[]> manifestSlices(S3Client s3client, String bucket, String key) throws IOException {
-        JsonNode manifest;
-        try (ResponseInputStream<GetObjectResponse> in = s3client.getObject(b -> b.bucket(bucket).key(key + "manifest"))) {
-            manifest = MAPPER.readTree(in);
-        }
-        List<String[]> slices = new ArrayList<>();
-        for (JsonNode entry : manifest.path("entries")) {
-            slices.add(parseS3Url(entry.path("url").asText()));
-        }
-        return slices;
-    }
-
-    /** Starts downloading each slice into its target on {@code pool}; the futures come in slice order. */
-    private static List<Future<Path>> fetchSlices(S3Client s3client, ExecutorService pool, List<String[]> slices,
-            List<Path> targets, DownloadOptions o, long total, AtomicLong done) {
-        List<Future<Path>> futures = new ArrayList<>();
-        for (int i = 0; i < slices.size(); i++) {
-            String[] loc = slices.get(i);
-            Path target = targets.get(i);
-            futures.add(pool.submit(() -> {
-                try (ResponseInputStream<GetObjectResponse> in = s3client.getObject(b -> b.bucket(loc[0]).key(loc[1]));
-                        OutputStream out = Files.newOutputStream(target)) {
-                    S3Transfers.copy(in, out, o.progress(), total, done);
-                }
-                return target;
-            }));
-        }
-        return futures;
-    }
-
-    private void downloadSliced(S3Client s3client, String bucket, String key, Path work, Path merged, byte[] header,
-            boolean decompress, DownloadOptions o, long total, AtomicLong done) throws IOException {
-        List<String[]> slices = manifestSlices(s3client, bucket, key);
-        List<Path> targets = new ArrayList<>();
-        for (int i = 0; i < slices.size(); i++) {
-            targets.add(work.resolve("slice-" + i));
-        }
-        ExecutorService pool = S3Transfers.pool(o.parallelism());
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(merged), S3Transfers.COPY_BUFFER)) {
-            if (header != null) {
-                out.write(header);
-            }
-            List<Future<Path>> futures = fetchSlices(s3client, pool, slices, targets, o, total, done);
-            // append in manifest order as soon as each slice is there, freeing its disk space
-            for (Future<Path> f : futures) {
-                Path slice = S3Transfers.await(f);
-                append(slice, out, decompress);
-                Files.delete(slice);
-            }
-        } finally {
-            S3Transfers.shutdown(pool);
-        }
-    }
-
-    static String[] parseS3Url(String url) {
-        if (!url.startsWith("s3://")) {
-            throw new IllegalStateException("manifest entry is not an s3:// url: " + url);
-        }
-        String rest = url.substring("s3://".length());
-        int slash = rest.indexOf('/');
-        if (slash <= 0) {
-            throw new IllegalStateException("manifest entry has no key: " + url);
-        }
-        return new String[] {rest.substring(0, slash), rest.substring(slash + 1)};
-    }
-
-    private static void append(Path file, OutputStream out, boolean decompress) throws IOException {
-        try (InputStream in = decompress ? CsvFiles.open(file) : Files.newInputStream(file)) {
-            in.transferTo(out);
-        }
-    }
-
-    static boolean isGzip(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.read() == 0x1f && in.read() == 0x8b;
-        }
+        return downloads.downloadSlices(fileId, getFile(fileId, true), directory, o);
     }
 
     // ------------------------------------------------------------------ S3 endpoint
@@ -1030,161 +520,6 @@ public final class StorageClient implements AutoCloseable {
         return env == null ? null : URI.create(env);
     }
 
-    // ------------------------------------------------------------------ HTTP
-
-    private record Response(int status, JsonNode body) {
-    }
-
-    private JsonNode get(String path, Map<String, ?> query) {
-        return send("GET", path, query, null, REQUEST_TIMEOUT).body;
-    }
-
-    private Response send(String method, String path, Map<String, ?> query, Object jsonBody, Duration timeout) {
-        URI uri = URI.create(host + path + queryString(query));
-        byte[] body;
-        try {
-            body = jsonBody == null ? null : MAPPER.writeValueAsBytes(jsonBody);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        for (int attempt = 1; ; attempt++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
-                    .header("X-StorageApi-Token", token)
-                    .header("Accept", "application/json")
-                    .header("User-Agent", "granary-client/java");
-            if (runId != null) {
-                b.header("X-KBC-RunId", runId);
-            }
-            if (body != null) {
-                b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-            } else {
-                b.method(method, HttpRequest.BodyPublishers.noBody());
-            }
-            HttpResponse<byte[]> r;
-            try {
-                r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            } catch (IOException e) {
-                if (attempt >= maxAttempts) {
-                    throw new UncheckedIOException(method + " " + path + " failed after " + attempt + " attempts: " + e, e);
-                }
-                sleep(backoff(attempt));
-                continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw (CancellationException) new CancellationException("interrupted during " + method + " " + path)
-                        .initCause(e);
-            }
-            int status = r.statusCode();
-            if (status < 400) {
-                return new Response(status, parse(r.body()));
-            }
-            if (status >= 500 && status != 501 && attempt < maxAttempts) {
-                long delay = backoff(attempt);
-                if (status == 503) {
-                    delay = r.headers().firstValue("Retry-After").map(StorageClient::retryAfterMs).orElse(delay);
-                }
-                sleep(delay);
-                continue;
-            }
-            throw httpError(status, r.body());
-        }
-    }
-
-    static StorageApiException httpError(int status, byte[] raw) {
-        JsonNode body = null;
-        try {
-            body = raw == null || raw.length == 0 ? null : MAPPER.readTree(raw);
-        } catch (IOException e) {
-            // not JSON: keep the text
-        }
-        if (body != null && body.isObject()) {
-            String message = body.hasNonNull("error") ? body.get("error").asText()
-                    : body.hasNonNull("reason") ? body.get("reason").asText() : body.toString();
-            return new StorageApiException(status, textOrNull(body, "code"), message, textOrNull(body, "exceptionId"), body,
-                    null, null);
-        }
-        String text = raw == null ? "" : new String(raw, StandardCharsets.UTF_8);
-        return new StorageApiException(status, null, "HTTP " + status + (text.isBlank() ? "" : ": "
-                + text.substring(0, Math.min(1000, text.length()))), null);
-    }
-
-    private static JsonNode parse(byte[] raw) {
-        if (raw == null || raw.length == 0) {
-            return null;
-        }
-        try {
-            return MAPPER.readTree(raw);
-        } catch (IOException e) {
-            return MAPPER.getNodeFactory().textNode(new String(raw, StandardCharsets.UTF_8));
-        }
-    }
-
-    private static long retryAfterMs(String header) {
-        try {
-            return Math.min(60_000, Math.max(0, Long.parseLong(header.trim()) * 1000));
-        } catch (NumberFormatException e) {
-            return 5_000;
-        }
-    }
-
-    static long backoff(int attempt) {
-        long base = Math.min(8_000, 250L << Math.min(attempt - 1, 10));
-        return base + ThreadLocalRandom.current().nextLong(base / 4 + 1);
-    }
-
-    private static void sleep(long ms) {
-        if (ms <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted");
-        }
-    }
-
-    private static void acquire(Semaphore s) throws InterruptedIOException {
-        try {
-            s.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
-        }
-    }
-
-    static String queryString(Map<String, ?> query) {
-        if (query.isEmpty()) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, ?> e : query.entrySet()) {
-            Object v = e.getValue();
-            Collection<?> values = v instanceof Collection<?> c ? c : List.of(v);
-            for (Object item : values) {
-                sb.append(sb.length() == 0 ? '?' : '&').append(enc(e.getKey())).append('=').append(enc(String.valueOf(item)));
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    /** Encodes an id as one path segment (ids contain dots, never slashes). */
-    private static String seg(String id) {
-        return enc(Objects.requireNonNull(id, "id")).replace("+", "%20");
-    }
-
-    private static String normalizeHost(String host) {
-        String h = host.trim().replaceAll("/+$", "");
-        if (!h.startsWith("http://") && !h.startsWith("https://")) {
-            h = "https://" + h;
-        }
-        return h;
-    }
-
     private static String firstNonBlank(String... values) {
         for (String v : values) {
             if (v != null && !v.isBlank()) {
@@ -1192,28 +527,6 @@ public final class StorageClient implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    private static String textOrNull(JsonNode node, String field) {
-        JsonNode v = node == null ? null : node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // best effort: a temp file another process holds open
-                }
-            });
-        } catch (IOException e) {
-            // best effort
-        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.granary.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.granary.server.support.EmbeddedGranary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -18,23 +20,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HeaderlessCsvTest {
 
-    static GranaryFixture granary;
+    @RegisterExtension
+    static EmbeddedGranary granary = new EmbeddedGranary();
     static StorageClient client;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void start() throws IOException {
-        granary = new GranaryFixture();
-        client = granary.client();
+    static void start() {
+        client = StorageClient.create(granary.url(), EmbeddedGranary.MASTER_TOKEN);
         client.createBucket("bugs", "in", null);
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() {
         client.close();
-        granary.close();
     }
 
     /**

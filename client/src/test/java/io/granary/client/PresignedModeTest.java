@@ -4,18 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.granary.core.model.StoredFile;
+import io.granary.server.support.EmbeddedGranary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client against a Granary whose object store mints no credentials: presigned PUT and GET only. */
@@ -23,19 +23,18 @@ class PresignedModeTest {
 
     @TempDir
     static Path tmp;
-    static PresignedGranary granary;
+    @RegisterExtension
+    static EmbeddedGranary granary = EmbeddedGranary.withPresignedStore();
     static StorageClient client;
 
     @BeforeAll
-    static void start() throws IOException {
-        granary = new PresignedGranary();
-        client = granary.client();
+    static void start() {
+        client = StorageClient.create(granary.url(), EmbeddedGranary.MASTER_TOKEN);
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() {
         client.close();
-        granary.close();
     }
 
     @Test
@@ -106,12 +105,16 @@ class PresignedModeTest {
 
     @Test
     void aSlicedFileCannotBeDownloadedWithoutCredentialsAndTheClientSaysWhy() throws IOException {
-        Path slice = Files.writeString(tmp.resolve("slice.csv"), "\"1\"\n");
-        StoredFile sliced = granary.files.storeSliced(1, "Master Token", "export.csv", List.of(), List.of(slice), ".csv",
-                null);
+        // a sliced file the server wrote itself: a table export
+        client.createBucket("presigned-export", "in", null);
+        String tableId = client.createTable("in.c-presigned-export", "t", Files.writeString(tmp.resolve("t.csv"), "a\n1\n"),
+                TableCreateOptions.defaults());
+        long sliced = client.exportTableAsync(tableId, TableExportOptions.defaults()).path("results").path("file")
+                .path("id").asLong();
+        assertThat(client.getFile(sliced, false).path("isSliced").asBoolean()).isTrue();
 
         IllegalStateException e = catchThrowableOfType(IllegalStateException.class,
-                () -> client.downloadFile(sliced.id(), tmp.resolve("never.csv")));
+                () -> client.downloadFile(sliced, tmp.resolve("never.csv")));
         assertThat(e.getMessage()).contains("is sliced").contains("presigned URLs only");
         assertThat(tmp.resolve("never.csv")).doesNotExist();
     }

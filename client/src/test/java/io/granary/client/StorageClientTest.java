@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.granary.server.support.EmbeddedGranary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -11,42 +12,45 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client against a real Granary server: real HTTP, real S3, real DuckDB. */
 class StorageClientTest {
 
-    static GranaryFixture granary;
+    @RegisterExtension
+    static EmbeddedGranary granary = new EmbeddedGranary();
     static StorageClient client;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void start() throws IOException {
-        granary = new GranaryFixture();
-        client = granary.client();
+    static void start() {
+        client = StorageClient.create(granary.url(), EmbeddedGranary.MASTER_TOKEN);
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() {
         client.close();
-        granary.close();
     }
 
     @Test
     void verifiesTokenAndManagesBuckets() {
         JsonNode token = client.verifyToken();
         assertThat(token.path("isMasterToken").asBoolean()).isTrue();
-        assertThat(client.s3Endpoint()).isEqualTo(URI.create(granary.server.s3Url()));
+        assertThat(client.s3Endpoint()).isEqualTo(URI.create(granary.s3Url()));
 
         JsonNode bucket = client.createBucket("client-buckets", "in", "made by the client test");
         assertThat(bucket.path("id").asText()).isEqualTo("in.c-client-buckets");
@@ -70,7 +74,7 @@ class StorageClientTest {
 
     @Test
     void wrongTokenIsA401NotRetried() {
-        try (StorageClient bad = StorageClient.create(granary.server.url(), "nope")) {
+        try (StorageClient bad = StorageClient.create(granary.url(), "nope")) {
             assertThatThrownBy(bad::verifyToken).isInstanceOfSatisfying(StorageApiException.class, e -> {
                 assertThat(e.status()).isEqualTo(401);
                 assertThat(e.code()).isEqualTo("storage.tokenInvalid");
@@ -91,9 +95,9 @@ class StorageClientTest {
 
     @Test
     void environmentFallsBackToKbcUrlAndToken() {
-        try (StorageClient c = StorageClient.fromEnvironment(Map.of("KBC_URL", granary.server.url() + "/",
-                "KBC_TOKEN", GranaryFixture.TOKEN))) {
-            assertThat(c.host()).isEqualTo(granary.server.url());
+        try (StorageClient c = StorageClient.fromEnvironment(Map.of("KBC_URL", granary.url() + "/",
+                "KBC_TOKEN", EmbeddedGranary.MASTER_TOKEN))) {
+            assertThat(c.host()).isEqualTo(granary.url());
             assertThat(c.verifyToken().path("isMasterToken").asBoolean()).isTrue();
         }
         assertThatThrownBy(() -> StorageClient.fromEnvironment(Map.of("KBC_URL", "x")))
@@ -234,7 +238,7 @@ class StorageClientTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("A sliced file needs at least one slice.");
         assertThatThrownBy(() -> client.uploadSlicedFile(List.of(a, tmp.resolve("missing.csv")), null))
                 .isInstanceOf(java.nio.file.NoSuchFileException.class).hasMessageContaining("missing.csv");
-        try (StorageClient dead = StorageClient.builder(granary.server.url(), GranaryFixture.TOKEN)
+        try (StorageClient dead = StorageClient.builder(granary.url(), EmbeddedGranary.MASTER_TOKEN)
                 .s3Endpoint(URI.create("http://127.0.0.1:9")).build()) {
             assertThatThrownBy(() -> dead.uploadSlicedFile(List.of(a), FileUploadOptions.defaults().name("dead-slices")))
                     .isInstanceOf(software.amazon.awssdk.core.exception.SdkException.class);
@@ -270,7 +274,7 @@ class StorageClientTest {
     void uploadToADeadS3EndpointLeavesNoFile() throws IOException {
         Path src = Files.writeString(tmp.resolve("dead.csv"), "a,b\n1,2\n");
         int before = client.listFiles(null, 1000, 0).size();
-        try (StorageClient dead = StorageClient.builder(granary.server.url(), GranaryFixture.TOKEN)
+        try (StorageClient dead = StorageClient.builder(granary.url(), EmbeddedGranary.MASTER_TOKEN)
                 .s3Endpoint(URI.create("http://127.0.0.1:9")).build()) {
             assertThatThrownBy(() -> dead.uploadFile(src, FileUploadOptions.defaults().name("dead-upload")))
                     .isInstanceOf(software.amazon.awssdk.core.exception.SdkException.class);
@@ -295,18 +299,22 @@ class StorageClientTest {
             out.write(in.readNBytes((int) (Files.size(gz) / 2)));
         }
         int before = client.listFiles(null, 1000, 0).size();
-        long tempBefore = countTemp();
+        Set<String> tempBefore = tempEntries();
         assertThatThrownBy(() -> client.uploadFile(cut, FileUploadOptions.defaults().name("cut-upload").sliced(true)
                 .sliceSize(100_000))).isInstanceOf(IOException.class);
         assertThat(client.listFiles(null, 1000, 0)).hasSize(before)
                 .noneSatisfy(f -> assertThat(f.path("name").asText()).isEqualTo("cut-upload"));
-        assertThat(countTemp()).isEqualTo(tempBefore);
+        // only what this upload made: other builds on the machine come and go in the same temp directory
+        Set<String> left = tempEntries();
+        left.removeAll(tempBefore);
+        assertThat(left).isEmpty();
     }
 
-    private static long countTemp() throws IOException {
+    private static Set<String> tempEntries() throws IOException {
         try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("granary-slices-")
-                    || p.getFileName().toString().startsWith("granary-upload-")).count();
+            return s.map(p -> p.getFileName().toString())
+                    .filter(name -> name.startsWith("granary-slices-") || name.startsWith("granary-upload-"))
+                    .collect(Collectors.toCollection(HashSet::new));
         }
     }
 

@@ -12,7 +12,14 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** A real embedded endpoint on a free port with a DuckDB catalog, and S3 clients configured as Keboola's. */
+/**
+ * A real embedded endpoint on a free port with a DuckDB catalog, and S3 clients configured as Keboola's.
+ *
+ * <p>Not the platform's test harness ({@code EmbeddedGranary}, in the server's test-jar): this module is built
+ * before the server, so its tests cannot depend on it (Maven refuses a cycle even in test scope). Nor do they need
+ * it: they test the adapter under the server, which is the endpoint and a catalog; tests of a whole Granary on an
+ * external store live downstream (the client's {@code PresignedModeTest}).
+ */
 final class EmbeddedFixture implements AutoCloseable {
 
     static final String ACCESS_KEY = "granary-system";
@@ -42,10 +49,20 @@ final class EmbeddedFixture implements AutoCloseable {
         return storage.s3().endpoint();
     }
 
+    /** How a node reaches this endpoint as an external store in {@code mode}, with the system key. */
+    ExternalS3Config external(ExternalS3Config.CredentialsMode mode) {
+        return new ExternalS3Config(endpoint(), null, BUCKET, ACCESS_KEY, SECRET, true, mode, null, null);
+    }
+
     /** A client with default SDK settings (flexible checksums included), as a Keboola client builds it. */
     S3Client client(IssuedCredentials issued) {
         return client(AwsSessionCredentials.create(issued.accessKeyId(), issued.secretAccessKey(),
                 issued.sessionToken()));
+    }
+
+    /** The contract's client signing with issued credentials. */
+    SdkStoreClient storeClient(IssuedCredentials issued) {
+        return new SdkStoreClient(client(issued), BUCKET);
     }
 
     S3Client systemClient() {

@@ -3,23 +3,15 @@ package io.granary.objectstore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.sun.net.httpserver.HttpServer;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.model.Access;
 import io.granary.core.model.IssuedCredentials;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,36 +25,22 @@ class StsCredentialIssuerTest {
     private static final String ACCESS_KEY = "AKIAGRANARYSERVER01";
     private static final String SECRET = "server-secret-never-shown-0123456789abcd";
 
-    /** One recorded STS call: the form parameters and the Authorization header. */
-    record Call(Map<String, String> params, String authorization) {
-    }
-
-    HttpServer server;
+    StsEndpoint server;
     URI endpoint;
-    final List<Call> calls = new CopyOnWriteArrayList<>();
+    List<StsEndpoint.Call> calls;
     volatile int status = 200;
     volatile String answer;
 
     @BeforeEach
-    void start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            calls.add(new Call(form(body), exchange.getRequestHeaders().getFirst("Authorization")));
-            byte[] out = answer.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "text/xml");
-            exchange.sendResponseHeaders(status, out.length);
-            try (OutputStream os = exchange.getResponseBody()) {
-                os.write(out);
-            }
-        });
-        server.start();
-        endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    void start() {
+        server = StsEndpoint.start(call -> new StsEndpoint.Answer(status, answer));
+        endpoint = server.endpoint();
+        calls = server.calls();
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     @Test
@@ -159,7 +137,7 @@ class StsCredentialIssuerTest {
 
     @Test
     void anUnreachableStsIsAnInternalErrorNamingIt() {
-        server.stop(0);
+        server.close();
         GranaryException e;
         try (StsCredentialIssuer issuer = issuer(StsCredentialIssuer.Mode.ASSUME_ROLE, null)) {
             e = catchThrowableOfType(GranaryException.class,
@@ -174,27 +152,7 @@ class StsCredentialIssuerTest {
     }
 
     private static String success(String action, String expiration) {
-        return "<" + action + "Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><" + action + "Result>"
-                + "<Credentials><AccessKeyId>ASIAMINTEDKEY0000001</AccessKeyId>"
-                + "<SecretAccessKey>minted/secret+value0000000000000000000000</SecretAccessKey>"
-                + "<SessionToken>FwoGZXIvYXdzEXAMPLEsessiontoken==</SessionToken>"
-                + "<Expiration>" + expiration + "</Expiration></Credentials>"
-                + "<PackedPolicySize>7</PackedPolicySize></" + action + "Result>"
-                + "<ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata>"
-                + "</" + action + "Response>";
-    }
-
-    private static Map<String, String> form(String body) {
-        Map<String, String> params = new LinkedHashMap<>();
-        for (String pair : body.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            params.put(name, value);
-        }
-        return params;
+        return StsEndpoint.success(action, "ASIAMINTEDKEY0000001", "minted/secret+value0000000000000000000000",
+                "FwoGZXIvYXdzEXAMPLEsessiontoken==", Instant.parse(expiration));
     }
 }

@@ -7,28 +7,25 @@ import io.granary.client.FileUploadOptions;
 import io.granary.client.StorageApiException;
 import io.granary.client.StorageClient;
 import io.granary.client.TableCreateOptions;
-import io.granary.server.GranaryServer;
-import io.granary.server.ServerConfig;
+import io.granary.server.support.EmbeddedGranary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The runner against a real Granary server, with real child processes (python3 components). */
 class RunnerTest {
 
-    static final String TOKEN = "1-1-runner-test-master-token";
-    static Path serverDir;
-    static GranaryServer server;
+    @RegisterExtension
+    static EmbeddedGranary granary = new EmbeddedGranary();
     static StorageClient client;
 
     @TempDir
@@ -38,19 +35,13 @@ class RunnerTest {
     final RunLog log = (level, message) -> logLines.add(level + " " + message);
 
     @BeforeAll
-    static void start() throws IOException {
-        serverDir = Files.createTempDirectory("granary-runner-test");
-        server = GranaryServer.start(ServerConfig.defaults(serverDir).withPorts(0, 0).withMasterToken(TOKEN));
-        client = StorageClient.create(server.url(), TOKEN);
+    static void start() {
+        client = StorageClient.create(granary.url(), EmbeddedGranary.MASTER_TOKEN);
     }
 
     @AfterAll
-    static void stop() throws IOException {
+    static void stop() {
         client.close();
-        server.close();
-        try (Stream<Path> walk = Files.walk(serverDir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 
     // ------------------------------------------------------------------ helpers

@@ -21,6 +21,7 @@ public interface CredentialIssuer {
      * returned {@link IssuedCredentials#expiration()} is the one in force.
      *
      * @throws UnsupportedOperationException when {@link #mintsCredentials()} is false
+     * @throws IllegalArgumentException when {@code ttl} is null, zero or negative
      */
     IssuedCredentials issue(String key, boolean prefix, Access access, Duration ttl);
 

@@ -7,12 +7,9 @@ import io.granary.postgres.TestPostgres;
 import io.granary.server.GranaryServer;
 import io.granary.server.ServerConfig;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -28,14 +25,39 @@ import software.amazon.awssdk.services.s3.S3Client;
  * system property {@code granary.test.storage=postgres} (the build's second test run), catalog, job
  * queue and tables are on a fresh database of a real PostgreSQL instead: the same tests, the other
  * implementation of every port.
+ *
+ * <p>The one harness of every module's tests (published as the server's test-jar): register it with
+ * {@code @RegisterExtension static EmbeddedGranary granary = new EmbeddedGranary();}, then talk to
+ * {@link #url()} with {@link #MASTER_TOKEN} (the Java client, the CLI, the runner) or use {@link #master()}.
+ * {@link #withPresignedStore()} keeps the objects in an external store that mints no credentials instead.
  */
 public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallback {
 
     public static final String MASTER_TOKEN = "1-1-test-master-token-secret";
 
+    private final boolean presignedStore;
     private Path dataDir;
     private GranaryServer server;
     private PostgresConfig postgres;
+    private PresignedStore store;
+
+    /** Objects on the node's own embedded S3 endpoint. */
+    public EmbeddedGranary() {
+        this(false);
+    }
+
+    private EmbeddedGranary(boolean presignedStore) {
+        this.presignedStore = presignedStore;
+    }
+
+    /**
+     * Objects in an external S3 store in {@code presigned} mode ({@code --s3-credentials presigned}): Granary mints
+     * no credentials, files go up with one plain PUT to a presigned URL and come back with a presigned GET, and
+     * sliced uploads are refused. The store is a real S3 endpoint started beside the server.
+     */
+    public static EmbeddedGranary withPresignedStore() {
+        return new EmbeddedGranary(true);
+    }
 
     /** Whether this test run uses the PostgreSQL catalog, queue and tables. */
     public static boolean onPostgres() {
@@ -51,11 +73,21 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     @Override
     public void afterAll(ExtensionContext context) {
         stop();
+        if (store != null) {
+            store.close();
+            store = null;
+        }
         FileTrees.delete(dataDir);
     }
 
     public void start() {
         ServerConfig config = ServerConfig.defaults(dataDir).withPorts(0, 0).withMasterToken(MASTER_TOKEN);
+        if (presignedStore) {
+            if (store == null) {
+                store = PresignedStore.start(dataDir.resolve("external-store"));
+            }
+            config = config.withExternalS3(store.config());
+        }
         if (onPostgres()) {
             if (postgres == null) {
                 postgres = TestPostgres.newDatabase();
@@ -111,5 +143,4 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
                         credentials.get("SessionToken").asText())))
                 .build();
     }
-
 }

@@ -1,0 +1,63 @@
+package io.granary.objectstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.granary.core.port.ObjectStore;
+import io.granary.core.port.ObjectStoreContract;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The embedded store (S3ObjectStore on the embedded S3 endpoint, read in place): the contract, and what only it does. */
+class EmbeddedS3ObjectStoreTest extends ObjectStoreContract {
+
+    private EmbeddedFixture fixture;
+
+    @Override
+    protected ObjectStore openStore(Path dir) {
+        fixture = new EmbeddedFixture(dir);
+        return fixture.storage.objectStore();
+    }
+
+    @Override
+    protected void closeStore(ObjectStore store) {
+        fixture.close();
+    }
+
+    @Override
+    protected boolean readsInPlace() {
+        return true;
+    }
+
+    @Test
+    void describesItselfAsTheEmbeddedEndpoint() {
+        assertThat(store.bucket()).isEqualTo("granary");
+        assertThat(store.region()).isEqualTo("us-east-1");
+        assertThat(store.endpoint()).isEqualTo(URI.create("http://127.0.0.1:" + fixture.storage.s3().port()));
+        assertThat(fixture.storage.s3().port()).isPositive();
+    }
+
+    @Test
+    void anUploadOfUnknownLengthGoesUpAsAMultipartUploadOfPartSizedParts() {
+        String key = key("big.bin");
+        store.put(key, new GeneratedStream(2L * S3ObjectStore.PART_SIZE + 12345, 7), -1);
+
+        try (var system = fixture.systemClient()) {
+            // two full parts and the rest: a multipart upload of three parts
+            assertThat(system.headObject(b -> b.bucket("granary").key(key)).eTag()).endsWith("-3\"");
+        }
+    }
+
+    @Test
+    void localPathIsTheObjectsFileAndStaysInsideTheBucket() {
+        store.put(key("exp-4/x.csv"), new ByteArrayInputStream(bytes("x")), 1);
+
+        assertThat(store.localPath(key("exp-4/x.csv"))).contains(dir.resolve("objects/granary").resolve(key("exp-4/x.csv"))
+                .toAbsolutePath().normalize());
+        assertThat(store.localPath(key("exp-4/../exp-4/x.csv"))).isPresent();
+        assertThat(store.localPath("../catalog.duckdb")).isEmpty();
+        assertThat(store.localPath(key("exp-4"))).isEmpty();
+        assertThat(store.localPath("")).isEmpty();
+    }
+}
