@@ -30,20 +30,21 @@ public final class Staging implements AutoCloseable {
 
     /**
      * Opens the stagings the modes name; a staging that needs something for the run (a workspace) makes it here.
-     * Adding a staging is one class per side plus its name here.
+     * Adding a staging is one class per side plus its name here and in {@link StagingModes}.
      *
-     * @throws UserException an unknown mode, or a combination that cannot work
+     * @throws UserException        an unknown mode, or what the staging refuses in the configuration
+     * @throws ApplicationException a workspace on one side only ({@link StagingModes#check})
      */
     public static Staging open(StagingModes modes, StagingContext context) {
-        InputStaging in = switch (modes.input()) {
-            case "local" -> new LocalInputStaging(context);
-            default -> throw new UserException("Unknown input staging \"" + modes.input() + "\". Use \"local\".");
-        };
-        OutputStaging out = switch (modes.output()) {
-            case "local" -> new LocalOutputStaging(context);
-            default -> throw new UserException("Unknown output staging \"" + modes.output() + "\". Use \"local\".");
-        };
-        return new Staging(in, out);
+        modes.check();
+        if (modes.workspace()) {
+            WorkspaceStaging workspace = WorkspaceStaging.open(modes.workspaceId(), context);
+            return new Staging(workspace, workspace);
+        }
+        if (!modes.input().equals(StagingModes.LOCAL_MODE)) {
+            throw new UserException("Input staging \"" + modes.input() + "\" is not available yet.");
+        }
+        return new Staging(new LocalInputStaging(context), new LocalOutputStaging(context));
     }
 
     public InputStaging input() {
