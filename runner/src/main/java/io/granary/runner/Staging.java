@@ -41,10 +41,11 @@ public final class Staging implements AutoCloseable {
             WorkspaceStaging workspace = WorkspaceStaging.open(modes.workspaceId(), context);
             return new Staging(workspace, workspace);
         }
-        if (!modes.input().equals(StagingModes.LOCAL_MODE)) {
-            throw new UserException("Input staging \"" + modes.input() + "\" is not available yet.");
-        }
-        return new Staging(new LocalInputStaging(context), new LocalOutputStaging(context));
+        InputStaging in = switch (modes.input()) {
+            case StagingModes.S3_MODE -> new S3InputStaging(context);
+            default -> new LocalInputStaging(context);
+        };
+        return new Staging(in, new LocalOutputStaging(context));
     }
 
     public InputStaging input() {
