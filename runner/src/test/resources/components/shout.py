@@ -21,10 +21,13 @@ def read_table(name):
         return lines[0], lines[1:]
     s3 = manifest['s3']
     creds = s3['credentials']
-    # older boto3 (Debian's 1.26) does not read AWS_ENDPOINT_URL_S3 itself; newer ones do, and None means "yours"
-    client = boto3.client('s3', region_name=s3['region'], endpoint_url=os.environ.get('AWS_ENDPOINT_URL_S3'),
-                          aws_access_key_id=creds['access_key_id'], aws_secret_access_key=creds['secret_access_key'],
-                          aws_session_token=creds['session_token'])
+    options = {}
+    if tuple(int(p) for p in boto3.__version__.split('.')[:2]) < (1, 28):
+        # boto3 1.28+ finds the endpoint in AWS_ENDPOINT_URL_S3 itself; older ones (Debian 12's 1.26) must be told
+        options['endpoint_url'] = os.environ.get('AWS_ENDPOINT_URL_S3')
+    client = boto3.client('s3', region_name=s3['region'], aws_access_key_id=creds['access_key_id'],
+                          aws_secret_access_key=creds['secret_access_key'], aws_session_token=creds['session_token'],
+                          **options)
     keys = [s3['key']]
     if s3['isSliced']:
         listing = json.loads(client.get_object(Bucket=s3['bucket'], Key=s3['key'])['Body'].read())
