@@ -50,5 +50,6 @@ with open(os.path.join(D, 'out', 'tables', 'result.csv'), 'w', newline='') as f:
         out.writerow(row + [row[name].upper()])
 with open(os.path.join(D, 'seen.json'), 'w') as f:
     json.dump({'files': sorted(os.listdir(os.path.join(D, 'in', 'tables'))),
+               'in_files': sorted(os.listdir(os.path.join(D, 'in', 'files'))),
                'AWS_ENDPOINT_URL_S3': os.environ.get('AWS_ENDPOINT_URL_S3'),
                'AWS_ENDPOINT_URL': os.environ.get('AWS_ENDPOINT_URL'), 'rows': len(rows)}, f)

@@ -50,17 +50,16 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--staging-input", defaultValue = "local", paramLabel = "MODE",
             description = {"How input tables reach the component: local (CSV files in in/tables, the default), s3"
                 + " (manifests with an s3 section: read the gzipped export with its credentials; AWS_ENDPOINT_URL_S3"
-                + " names the store) or workspace (tables in a workspace, credentials in authorization.workspace)."})
+                + " names the store). workspace is not available yet: this version has no workspaces."})
     String stagingInput;
 
     @Option(names = "--staging-output", defaultValue = "local", paramLabel = "MODE",
-            description = {"Where the component leaves its output tables: local (out/tables, the default) or workspace"
-                + " (tables of the workspace; needs --staging-input workspace too)."})
+            description = {"Where the component leaves its output tables: local (out/tables, the default); workspace"
+                + " is not available yet."})
     String stagingOutput;
 
     @Option(names = "--workspace-id", paramLabel = "ID",
-            description = "With workspace staging: use this existing workspace and keep it (default: a new one for"
-                + " the run, deleted at its end).")
+            description = "With workspace staging (not available yet): use this existing workspace and keep it.")
     String workspaceId;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The component command, after --.")

@@ -32,15 +32,12 @@ public final class Staging implements AutoCloseable {
      * Opens the stagings the modes name; a staging that needs something for the run (a workspace) makes it here.
      * Adding a staging is one class per side plus its name here and in {@link StagingModes}.
      *
-     * @throws UserException        an unknown mode, or what the staging refuses in the configuration
+     * @throws UserException        an unknown mode, workspace staging (not available yet), or what the staging
+     *                              refuses in the configuration
      * @throws ApplicationException a workspace on one side only ({@link StagingModes#check})
      */
     public static Staging open(StagingModes modes, StagingContext context) {
-        modes.check();
-        if (modes.workspace()) {
-            WorkspaceStaging workspace = WorkspaceStaging.open(modes.workspaceId(), context);
-            return new Staging(workspace, workspace);
-        }
+        modes.check(); // refuses workspace staging until Granary has workspaces: only local and s3 get here
         InputStaging in = switch (modes.input()) {
             case StagingModes.S3_MODE -> new S3InputStaging(context);
             default -> new LocalInputStaging(context);

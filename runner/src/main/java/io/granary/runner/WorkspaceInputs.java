@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The table input mapping as a workspace load takes it (spec 5.2): the items of config.json (snake_case) unchanged,
- * for one {@code input-mapping-load} job. What a workspace cannot load is refused before anything is made.
+ * for one {@code input-mapping-load} job. What a workspace cannot load is refused before anything is made. Not used
+ * yet: workspace staging waits for the workspaces API ({@link StagingModes#check} refuses it until then).
  */
 final class WorkspaceInputs {
 

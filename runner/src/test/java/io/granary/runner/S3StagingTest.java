@@ -3,6 +3,7 @@ package io.granary.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.granary.client.FileUploadOptions;
 import io.granary.client.StorageClient;
 import io.granary.server.support.EmbeddedGranary;
 import java.io.IOException;
@@ -66,7 +67,8 @@ class S3StagingTest {
     static String config(String source, String destination) {
         return """
                 {"storage": {"input": {"tables": [{"source": "%s", "destination": "people.csv",
-                                                   "columns": ["id", "name", "note"]}]},
+                                                   "columns": ["id", "name", "note"]}],
+                                       "files": [{"tags": ["s3-staging-notes"]}]},
                              "output": {"tables": [{"source": "result.csv", "destination": "%s",
                                                     "primary_key": ["id"]}]}}}
                 """.formatted(source, destination);
@@ -76,6 +78,8 @@ class S3StagingTest {
     void aComponentOnS3StagingMakesTheSameTableAsOnLocalStaging() throws Exception {
         Components.table(client, "s3-src", "people", "id,name,note,extra\n1,ann,\"with, comma\",x\n"
                 + "2,bob,\"two\nlines\",y\n3,cyd,\"a \"\"quote\"\"\",z\n4,dörte,ünïcode,w\n", List.of("id"));
+        Path note = Files.writeString(tmp.resolve("notes.txt"), "files are not staged\n");
+        long fileId = client.uploadFile(note, FileUploadOptions.defaults().tags(List.of("s3-staging-notes")));
 
         RunResult local = run(config("in.c-s3-src.people", "out.c-s3.local"), StagingModes.LOCAL, tmp.resolve("local"));
         assertThat(local.exitCode()).as(local.message() + "\n" + log).isZero();
@@ -90,6 +94,10 @@ class S3StagingTest {
         // what the component saw: a manifest and no data file, the store's endpoint in its environment
         JsonNode seen = Json.read(data.resolve("seen.json"));
         assertThat(Json.strings(seen.get("files"))).containsExactly("people.csv.manifest");
+        // files are downloaded as on local staging (4.4): only tables stay in File Storage
+        assertThat(Json.strings(seen.get("in_files"))).containsExactly(fileId + "_notes.txt",
+                fileId + "_notes.txt.manifest");
+        assertThat(data.resolve("in/files/" + fileId + "_notes.txt")).hasContent("files are not staged\n");
         assertThat(seen.path("rows").asInt()).isEqualTo(4);
         assertThat(seen.path("AWS_ENDPOINT_URL_S3").asText()).isEqualTo(client.s3Endpoint().toString());
         assertThat(seen.path("AWS_ENDPOINT_URL").asText()).isEqualTo(client.s3Endpoint().toString());
@@ -111,7 +119,7 @@ class S3StagingTest {
     }
 
     @Test
-    void aTableStorageDoesNotHaveFailsTheRunBeforeTheComponent() throws Exception {
+    void aMissingTableFailsTheRunBeforeTheComponent() throws Exception {
         RunResult r = run(config("in.c-s3-src.missing", "out.c-s3.never"), new StagingModes("s3", "local", null),
                 tmp.resolve("missing"));
         assertThat(r.exitCode()).isEqualTo(1);

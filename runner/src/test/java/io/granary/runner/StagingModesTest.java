@@ -23,7 +23,6 @@ class StagingModesTest {
     @Test
     void theCombinationsThatRun() {
         for (StagingModes ok : List.of(StagingModes.LOCAL, new StagingModes("s3", "local", null),
-                new StagingModes("workspace", "workspace", null), new StagingModes("workspace", "workspace", "42"),
                 new StagingModes(null, " ", null))) {
             assertThatCode(ok::check).as(ok.toString()).doesNotThrowAnyException();
         }
@@ -39,6 +38,16 @@ class StagingModesTest {
                     .isInstanceOf(ApplicationException.class)
                     .hasMessage("Component staging setting mismatch - input: \"" + pair[0] + "\", output: \"" + pair[1]
                             + "\".");
+        }
+    }
+
+    @Test
+    void workspaceStagingIsNotAvailableYet() {
+        for (StagingModes workspace : List.of(new StagingModes("workspace", "workspace", null),
+                new StagingModes("workspace", "workspace", "42"))) {
+            assertThatThrownBy(workspace::check).as(workspace.toString()).isInstanceOf(UserException.class)
+                    .hasMessage("Workspace staging is not available yet: this version of Granary has no workspaces."
+                            + " Use --staging-input local or s3 (with --staging-output local).");
         }
     }
 
@@ -73,6 +82,14 @@ class StagingModesTest {
                     List.of("true"), Duration.ofSeconds(5), null, false, false, "in", new StagingModes("x", "local", null)));
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.message()).isEqualTo("Unknown input staging \"x\". Use one of: local, s3, workspace.");
+
+            log.clear();
+            r = new Runner(client, (level, m) -> log.add(level + " " + m)).run(new RunRequest(config, "c", null, data,
+                    List.of("true"), Duration.ofSeconds(5), null, false, false, "in",
+                    new StagingModes("workspace", "workspace", null)));
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.message()).isEqualTo(StagingModes.WORKSPACE_NOT_AVAILABLE);
+            assertThat(log).containsExactly("ERROR " + StagingModes.WORKSPACE_NOT_AVAILABLE);
         }
         assertThat(data).doesNotExist();
     }
