@@ -244,7 +244,8 @@ public final class OutputTableResolver {
     private List<String> webalize(List<String> names) {
         List<String> out = new ArrayList<>();
         for (String n : names) {
-            String w = n.equals(TIMESTAMP) ? n : sanitize(n);
+            // system columns stay as they are, for the check below to refuse or drop them
+            String w = isTimestamp(n) ? n : sanitize(n);
             if (SYSTEM_COLUMNS.contains(w.toLowerCase(Locale.ROOT))) {
                 w = w + "_";
             }
