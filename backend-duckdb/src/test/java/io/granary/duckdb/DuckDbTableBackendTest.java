@@ -64,9 +64,6 @@ class DuckDbTableBackendTest extends TableBackendContract {
         }
     }
 
-    // DuckDB's reader counts records, stops counting fields at the first one too many, takes a stray quote for an
-    // unclosed one, cannot tell which line end differs, and stores NUL characters
-
     @Override
     protected List<String> stagingTables() {
         List<String> names = new java.util.ArrayList<>();
