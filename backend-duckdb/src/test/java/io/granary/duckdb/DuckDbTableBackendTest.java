@@ -64,35 +64,6 @@ class DuckDbTableBackendTest extends TableBackendContract {
         }
     }
 
-    // DuckDB's reader counts records, stops counting fields at the first one too many, takes a stray quote for an
-    // unclosed one, cannot tell which line end differs, and stores NUL characters
-
-    @Override
-    protected boolean namesPhysicalLines() {
-        return false;
-    }
-
-    @Override
-    protected int fieldsNamedForTooMany(int found, int expected) {
-        return expected + 1;
-    }
-
-    @Override
-    protected String strayEnclosureMessage() {
-        return "Invalid CSV file. Line 2: a quoted value is not closed (unterminated quote).";
-    }
-
-    @Override
-    protected String mixedLineEndsMessage() {
-        return "Invalid CSV file (file 2 of 2). The file cannot be parsed with the given delimiter, enclosure and escape"
-                + " character (a stray enclosure character or mixed CRLF/LF line ends).";
-    }
-
-    @Override
-    protected String nulMessage() {
-        return null;
-    }
-
     @Override
     protected List<String> stagingTables() {
         List<String> names = new java.util.ArrayList<>();

@@ -1,6 +1,8 @@
 package io.granary.postgres;
 
+import io.granary.core.csv.CsvChecker;
 import io.granary.core.csv.CsvDialect;
+import io.granary.core.csv.CsvScan;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.util.SliceGzip;
@@ -27,7 +29,8 @@ import org.postgresql.copy.CopyOut;
 
 /**
  * Streams CSV between files and PostgreSQL with the COPY protocol: files go in through
- * {@link PgCsvFeed} (gzip and a byte order mark are handled here, in Java); exports come out one
+ * {@link PgCsvFeed}, checked on the way by {@link CsvChecker} (gzip and a byte order mark are handled
+ * here, in Java); exports come out one
  * CopyData message (= one row) at a time into slices. Nothing holds more than a buffer of a file.
  */
 final class PgCopy {
@@ -61,16 +64,24 @@ final class PgCopy {
         CopyIn copy = copies.copyIn(sql);
         try (InputStream in = open(file)) {
             PgCsvFeed feed = PgCsvFeed.filter(dialect, columns.size());
+            // the BOM is gone already: the checker counts from the first character of text
+            CsvChecker checker = CsvChecker.of(dialect, columns.size(), header);
             byte[] buffer = new byte[BUFFER];
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw PostgresTableBackend.interrupted();
                 }
+                if (!checker.feed(buffer, 0, n)) {
+                    throw CsvScan.invalid(where, checker.problem());
+                }
                 int m = feed.feed(buffer, n);
                 if (m > 0) {
                     copy.writeToCopy(feed.output(), 0, m);
                 }
+            }
+            if (checker.finish() != null) {
+                throw CsvScan.invalid(where, checker.problem());
             }
             int m = feed.finish();
             if (m > 0) {
@@ -78,7 +89,8 @@ final class PgCopy {
             }
             return copy.endCopy();
         } catch (PgCsvFeed.Malformed e) {
-            throw PgCsvErrors.invalid(where, e.problem());
+            // the checker saw the same bytes first and refuses whatever the filter refuses
+            throw new GranaryException(ErrorCode.INTERNAL, "The CSV filter refused a file the checker accepted", e);
         } catch (GzipException e) {
             throw PgCsvErrors.gzip(where, e);
         } catch (IOException e) {

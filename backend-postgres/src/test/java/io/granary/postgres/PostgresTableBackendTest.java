@@ -132,27 +132,6 @@ class PostgresTableBackendTest extends TableBackendContract {
     // ---- hooks
 
     @Override
-    protected boolean namesPhysicalLines() {
-        return true;
-    }
-
-    @Override
-    protected String strayEnclosureMessage() {
-        return "Invalid CSV file. Line 2: a quoted value is followed by other characters before the delimiter"
-                + " (stray enclosure character).";
-    }
-
-    @Override
-    protected String mixedLineEndsMessage() {
-        return "Invalid CSV file (file 2 of 2). Line 2: a line end differs from the first line's (mixed CRLF/LF line ends).";
-    }
-
-    @Override
-    protected String nulMessage() {
-        return "Invalid CSV file (file 2 of 2). Line 2: a NUL character (byte 0x00), which PostgreSQL cannot store.";
-    }
-
-    @Override
     protected List<String> stagingTables() {
         List<String> names = new ArrayList<>();
         try (Connection c = database.connect(); Statement s = c.createStatement();

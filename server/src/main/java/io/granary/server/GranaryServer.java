@@ -149,7 +149,7 @@ public final class GranaryServer implements AutoCloseable {
         app = Javalin.create(c -> {
             c.router.ignoreTrailingSlashes = true;
             c.router.treatMultipleSlashesAsSingleSlash = true;
-            c.http.maxRequestSize = 16L * 1024 * 1024;
+            c.http.maxRequestSize = Requests.MAX_BODY_BYTES;
             c.jetty.multipartConfig.cacheDirectory(tmp.toString());
             c.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             c.jetty.multipartConfig.maxFileSize(-1, SizeUnit.BYTES);

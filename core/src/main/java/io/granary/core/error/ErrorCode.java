@@ -32,6 +32,10 @@ public record ErrorCode(String code, int status, boolean userError) {
     public static final ErrorCode TABLE_ALREADY_EXISTS = user("storage.buckets.tableAlreadyExists", 400);
     public static final ErrorCode INVALID_COLUMN_NAME = user("storage.tables.validation.invalidColumnName", 400);
     public static final ErrorCode NO_COLUMNS = user("storage.tables.validation.noColumns", 400);
+    /** A filter on a column the table does not have. */
+    public static final ErrorCode COLUMN_NOT_EXISTS = user("storage.tables.validation.columnNotExists", 400);
+    /** A filter without values, or with several for an operator that compares to one. */
+    public static final ErrorCode INVALID_FILTER_VALUES = user("storage.tables.validation.invalidFilterValues", 400);
     public static final ErrorCode INVALID_PRIMARY_KEY = user("storage.tables.validation.invalidPrimaryKeyColumns", 400);
     public static final ErrorCode COLUMN_ALREADY_EXISTS = user("storage.tables.columnAlreadyExists", 400);
     public static final ErrorCode COLUMNS_NOT_MATCH = user("csvImport.columnsNotMatch", 400);

@@ -43,7 +43,10 @@ public interface TableBackend extends AutoCloseable {
                 return this == EQ || this == NE;
             }
 
-            /** As a client sends it: any case, surrounding spaces ignored, blank = eq; anything else is a 400. */
+            /**
+             * As a client sends it: any case, surrounding spaces ignored, blank = eq; anything else is a 400
+             * with the reference's text, {@code Invalid where operator <as sent>}.
+             */
             public static Operator parse(String text) {
                 if (text == null || text.isBlank()) {
                     return EQ;
@@ -54,8 +57,7 @@ public interface TableBackend extends AutoCloseable {
                         return o;
                     }
                 }
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: whereOperator: \"" + wire
-                        + "\" is not one of eq, ne, gt, ge, lt, le.");
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid where operator " + text);
             }
         }
 
@@ -65,11 +67,11 @@ public interface TableBackend extends AutoCloseable {
             }
             values = values == null ? List.of() : values.stream().map(v -> v == null ? "" : v).toList();
             if (values.isEmpty()) {
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION,
+                throw new GranaryException(ErrorCode.INVALID_FILTER_VALUES,
                         "Invalid request: whereValues: give at least one value for column \"" + column + "\".");
             }
             if (!operator.takesManyValues() && values.size() != 1) {
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "The filter operator \"" + operator.wire()
+                throw new GranaryException(ErrorCode.INVALID_FILTER_VALUES, "The filter operator \"" + operator.wire()
                         + "\" on column \"" + column + "\" takes exactly one value.");
             }
         }

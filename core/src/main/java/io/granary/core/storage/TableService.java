@@ -265,7 +265,7 @@ public final class TableService {
         List<WhereFilter> out = new ArrayList<>();
         for (SelectionInput.Filter f : filters) {
             if (!table.columns().contains(f.column())) {
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: whereColumn: column \""
+                throw new GranaryException(ErrorCode.COLUMN_NOT_EXISTS, "Invalid request: whereColumn: column \""
                         + f.column() + "\" not found in table " + table.id() + ".");
             }
             out.add(WhereFilter.of(f.column(), f.operator(), f.values()));

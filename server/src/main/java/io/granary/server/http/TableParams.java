@@ -91,10 +91,16 @@ public final class TableParams {
         }
         JsonNode where = p.node("whereFilters");
         if (where != null) {
+            // the reference's texts; an object is what form encoding (whereFilters[0][column]=…) gives
             if (!where.isArray() && !where.isObject()) {
-                throw GranaryException.validation("Invalid request: whereFilters: This value should be of type array.");
+                throw GranaryException.validation("Parameter \"whereFilters\" should be an array, but parameter contains:\n"
+                        + where);
             }
             for (JsonNode f : where) {
+                if (!f.isObject()) {
+                    throw GranaryException.validation("All items in param \"whereFilters\" should be an arrays, but parameter"
+                            + " contains:\n" + where);
+                }
                 List<String> values = new ArrayList<>();
                 JsonNode v = f.get("values");
                 if (v != null && (v.isArray() || v.isObject())) {
