@@ -10,7 +10,6 @@ import io.granary.core.port.TableBackend;
 import io.granary.core.util.JsonLists;
 import io.granary.core.util.SliceGzip;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,15 +29,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Table rows in DuckDB: one schema per bucket (named by the bucket id), one table per table, every
@@ -76,8 +71,8 @@ public final class DuckDbTableBackend implements TableBackend {
     private final Path tempDir;
     private final long sliceBytes;
     private final Object schemaLock = new Object();
-    private final ExecutorService verifier = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "gzip-verify");
+    private final ExecutorService gzipReaders = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "gzip-input");
         t.setDaemon(true);
         return t;
     });
@@ -298,9 +293,9 @@ public final class DuckDbTableBackend implements TableBackend {
             }
 
             String staging = q(table.bucketId()) + "." + q(STAGING_PREFIX + UUID.randomUUID().toString().replace("-", ""));
-            List<CompletableFuture<Void>> checks = new ArrayList<>();
-            AtomicBoolean stopChecks = new AtomicBoolean();
             boolean stagingExists = false;
+            List<Path> readPaths = request.files();
+            GzipInputs gzip = new GzipInputs(tempDir, gzipReaders, request.files().size());
             try {
                 // 1. Stream the files into a private staging table shaped like the final table.
                 StringBuilder create = new StringBuilder("CREATE TABLE ").append(staging).append(" (");
@@ -313,17 +308,21 @@ public final class DuckDbTableBackend implements TableBackend {
 
                 long bytes = 0;
                 long rows = 0;
-                for (List<Path> group : readGroups(request.files(), request.dialect(), checks, stopChecks)) {
+                List<ReadGroup> groups = readGroups(request.files(), request.dialect(), gzip);
+                List<Path> read = new ArrayList<>();
+                for (ReadGroup group : groups) {
+                    read.addAll(group.read());
+                }
+                readPaths = read;
+                for (ReadGroup group : groups) {
                     checkInterrupted();
                     rows += insertFiles(c, staging, group, request, finalColumns);
-                    for (Path p : group) {
+                    for (Path p : group.sources()) {
                         bytes += Files.size(p);
                     }
                     progress.report(bytes, rows);
                 }
-                for (CompletableFuture<Void> check : checks) {
-                    join(check);
-                }
+                gzip.finish();
                 checkInterrupted();
 
                 // 2. De-duplicate by primary key: the last occurrence in file order (insertion order) wins.
@@ -372,14 +371,14 @@ public final class DuckDbTableBackend implements TableBackend {
                 progress.report(bytes, rows);
                 return new LoadResult(rows, List.copyOf(added), List.copyOf(finalColumns), stats.rows(), stats.bytes());
             } catch (SQLException e) {
-                GranaryException csv = CsvErrors.fromDuckDb(e.getMessage(), request.files());
+                GranaryException csv = CsvErrors.fromDuckDb(e.getMessage(), readPaths);
                 // a broken gzip stream may surface as a parse error: report the gzip problem instead
-                GranaryException gzip = csv == null ? null : firstFailure(checks);
-                throw gzip != null ? gzip : csv != null ? csv : engine(e);
+                GranaryException broken = csv == null ? null : gzip.failure();
+                throw broken != null ? broken : csv != null ? csv : engine(e);
             } catch (IOException e) {
                 throw new GranaryException(ErrorCode.INTERNAL, "Cannot read a file to load: " + e.getMessage(), e);
             } finally {
-                stopChecks.set(true);
+                gzip.close();
                 if (stagingExists) {
                     try {
                         s.execute("DROP TABLE IF EXISTS " + staging);
@@ -394,32 +393,31 @@ public final class DuckDbTableBackend implements TableBackend {
     }
 
     /**
-     * Groups consecutive files of the same compression (one {@code read_csv} call reads a group in
-     * parallel, keeping file order). Starts an integrity check for each gzip file: DuckDB accepts a
-     * truncated gzip stream silently, Java's reader does not.
+     * Files one read_csv call reads, in file order: what DuckDB reads ({@code read}: the files, or pipes carrying
+     * them gunzipped) for the {@code sources}, all of the same compression and line ending.
      */
+    private record ReadGroup(List<Path> read, List<Path> sources, boolean compressed, boolean lfOnly) {
+    }
+
     /**
-     * Consecutive files that one read_csv call can read: same compression and same line ending. DuckDB
-     * guesses the line ending from the first line end it meets, even inside quotes, so an LF file whose
-     * first record holds a quoted CRLF is told its line ending.
+     * Consecutive files that one read_csv call can read (in parallel, keeping file order): same compression as
+     * DuckDB sees it and same line ending. DuckDB guesses the line ending from the first line end it meets, even
+     * inside quotes, so an LF file whose first record holds a quoted CRLF is told its line ending.
      */
-    private List<List<Path>> readGroups(List<Path> files, CsvDialect dialect, List<CompletableFuture<Void>> checks,
-            AtomicBoolean stop) throws IOException {
-        List<List<Path>> groups = new ArrayList<>();
+    private static List<ReadGroup> readGroups(List<Path> files, CsvDialect dialect, GzipInputs gzip) throws IOException {
+        List<ReadGroup> groups = new ArrayList<>();
         String previous = null;
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
-            boolean gzip = isGzip(file);
-            if (gzip) {
-                int index = i;
-                checks.add(CompletableFuture.runAsync(() -> verifyGzip(file, index, files.size(), stop), verifier));
-            }
-            String key = gzip + "|" + lfOnly(file, dialect);
+            boolean lfOnly = lfOnly(file, dialect);
+            GzipInputs.Input input = gzip.input(file, i);
+            String key = input.compressed() + "|" + lfOnly;
             if (!key.equals(previous)) {
-                groups.add(new ArrayList<>());
+                groups.add(new ReadGroup(new ArrayList<>(), new ArrayList<>(), input.compressed(), lfOnly));
                 previous = key;
             }
-            groups.get(groups.size() - 1).add(file);
+            groups.get(groups.size() - 1).read().add(input.path());
+            groups.get(groups.size() - 1).sources().add(file);
         }
         return groups;
     }
@@ -432,10 +430,11 @@ public final class DuckDbTableBackend implements TableBackend {
         }
     }
 
-    private long insertFiles(Connection c, String staging, List<Path> files, LoadRequest request,
-            List<String> finalColumns) throws SQLException, IOException {
-        boolean gzip = isGzip(files.get(0));
-        boolean lfOnly = lfOnly(files.get(0), request.dialect());
+    private long insertFiles(Connection c, String staging, ReadGroup group, LoadRequest request,
+            List<String> finalColumns) throws SQLException {
+        List<Path> files = group.read();
+        boolean gzip = group.compressed();
+        boolean lfOnly = group.lfOnly();
         List<String> fileColumns = request.fileColumns();
         CsvDialect d = request.dialect();
         StringBuilder paths = new StringBuilder("[");
@@ -470,57 +469,6 @@ public final class DuckDbTableBackend implements TableBackend {
             ps.setObject(1, utc(request.timestamp()));
             return ps.executeUpdate();
         }
-    }
-
-    private static boolean isGzip(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.read() == 0x1f && in.read() == 0x8b;
-        }
-    }
-
-    private static void verifyGzip(Path file, int index, int count, AtomicBoolean stop) {
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
-            while (in.read(buffer) >= 0) {
-                if (stop.get()) {
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            String where = count > 1 ? " (file " + (index + 1) + " of " + count + ")" : "";
-            throw new GranaryException(ErrorCode.INVALID_CSV,
-                    "Invalid CSV file" + where + ". Invalid gzip data ("
-                    + (e.getMessage() == null ? "unexpected end of the stream" : e.getMessage()) + ").", e);
-        }
-    }
-
-    private static void join(CompletableFuture<Void> check) {
-        try {
-            check.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw interrupted();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GranaryException g) {
-                throw g;
-            }
-            throw new GranaryException(ErrorCode.INTERNAL, "Cannot verify a gzip file: " + e.getCause(), e.getCause());
-        }
-    }
-
-    private static GranaryException firstFailure(List<CompletableFuture<Void>> checks) {
-        for (CompletableFuture<Void> check : checks) {
-            try {
-                join(check);
-            } catch (GranaryException e) {
-                if (e.errorCode().equals(ErrorCode.INVALID_CSV)) {
-                    return e;
-                }
-            } catch (RuntimeException ignored) {
-                // cancelled or other: not a gzip problem
-            }
-        }
-        return null;
     }
 
     private static void checkInterrupted() {
@@ -650,9 +598,9 @@ public final class DuckDbTableBackend implements TableBackend {
     @Override
     public void close() {
         compressor.close();
-        verifier.shutdownNow();
+        gzipReaders.shutdownNow();
         try {
-            verifier.awaitTermination(5, TimeUnit.SECONDS);
+            gzipReaders.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
