@@ -1,29 +1,27 @@
 package io.granary.duckdb;
 
-import static io.granary.duckdb.Sql.instant;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.core.model.Job;
 import io.granary.core.model.JobError;
 import io.granary.core.model.JobStatus;
 import io.granary.core.model.NewJob;
-import io.granary.core.util.StoredJson;
 import io.granary.core.port.JobQueue;
+import io.granary.core.util.StoredJson;
+import io.granary.jdbc.JobRows;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 /** The job table of one embedded node. Claims are serialised by this object's monitor. */
 public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How long a claim holds without renewal when none is given. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(60);
@@ -51,27 +49,27 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
                   error_code VARCHAR, error_message VARCHAR, exception_id VARCHAR,
                   attempts INTEGER NOT NULL, progress_bytes BIGINT NOT NULL, progress_rows BIGINT NOT NULL,
                   worker_id VARCHAR)""",
-                // added after the first release: catalogs created before leases get the column here
-                "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS lease_until BIGINT");
+                // added after the first release: catalogs created before get the columns here
+                "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS lease_until BIGINT",
+                "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS request VARCHAR",
+                "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS lock_group VARCHAR",
+                "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS lock_whole_group BOOLEAN DEFAULT false");
     }
 
     @Override
     public synchronized Job submit(NewJob j) {
         long id = Sql.nextval(c, "job_id_seq");
-        Sql.update(c, "INSERT INTO jobs VALUES (?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL,NULL,NULL,0,0,0,NULL,NULL)",
-                id, JobStatus.WAITING.wire(), j.operationName(),
-                StoredJson.writeObject(j.operationParams() == null ? JSON.createObjectNode() : j.operationParams()), j.tableId(), j.lockKey(),
-                j.runId(), j.creatorTokenId(), j.creatorTokenDescription(), clock.instant());
+        List<Object> args = new ArrayList<>(List.of(id, JobStatus.WAITING.wire(), clock.instant()));
+        args.addAll(Arrays.asList(JobRows.values(j)));
+        Sql.update(c, "INSERT INTO jobs (id, status, created, attempts, progress_bytes, progress_rows, "
+                + JobRows.INSERT_COLUMNS + ") VALUES (?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", args.toArray());
         return find(id).orElseThrow();
     }
 
     @Override
     public synchronized Optional<Job> claimNext(String workerId) {
-        Optional<Long> next = Sql.queryOne(c, """
-                SELECT j.id FROM jobs j WHERE j.status = 'waiting' AND (j.lock_key IS NULL OR NOT EXISTS (
-                  SELECT 1 FROM jobs o WHERE o.lock_key = j.lock_key
-                    AND (o.status = 'processing' OR (o.status = 'waiting' AND o.id < j.id))))
-                ORDER BY j.id LIMIT 1""", rs -> rs.getLong(1));
+        Optional<Long> next = Sql.queryOne(c, "SELECT j.id FROM jobs j WHERE j.status = 'waiting' AND NOT EXISTS ("
+                + "SELECT 1 FROM jobs o WHERE " + JobRows.BLOCKS + ") ORDER BY j.id LIMIT 1", rs -> rs.getLong(1));
         if (next.isEmpty()) {
             return Optional.empty();
         }
@@ -157,13 +155,6 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
     }
 
     private static Job job(ResultSet rs) throws SQLException {
-        String errorCode = rs.getString("error_code");
-        JobError error = errorCode == null ? null
-                : new JobError(errorCode, rs.getString("error_message"), rs.getString("exception_id"));
-        return new Job(rs.getLong("id"), JobStatus.parse(rs.getString("status")), rs.getString("operation_name"),
-                StoredJson.readObject(rs.getString("operation_params")), rs.getString("table_id"), rs.getString("lock_key"),
-                rs.getString("run_id"), rs.getLong("creator_token_id"), rs.getString("creator_token_description"),
-                instant(rs, "created"), instant(rs, "started"), instant(rs, "ended"), StoredJson.readObject(rs.getString("results")),
-                error, rs.getInt("attempts"), rs.getLong("progress_bytes"), rs.getLong("progress_rows"));
+        return JobRows.job(rs, Sql::instant);
     }
 }

@@ -2,6 +2,7 @@ package io.granary.duckdb;
 
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.jdbc.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,24 +72,10 @@ final class Sql {
     /** Runs work in one transaction; rolls back on any failure. */
     static <T> T inTransaction(Connection c, Work<T> work) {
         try {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run();
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            return Transactions.run(c, conn -> work.run());
         } catch (SQLException e) {
             throw internal(e);
         }
-    }
-
-    static Long millis(Instant t) {
-        return t == null ? null : t.toEpochMilli();
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

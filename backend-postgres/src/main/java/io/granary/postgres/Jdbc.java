@@ -2,6 +2,7 @@ package io.granary.postgres;
 
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.jdbc.Transactions;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -61,19 +62,7 @@ final class Jdbc {
 
     /** Runs work in one transaction on one connection; rolls back on any failure. */
     <T> T inTransaction(Work<T> work) {
-        return withConnection(c -> {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        });
+        return withConnection(c -> Transactions.run(c, work::run));
     }
 
     static int update(Connection c, String sql, Object... args) throws SQLException {

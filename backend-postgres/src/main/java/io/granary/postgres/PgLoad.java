@@ -12,6 +12,7 @@ import io.granary.core.port.TableBackend.LoadRequest;
 import io.granary.core.port.TableBackend.LoadResult;
 import io.granary.core.port.TableBackend.TableStats;
 import io.granary.core.util.JsonLists;
+import io.granary.jdbc.Transactions;
 import io.granary.postgres.PgTables.Column;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,6 +49,7 @@ final class PgLoad {
     private final TableRef table;
     private final LoadRequest request;
     private final JobProgress progress;
+    private long loadedBytes;
 
     PgLoad(Connection c, TableRef table, LoadRequest request, JobProgress progress) {
         this.c = c;
@@ -90,7 +92,14 @@ final class PgLoad {
         String stagingName = PgTables.STAGING_PREFIX + UUID.randomUUID().toString().replace("-", "");
         String staging = schema + "." + q(stagingName);
         boolean full = !request.incremental();
-        c.setAutoCommit(false);
+        LoadResult result = Transactions.run(c, conn -> load(full, staging, target, fileColumns, finalColumns, added,
+                primaryKey));
+        progress.report(loadedBytes, result.loadedRows());
+        return result;
+    }
+
+    private LoadResult load(boolean full, String staging, String target, List<Column> fileColumns,
+            List<Column> finalColumns, List<Column> added, List<Column> primaryKey) throws SQLException {
         try (Statement s = c.createStatement()) {
             // 1. staging; an incremental load's never outlives the transaction, so it need not be WAL-logged
             StringBuilder create = new StringBuilder(full ? "CREATE TABLE " : "CREATE UNLOGGED TABLE ")
@@ -99,7 +108,7 @@ final class PgLoad {
                 create.append(PgTables.columnDdl(col)).append(", ");
             }
             create.append(q(TableBackend.TIMESTAMP_COLUMN)).append(" TIMESTAMPTZ DEFAULT ")
-                    .append(PgSelection.timestamp(request.timestamp()));
+                    .append(PgTables.DIALECT.timestampLiteral(request.timestamp()));
             if (!primaryKey.isEmpty()) {
                 create.append(", ").append(q(ORDINAL)).append(" BIGINT GENERATED ALWAYS AS IDENTITY");
             }
@@ -177,18 +186,8 @@ final class PgLoad {
             TableStats stats = totalRows < 0 ? PostgresTableBackend.stats(c, table)
                     : new TableStats(totalRows, PostgresTableBackend.bytes(c, table));
             checkInterrupted();
-            c.commit();
-            progress.report(bytes, rows);
+            loadedBytes = bytes;
             return new LoadResult(rows, PgTables.names(added), PgTables.names(finalColumns), stats.rows(), stats.bytes());
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
-            }
-            throw e;
-        } finally {
-            PostgresTableBackend.resetAutoCommit(c);
         }
     }
 

@@ -6,22 +6,58 @@ import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
+import io.granary.jdbc.SqlDialect;
+import io.granary.jdbc.SqlTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 
 /** What a table looks like in PostgreSQL's catalog, and the DDL that shapes one. */
 final class PgTables {
 
     /** Prefix of the tables a load stages its rows in; never a Storage table or column name. */
-    static final String STAGING_PREFIX = "__staging_";
+    static final String STAGING_PREFIX = SqlTables.STAGING_PREFIX;
+
+    /**
+     * PostgreSQL's SQL: {@code _timestamp} is a {@code TIMESTAMPTZ}, truncated to microseconds as DuckDB's backend
+     * stores it; a value cannot hold a NUL character.
+     */
+    static final SqlDialect DIALECT = new SqlDialect() {
+        @Override
+        public String timestampLiteral(Instant t) {
+            return "'" + micros(t) + "'::timestamptz";
+        }
+
+        @Override
+        public String timestampParameter() {
+            return "?::timestamptz";
+        }
+
+        @Override
+        public Object timestampValue(Instant t) {
+            return OffsetDateTime.ofInstant(micros(t), ZoneOffset.UTC);
+        }
+
+        @Override
+        public void checkValue(String column, String value) {
+            if (value.indexOf('\0') >= 0) {
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "The filter on column \"" + column
+                        + "\" has a value with a NUL character, which no value can hold.");
+            }
+        }
+
+        private Instant micros(Instant t) {
+            return (t == null ? Instant.now() : t).truncatedTo(ChronoUnit.MICROS);
+        }
+    };
 
     /** A visible column: its Storage name and its PostgreSQL name. */
     record Column(String name, String physical) {
@@ -120,19 +156,7 @@ final class PgTables {
     }
 
     static void checkNewColumns(List<String> columns) {
-        if (columns == null || columns.isEmpty()) {
-            throw new GranaryException(ErrorCode.NO_COLUMNS, "A table needs at least one column.");
-        }
-        Set<String> seen = new HashSet<>();
-        for (String col : columns) {
-            if (col == null || col.isEmpty() || col.equalsIgnoreCase(TableBackend.TIMESTAMP_COLUMN)
-                    || col.startsWith(STAGING_PREFIX) || col.indexOf('\0') >= 0) {
-                throw new GranaryException(ErrorCode.INVALID_COLUMN_NAME, "Invalid column name \"" + col + "\".");
-            }
-            if (!seen.add(col.toLowerCase(Locale.ROOT))) {
-                throw new GranaryException(ErrorCode.INVALID_COLUMN_NAME, "Duplicate column name \"" + col + "\".");
-            }
-        }
+        SqlTables.checkNewColumns(columns);
     }
 
     static void checkTableName(TableRef table) {

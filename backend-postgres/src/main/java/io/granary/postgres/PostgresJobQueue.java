@@ -1,15 +1,15 @@
 package io.granary.postgres;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.model.Job;
 import io.granary.core.model.JobError;
-import io.granary.core.model.JobStatus;
 import io.granary.core.model.NewJob;
-import io.granary.core.util.StoredJson;
 import io.granary.core.port.JobQueue;
+import io.granary.core.util.StoredJson;
+import io.granary.jdbc.JobRows;
+import io.granary.jdbc.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -30,23 +31,19 @@ import java.util.Optional;
  */
 public final class PostgresJobQueue implements JobQueue {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    // Only the oldest waiting job of a lock key is eligible, and only while none of that key is processing.
+    // A job is eligible only while no job it conflicts with is processing or, older, waiting (JobRows.BLOCKS).
     // Under READ COMMITTED a concurrent claimer either sees the other claim's job still waiting (older id:
-    // ineligible) or already processing (ineligible), so one key never runs twice.
+    // ineligible) or already processing (ineligible), so conflicting jobs never run at once.
     private static final String CLAIM = """
             WITH next AS (
               SELECT j.id FROM jobs j
-              WHERE j.status = 'waiting' AND (j.lock_key IS NULL OR NOT EXISTS (
-                SELECT 1 FROM jobs o WHERE o.lock_key = j.lock_key AND o.status IN ('waiting', 'processing')
-                  AND (o.status = 'processing' OR o.id < j.id)))
+              WHERE j.status = 'waiting' AND NOT EXISTS (SELECT 1 FROM jobs o WHERE %s)
               ORDER BY j.id LIMIT 1
               FOR UPDATE SKIP LOCKED)
             UPDATE jobs SET status = 'processing', started = ?, attempts = attempts + 1, worker_id = ?,
               lease_until = clock_timestamp() + ? * interval '1 millisecond'
             FROM next WHERE jobs.id = next.id
-            RETURNING jobs.*""";
+            RETURNING jobs.*""".formatted(JobRows.BLOCKS);
 
     private final PostgresDatabase database;
     private final Clock clock;
@@ -60,13 +57,11 @@ public final class PostgresJobQueue implements JobQueue {
 
     @Override
     public Job submit(NewJob j) {
-        return queryOne("""
-                INSERT INTO jobs (status, operation_name, operation_params, table_id, lock_key, run_id, creator_token_id,
-                  creator_token_description, created)
-                VALUES ('waiting', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *""",
-                j.operationName(), StoredJson.writeObject(j.operationParams() == null ? JSON.createObjectNode() : j.operationParams()),
-                j.tableId(), j.lockKey(), j.runId(), j.creatorTokenId(), j.creatorTokenDescription(), clock.instant())
-                .orElseThrow();
+        List<Object> args = new ArrayList<>();
+        args.add(clock.instant());
+        args.addAll(Arrays.asList(JobRows.values(j)));
+        return queryOne("INSERT INTO jobs (status, created, " + JobRows.INSERT_COLUMNS + ")"
+                + " VALUES ('waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *", args.toArray()).orElseThrow();
     }
 
     @Override
@@ -132,22 +127,17 @@ public final class PostgresJobQueue implements JobQueue {
 
     private int recover(String condition, int maxAttempts, JobError error) {
         try (Connection c = database.connect()) {
-            c.setAutoCommit(false);
-            try {
-                int failed = update(c, """
+            return Transactions.run(c, conn -> {
+                int failed = update(conn, """
                         UPDATE jobs SET status = 'error', ended = ?, error_code = ?, error_message = ?, exception_id = ?,
                           lease_until = NULL
                         WHERE status = 'processing' AND attempts >= ?""" + condition,
                         clock.instant(), error.code(), error.message(), error.exceptionId(), maxAttempts);
-                int requeued = update(c, """
+                int requeued = update(conn, """
                         UPDATE jobs SET status = 'waiting', started = NULL, worker_id = NULL, lease_until = NULL
                         WHERE status = 'processing'""" + condition);
-                c.commit();
                 return failed + requeued;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+            });
         } catch (SQLException e) {
             throw internal(e);
         }
@@ -206,14 +196,7 @@ public final class PostgresJobQueue implements JobQueue {
     }
 
     private static Job job(ResultSet rs) throws SQLException {
-        String errorCode = rs.getString("error_code");
-        JobError error = errorCode == null ? null
-                : new JobError(errorCode, rs.getString("error_message"), rs.getString("exception_id"));
-        return new Job(rs.getLong("id"), JobStatus.parse(rs.getString("status")), rs.getString("operation_name"),
-                StoredJson.readObject(rs.getString("operation_params")), rs.getString("table_id"), rs.getString("lock_key"),
-                rs.getString("run_id"), rs.getLong("creator_token_id"), rs.getString("creator_token_description"),
-                instant(rs, "created"), instant(rs, "started"), instant(rs, "ended"), StoredJson.readObject(rs.getString("results")),
-                error, rs.getInt("attempts"), rs.getLong("progress_bytes"), rs.getLong("progress_rows"));
+        return JobRows.job(rs, PostgresJobQueue::instant);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -8,6 +8,8 @@ import io.granary.core.job.JobProgress;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
 import io.granary.core.util.SliceGzip;
+import io.granary.jdbc.SqlValues;
+import io.granary.jdbc.Transactions;
 import io.granary.postgres.PgTables.Column;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -39,6 +41,7 @@ public final class PostgresTableBackend implements TableBackend {
     public static final long DEFAULT_SLICE_BYTES = 256L << 20;
 
     private final PostgresDatabase database;
+    private final boolean ownsDatabase;
     private final long sliceBytes;
     private final SliceGzip compressor = new SliceGzip();
 
@@ -49,7 +52,23 @@ public final class PostgresTableBackend implements TableBackend {
 
     /** @param sliceBytes about how big an export slice gets before the next one starts */
     public PostgresTableBackend(PostgresDatabase database, long sliceBytes) {
+        this(database, false, sliceBytes);
+    }
+
+    /** Tables on a pool of their own to {@code config}'s database, which {@link #close()} closes. */
+    public static PostgresTableBackend open(PostgresConfig config) {
+        PostgresDatabase database = new PostgresDatabase(config);
+        try {
+            return new PostgresTableBackend(database, true, DEFAULT_SLICE_BYTES);
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private PostgresTableBackend(PostgresDatabase database, boolean ownsDatabase, long sliceBytes) {
         this.database = database;
+        this.ownsDatabase = ownsDatabase;
         this.sliceBytes = Math.max(1, sliceBytes);
         try (Connection c = database.connect()) {
             checkEncoding(c);
@@ -249,8 +268,9 @@ public final class PostgresTableBackend implements TableBackend {
                         .append(" AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), '')");
                 outColumns.add(TIMESTAMP_COLUMN);
             }
-            sql.append(" FROM ").append(PgNames.table(table)).append(PgSelection.where(all, request.selection()));
-            if (request.orderBy() != null && !request.orderBy().isEmpty()) {
+            sql.append(" FROM ").append(PgNames.table(table))
+                    .append(PgSelection.where(all, request.selection(), SqlValues.literals(PgTables.DIALECT)));
+            if (!request.orderBy().isEmpty()) {
                 sql.append(" ORDER BY ").append(PgNames.list(PgTables.physical(PgSelection.pick(all, request.orderBy()))));
             }
             if (request.limit() != null) {
@@ -267,13 +287,14 @@ public final class PostgresTableBackend implements TableBackend {
 
     @Override
     public List<List<String>> preview(TableRef table, List<String> columns, RowSelection selection, int limit) {
-        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+        try (Connection c = database.connect()) {
             List<Column> all = PgTables.columns(c, table);
             List<Column> picked = PgSelection.pick(all, columns);
+            SqlValues values = SqlValues.parameters(PgTables.DIALECT);
             String sql = "SELECT " + PgNames.list(PgTables.physical(picked)) + " FROM " + PgNames.table(table)
-                    + PgSelection.where(all, selection) + " LIMIT " + Math.max(0, limit);
+                    + PgSelection.where(all, selection, values) + " LIMIT " + Math.max(0, limit);
             List<List<String>> rows = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery(sql)) {
+            try (PreparedStatement ps = values.bind(c.prepareStatement(sql)); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     List<String> row = new ArrayList<>(picked.size());
                     for (int i = 1; i <= picked.size(); i++) {
@@ -291,9 +312,13 @@ public final class PostgresTableBackend implements TableBackend {
 
     @Override
     public long deleteRows(TableRef table, RowSelection selection) {
-        try (Connection c = database.connect(); Statement s = c.createStatement()) {
+        try (Connection c = database.connect()) {
             List<Column> all = PgTables.columns(c, table);
-            return s.executeLargeUpdate("DELETE FROM " + PgNames.table(table) + PgSelection.where(all, selection));
+            SqlValues values = SqlValues.parameters(PgTables.DIALECT);
+            String sql = "DELETE FROM " + PgNames.table(table) + PgSelection.where(all, selection, values);
+            try (PreparedStatement ps = values.bind(c.prepareStatement(sql))) {
+                return ps.executeLargeUpdate();
+            }
         } catch (SQLException e) {
             throw engine(e);
         }
@@ -302,6 +327,9 @@ public final class PostgresTableBackend implements TableBackend {
     @Override
     public void close() {
         compressor.close();
+        if (ownsDatabase) {
+            database.close();
+        }
     }
 
     // ---- helpers
@@ -313,29 +341,12 @@ public final class PostgresTableBackend implements TableBackend {
 
     /** Runs {@code work} in one transaction; rolls back and rethrows on any failure. */
     static void inTransaction(Connection c, Work work) throws SQLException {
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            work.run(s);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException rollback) {
-                e.addSuppressed(rollback);
+        Transactions.run(c, conn -> {
+            try (Statement s = conn.createStatement()) {
+                work.run(s);
             }
-            throw e;
-        } finally {
-            resetAutoCommit(c);
-        }
-    }
-
-    /** Back to auto-commit; a dead connection is left to the pool, which evicts it. */
-    static void resetAutoCommit(Connection c) {
-        try {
-            c.setAutoCommit(true);
-        } catch (SQLException ignored) {
-            // the original failure is what the caller needs to see
-        }
+            return null;
+        });
     }
 
     static GranaryException interrupted() {

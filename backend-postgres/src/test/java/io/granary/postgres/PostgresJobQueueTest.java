@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.granary.core.model.Job;
+import io.granary.core.model.JobLock;
 import io.granary.core.model.NewJob;
 import io.granary.core.port.JobQueue;
 import io.granary.core.port.JobQueueContract;
@@ -51,7 +52,7 @@ class PostgresJobQueueTest extends JobQueueContract {
         List<Long> submitted = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {
             String table = "in.c-main.t" + (i % 6);
-            Job j = nodes[i % 2].submit(new NewJob("import", JsonNodeFactory.instance.objectNode(), table, table, null, 1,
+            Job j = nodes[i % 2].submit(new NewJob("import", JsonNodeFactory.instance.objectNode(), null, table, new JobLock(table, null, false), null, 1,
                     "master"));
             submitted.add(j.id());
         }
@@ -74,11 +75,11 @@ class PostgresJobQueueTest extends JobQueueContract {
                     }
                     idle = 0;
                     Job j = claimed.get();
-                    AtomicInteger running = runningPerTable.computeIfAbsent(j.lockKey(), k -> new AtomicInteger());
+                    AtomicInteger running = runningPerTable.computeIfAbsent(j.lock().key(), k -> new AtomicInteger());
                     if (running.incrementAndGet() > 1) {
-                        violations.add("two jobs of " + j.lockKey() + " at once");
+                        violations.add("two jobs of " + j.lock().key() + " at once");
                     }
-                    orderPerTable.computeIfAbsent(j.lockKey(), k -> Collections.synchronizedList(new ArrayList<>()))
+                    orderPerTable.computeIfAbsent(j.lock().key(), k -> Collections.synchronizedList(new ArrayList<>()))
                             .add(j.id());
                     ran.add(j.id());
                     Thread.sleep(1);

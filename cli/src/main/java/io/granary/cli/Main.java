@@ -21,6 +21,7 @@ public final class Main implements Runnable {
     /** The command line with Granary's exit codes: 0 ok, 1 failed job or API error, 2 bad usage. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        ServerCommand.addStoreOptions(cli.getSubcommands().get("server").getCommandSpec());
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
             if (e instanceof Connection.UsageException) {
                 System.err.println("granary: " + e.getMessage());

@@ -1,16 +1,21 @@
 package io.granary.cli;
 
+import io.granary.core.port.Setting;
+import io.granary.core.port.Settings;
 import io.granary.objectstore.ExternalS3Config;
-import io.granary.postgres.PostgresConfig;
 import io.granary.server.GranaryServer;
 import io.granary.server.ServerConfig;
+import io.granary.server.StoreFactories;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code granary server}: one process with the Storage API, the embedded S3 endpoint and DuckDB. */
 @Command(name = "server", mixinStandardHelpOptions = true,
@@ -44,20 +49,14 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--duckdb-memory", defaultValue = "${env:GRANARY_DUCKDB_MEMORY:-512MiB}", description = "Memory the DuckDB table engine may use, e.g. 512MiB or 4GiB; beyond it DuckDB spills to disk under the data dir. The server's total is about this plus the Java heap (env GRANARY_DUCKDB_MEMORY; default ${DEFAULT-VALUE}).")
     String duckDbMemory;
 
-    @Option(names = "--catalog", defaultValue = "${env:GRANARY_CATALOG:-duckdb}", description = "Where tokens, buckets, files and jobs are recorded: duckdb (one node) or postgres (shared by every node) (env GRANARY_CATALOG; default ${DEFAULT-VALUE}).")
+    @Option(names = "--catalog", defaultValue = "${env:GRANARY_CATALOG:-duckdb}", description = "Where tokens, buckets, files and jobs are recorded: {stores}; duckdb keeps them on this node, postgres shares them with every node on the database (env GRANARY_CATALOG; default ${DEFAULT-VALUE}).")
     String catalog;
 
-    @Option(names = "--backend", defaultValue = "${env:GRANARY_BACKEND:-duckdb}", description = "Where table rows live: duckdb or postgres (env GRANARY_BACKEND; default ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "${env:GRANARY_BACKEND:-duckdb}", description = "Where table rows live: {stores} (env GRANARY_BACKEND; default ${DEFAULT-VALUE}).")
     String backend;
 
-    @Option(names = "--postgres-url", defaultValue = "${env:GRANARY_POSTGRES_URL}", description = "JDBC URL of the PostgreSQL database, e.g. jdbc:postgresql://db:5432/granary (env GRANARY_POSTGRES_URL).")
-    String postgresUrl;
-
-    @Option(names = "--postgres-user", defaultValue = "${env:GRANARY_POSTGRES_USER:-granary}", description = "PostgreSQL user (env GRANARY_POSTGRES_USER; default ${DEFAULT-VALUE}).")
-    String postgresUser;
-
-    @Option(names = "--postgres-password", defaultValue = "${env:GRANARY_POSTGRES_PASSWORD}", description = "PostgreSQL password; prefer the env GRANARY_POSTGRES_PASSWORD, which other users cannot see in the process list.")
-    String postgresPassword;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--job-lease", defaultValue = "${env:GRANARY_JOB_LEASE:-60}", description = "Seconds a running job's lease lasts; a node that stops renewing it (it died) loses its jobs to other nodes after this long (env GRANARY_JOB_LEASE; default ${DEFAULT-VALUE}).")
     int jobLeaseSeconds;
@@ -86,16 +85,51 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--s3-role-arn", defaultValue = "${env:GRANARY_S3_ROLE_ARN}", description = "Role that sts-assume-role assumes (required on AWS S3; env GRANARY_S3_ROLE_ARN).")
     String s3RoleArn;
 
+    /**
+     * Adds the flags of every installed catalog store and table backend ({@code --postgres-url}, …), each also
+     * read from its {@code GRANARY_*} variable, so a new backend brings its flags without a change here.
+     */
+    static void addStoreOptions(CommandSpec server) {
+        StoreFactories stores = StoreFactories.installed();
+        nameChoices(server, "--catalog", stores.catalogChoices());
+        nameChoices(server, "--backend", stores.backendChoices());
+        for (Setting setting : StoreFactories.installed().settings()) {
+            String env = setting.environmentVariable();
+            String fallback = setting.defaultValue() == null ? "" : ":-" + setting.defaultValue();
+            String description = setting.secret() ? setting.description() : setting.description() + " (env " + env
+                    + (setting.defaultValue() == null ? "" : "; default ${DEFAULT-VALUE}") + ").";
+            server.addOption(OptionSpec.builder(setting.flag()).paramLabel("<" + setting.name() + ">").type(String.class)
+                    .defaultValue("${env:" + env + fallback + "}").description(description).build());
+        }
+    }
+
+    // the help of --catalog and --backend lists the installed stores
+    private static void nameChoices(CommandSpec server, String flag, String choices) {
+        OptionSpec option = server.findOption(flag);
+        String[] description = option.description().clone();
+        description[0] = description[0].replace("{stores}", choices);
+        server.remove(option);
+        server.addOption(OptionSpec.builder(option).description(description).build());
+    }
+
+    /** The values of the store flags, by setting name. */
+    private Settings storeSettings() {
+        Settings settings = Settings.empty();
+        for (Setting setting : StoreFactories.installed().settings()) {
+            OptionSpec option = spec.findOption(setting.flag());
+            String value = option == null ? null : option.getValue();
+            settings = settings.with(setting.name(), value);
+        }
+        return settings;
+    }
+
     @Override
     public Integer call() throws Exception {
         String masterToken = System.getenv("GRANARY_MASTER_TOKEN");
-        PostgresConfig postgres = postgresUrl == null || postgresUrl.isBlank() ? null
-                : new PostgresConfig(postgresUrl, postgresUser, postgresPassword == null ? "" : postgresPassword,
-                        workers + 4);
         ServerConfig config;
         try {
             config = new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, "us-east-1",
-                    workers, masterToken, catalog, backend, postgres, Duration.ofSeconds(jobLeaseSeconds), nodeName,
+                    workers, masterToken, catalog, backend, storeSettings(), Duration.ofSeconds(jobLeaseSeconds), nodeName,
                     externalS3(), duckDbMemoryBytes());
         } catch (IllegalArgumentException e) {
             throw new Connection.UsageException(e.getMessage());
@@ -112,12 +146,8 @@ public final class ServerCommand implements Callable<Integer> {
         System.err.println("  Storage API:  " + server.url() + "/v2/storage");
         System.err.println("  S3 endpoint:  " + server.s3Url());
         System.err.println("  Data dir:     " + dataDir.toAbsolutePath().normalize());
-        if (config.backend().equals(ServerConfig.DUCKDB)) {
-            System.err.println("  Tables:       DuckDB, memory cap " + (config.duckDbMemory() >> 20) + " MiB (--duckdb-memory)");
-        }
-        if (postgres != null) {
-            System.err.println("  PostgreSQL:   " + postgres.url() + " (catalog: " + catalog + ", tables: " + backend + ")");
-        }
+        System.err.println("  Catalog:      " + server.catalogDescription());
+        System.err.println("  Tables:       " + server.tablesDescription());
         server.newMasterToken().ifPresentOrElse(
                 secret -> {
                     if (masterToken == null || masterToken.isBlank()) {

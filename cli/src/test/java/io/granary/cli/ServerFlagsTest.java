@@ -21,6 +21,7 @@ class ServerFlagsTest {
         "--duckdb-memory | lots | --duckdb-memory: \"lots\" is not a size; use e.g. 64MB or 1GB.",
         "--duckdb-memory | 64MiB | The DuckDB memory limit must be at least 128MiB.",
         "--catalog | mysql | Unknown storage kind \"mysql\": use duckdb or postgres.",
+        "--backend | trino | Unknown storage kind \"trino\": use duckdb or postgres.",
         "--backend | postgres | --catalog postgres and --backend postgres need --postgres-url.",
         "--job-lease | 0 | The job lease must be at least 1 second.",
     })
@@ -33,6 +34,19 @@ class ServerFlagsTest {
         assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
         assertThat(run.err().strip()).isEqualTo("granary: " + message);
         assertThat(dataDir).doesNotExist();
+    }
+
+    @Test
+    void helpListsTheFlagsEveryInstalledStoreBrings() {
+        CliRun run = CliRun.run(null, null, "server", "--help");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String help = run.out().replaceAll("\\s+", " ");
+        assertThat(help).contains("--postgres-url=<postgres-url>")
+                .contains("JDBC URL of the PostgreSQL database").contains("(env GRANARY_POSTGRES_URL).")
+                .contains("--postgres-user=<postgres-user>").contains("PostgreSQL user (env GRANARY_POSTGRES_USER; default granary).")
+                .contains("--postgres-password=<postgres-password>").contains("prefer the env GRANARY_POSTGRES_PASSWORD")
+                .contains("Where table rows live: duckdb or postgres (env GRANARY_BACKEND; default duckdb).")
+                .contains("Where tokens, buckets, files and jobs are recorded: duckdb or postgres;");
     }
 
     @Test

@@ -1,5 +1,13 @@
 package io.granary.runner;
 
+import static io.granary.runner.ConfigSchema.PREFIX;
+import static io.granary.runner.ConfigSchema.defaultArray;
+import static io.granary.runner.ConfigSchema.expect;
+import static io.granary.runner.ConfigSchema.item;
+import static io.granary.runner.ConfigSchema.keys;
+import static io.granary.runner.ConfigSchema.putDefault;
+import static io.granary.runner.ConfigSchema.type;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,20 +15,20 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A component configuration (spec 1.3): parsed strictly (unknown keys and wrong types are user errors naming the
  * key, as Keboola's {@code Error in configuration: …}), then normalised so every mapping item carries its defaults
- * (spec 3.1, 8.4).
+ * (spec 3.1, 8.4), and handed out as typed records: {@link InputTableMapping}, {@link InputFileMapping},
+ * {@link OutputTableMapping}, {@link OutputFileMapping}. The strict-schema helpers are in {@link ConfigSchema}.
  */
 public final class Config {
 
-    private static final String PREFIX = "Error in configuration: ";
     private static final Set<String> ROOT = Set.of("storage", "parameters", "image_parameters", "authorization", "action",
             "shared_code_row_ids", "variables_id", "variables_values_id", "shared_code_id", "artifacts", "runtime",
             "processors");
@@ -33,11 +41,6 @@ public final class Config {
             "keep_internal_timestamp_column", "source_branch_id", "file_type");
     private static final Set<String> IN_FILE = Set.of("tags", "source", "query", "file_ids", "limit", "changed_since",
             "processed_tags", "overwrite");
-    static final Set<String> OUT_TABLE = Set.of("source", "destination", "incremental", "primary_key", "distribution_key",
-            "columns", "delimiter", "enclosure", "delete_where_column", "delete_where_values", "delete_where_operator",
-            "delete_where", "write_always", "metadata", "column_metadata", "tags", "schema", "table_metadata",
-            "description", "manifest_type", "has_header", "deduplication_strategy", "unload_strategy");
-    static final Set<String> OUT_FILE = Set.of("source", "tags", "is_public", "is_permanent", "is_encrypted", "notify");
 
     private final ObjectNode json;
 
@@ -246,7 +249,7 @@ public final class Config {
         for (JsonNode t : output.path("tables")) {
             String p = at + ".tables." + i++;
             ObjectNode table = item(t, p);
-            validateOutputTable(table, p, PREFIX);
+            ConfigSchema.validateOutputTable(table, p, PREFIX);
             if (!table.hasNonNull("source") || table.get("source").asText().isEmpty()) {
                 throw new UserException(PREFIX + "The child config \"source\" under \"" + p + "\" must be configured.");
             }
@@ -273,7 +276,7 @@ public final class Config {
         for (JsonNode f : output.path("files")) {
             String p = at + ".files." + i++;
             ObjectNode file = item(f, p);
-            validateOutputFile(file, p, PREFIX);
+            ConfigSchema.validateOutputFile(file, p, PREFIX);
             if (file.path("source").asText("").isEmpty()) {
                 throw new UserException(PREFIX + "The child config \"source\" under \"" + p + "\" must be configured.");
             }
@@ -282,117 +285,6 @@ public final class Config {
             putDefault(file, "is_permanent", false);
             putDefault(file, "is_encrypted", true);
             putDefault(file, "notify", false);
-        }
-    }
-
-    /** Strict schema of an output table mapping item or manifest (spec 1.3.3, 2.3). */
-    static void validateOutputTable(ObjectNode table, String path, String prefix) {
-        try {
-            keys(table, OUT_TABLE, path);
-            expect(table, "source", path, "string");
-            expect(table, "destination", path, "string");
-            expect(table, "incremental", path, "bool");
-            expect(table, "primary_key", path, "array");
-            expect(table, "distribution_key", path, "array");
-            expect(table, "columns", path, "array");
-            expect(table, "delimiter", path, "string");
-            expect(table, "enclosure", path, "string");
-            expect(table, "delete_where_column", path, "string");
-            expect(table, "delete_where_values", path, "array");
-            expect(table, "delete_where_operator", path, "string");
-            expect(table, "delete_where", path, "array");
-            expect(table, "write_always", path, "bool");
-            expect(table, "metadata", path, "array");
-            expect(table, "column_metadata", path, "object");
-            expect(table, "tags", path, "array");
-            expect(table, "schema", path, "array");
-            expect(table, "table_metadata", path, "object");
-            expect(table, "description", path, "string");
-            expect(table, "has_header", path, "bool");
-            String op = table.path("delete_where_operator").asText("");
-            if (!op.isEmpty() && !op.equals("eq") && !op.equals("ne")) {
-                throw new UserException("The value \"" + op + "\" is not allowed for path \"" + path
-                        + ".delete_where_operator\". Permissible values: \"eq\", \"ne\"");
-            }
-        } catch (UserException e) {
-            throw new UserException(prefix + e.getMessage().replace(PREFIX, ""), e);
-        }
-    }
-
-    static void validateOutputFile(ObjectNode file, String path, String prefix) {
-        try {
-            keys(file, OUT_FILE, path);
-            expect(file, "source", path, "string");
-            expect(file, "tags", path, "array");
-            expect(file, "is_public", path, "bool");
-            expect(file, "is_permanent", path, "bool");
-            expect(file, "is_encrypted", path, "bool");
-            expect(file, "notify", path, "bool");
-        } catch (UserException e) {
-            throw new UserException(prefix + e.getMessage().replace(PREFIX, ""), e);
-        }
-    }
-
-    // ------------------------------------------------------------------ schema helpers
-
-    private static ObjectNode item(JsonNode node, String path) {
-        if (node == null || !node.isObject()) {
-            throw type(path, "array", node);
-        }
-        return (ObjectNode) node;
-    }
-
-    private static void keys(ObjectNode node, Set<String> allowed, String path) {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
-            String k = it.next();
-            if (!allowed.contains(k)) {
-                Set<String> sorted = new java.util.TreeSet<>(allowed);
-                throw new UserException(PREFIX + "Unrecognized option \"" + k + "\" under \"" + path
-                        + "\". Available options are \"" + String.join("\", \"", sorted) + "\".");
-            }
-        }
-    }
-
-    private static void expect(ObjectNode node, String key, String path, String kind) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
-            return;
-        }
-        boolean ok = switch (kind) {
-            case "object" -> v.isObject() || (v.isArray() && v.isEmpty()); // PHP writes {} as []
-            case "array" -> v.isArray();
-            case "string" -> v.isTextual() || v.isNumber();
-            case "bool" -> v.isBoolean();
-            case "int" -> v.isIntegralNumber();
-            default -> true;
-        };
-        if (!ok) {
-            throw type(path + "." + key, kind.equals("object") || kind.equals("array") ? "array" : kind, v);
-        }
-        if (kind.equals("object") && v.isArray()) {
-            node.set(key, Json.object());
-        }
-    }
-
-    private static UserException type(String path, String expected, JsonNode actual) {
-        return new UserException(PREFIX + "Invalid type for path \"" + path + "\". Expected \"" + expected
-                + "\", but got \"" + Json.typeName(actual) + "\".");
-    }
-
-    private static void defaultArray(ObjectNode node, String key) {
-        if (!node.hasNonNull(key)) {
-            node.set(key, Json.array());
-        }
-    }
-
-    private static void putDefault(ObjectNode node, String key, Object value) {
-        if (node.hasNonNull(key)) {
-            return;
-        }
-        if (value instanceof Boolean b) {
-            node.put(key, b);
-        } else {
-            node.put(key, (String) value);
         }
     }
 
@@ -411,20 +303,25 @@ public final class Config {
         return json.path("action").asText("run");
     }
 
-    public List<JsonNode> inputTables() {
-        return list(json.path("storage").path("input").path("tables"));
+    public List<InputTableMapping> inputTables() {
+        return list(json.path("storage").path("input").path("tables"), InputTableMapping::of);
     }
 
-    public List<JsonNode> inputFiles() {
-        return list(json.path("storage").path("input").path("files"));
+    public List<InputFileMapping> inputFiles() {
+        return list(json.path("storage").path("input").path("files"), InputFileMapping::of);
     }
 
-    public List<JsonNode> outputTables() {
-        return list(json.path("storage").path("output").path("tables"));
+    public List<OutputTableMapping> outputTables() {
+        return list(json.path("storage").path("output").path("tables"), OutputTableMapping::of);
     }
 
-    public List<JsonNode> outputFiles() {
-        return list(json.path("storage").path("output").path("files"));
+    public List<OutputFileMapping> outputFiles() {
+        return list(json.path("storage").path("output").path("files"), OutputFileMapping::of);
+    }
+
+    /** {@code storage.input.read_only_storage_access} (a workspace staging may grant it, spec 5.1). */
+    public boolean readOnlyStorageAccess() {
+        return json.path("storage").path("input").path("read_only_storage_access").asBoolean(false);
     }
 
     /** {@code storage.output.default_bucket}, or null when empty. */
@@ -433,9 +330,9 @@ public final class Config {
         return b.isEmpty() ? null : b;
     }
 
-    private static List<JsonNode> list(JsonNode array) {
-        List<JsonNode> out = new ArrayList<>();
-        array.forEach(out::add);
+    private static <T> List<T> list(JsonNode array, Function<JsonNode, T> typed) {
+        List<T> out = new ArrayList<>();
+        array.forEach(item -> out.add(typed.apply(item)));
         return out;
     }
 
@@ -461,7 +358,19 @@ public final class Config {
 
     /** Writes {@link #componentJson()} to the data folder's config.json. */
     public void writeTo(DataFolder folder) {
-        Json.write(folder.configFile(), componentJson());
+        writeTo(folder, Json.object());
+    }
+
+    /**
+     * Writes {@link #componentJson()} to the data folder's config.json with {@code authorization} extended by the
+     * staging's entries (a workspace staging adds {@code authorization.workspace}, spec 5.3).
+     */
+    public void writeTo(DataFolder folder, ObjectNode authorization) {
+        ObjectNode out = componentJson();
+        if (!authorization.isEmpty()) {
+            ((ObjectNode) out.get("authorization")).setAll(authorization.deepCopy());
+        }
+        Json.write(folder.configFile(), out);
     }
 
     /** Every value under a key starting with {@code #}, at any depth (spec 1.3, 1.5). */

@@ -18,9 +18,12 @@ import java.util.List;
  * @param forwardToken  pass {@code KBC_URL} and {@code KBC_TOKEN} (component flag {@code forward_token}, 1.2)
  * @param defaultBucket component flag {@code default_bucket} (3.1): bare output names go to
  *                      {@code in.c-<component>-<config>} unless {@code storage.output.default_bucket} is set
+ * @param defaultBucketStage the stage of that bucket: {@code in} (default) or {@code out}
+ * @param staging       how tables reach the component and come back (4.4); null = {@link StagingModes#LOCAL}
  */
 public record RunRequest(Path configFile, String componentId, String configId, Path dataDir, List<String> command,
-        Duration timeout, String runId, boolean forwardToken, boolean defaultBucket, String defaultBucketStage) {
+        Duration timeout, String runId, boolean forwardToken, boolean defaultBucket, String defaultBucketStage,
+        StagingModes staging) {
 
     public RunRequest {
         command = command == null ? List.of() : List.copyOf(command);
@@ -30,6 +33,16 @@ public record RunRequest(Path configFile, String componentId, String configId, P
         if (defaultBucketStage == null || defaultBucketStage.isBlank()) {
             defaultBucketStage = "in";
         }
+        if (staging == null) {
+            staging = StagingModes.LOCAL;
+        }
+    }
+
+    /** A request with local staging. */
+    public RunRequest(Path configFile, String componentId, String configId, Path dataDir, List<String> command,
+            Duration timeout, String runId, boolean forwardToken, boolean defaultBucket, String defaultBucketStage) {
+        this(configFile, componentId, configId, dataDir, command, timeout, runId, forwardToken, defaultBucket,
+                defaultBucketStage, StagingModes.LOCAL);
     }
 
     public static RunRequest of(Path configFile, String componentId, String configId, Path dataDir, List<String> command,
@@ -39,15 +52,21 @@ public record RunRequest(Path configFile, String componentId, String configId, P
 
     public RunRequest withForwardToken(boolean forward) {
         return new RunRequest(configFile, componentId, configId, dataDir, command, timeout, runId, forward, defaultBucket,
-                defaultBucketStage);
+                defaultBucketStage, staging);
     }
 
     public RunRequest withDefaultBucket(boolean flag, String stage) {
-        return new RunRequest(configFile, componentId, configId, dataDir, command, timeout, runId, forwardToken, flag, stage);
+        return new RunRequest(configFile, componentId, configId, dataDir, command, timeout, runId, forwardToken, flag, stage,
+                staging);
     }
 
     public RunRequest withRunId(String id) {
         return new RunRequest(configFile, componentId, configId, dataDir, command, timeout, id, forwardToken, defaultBucket,
-                defaultBucketStage);
+                defaultBucketStage, staging);
+    }
+
+    public RunRequest withStaging(StagingModes modes) {
+        return new RunRequest(configFile, componentId, configId, dataDir, command, timeout, runId, forwardToken,
+                defaultBucket, defaultBucketStage, modes);
     }
 }

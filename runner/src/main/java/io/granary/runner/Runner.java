@@ -28,15 +28,21 @@ public final class Runner {
     private final StorageClient client;
     private final RunLog log;
     private final int parallelism;
+    private final Staging.Factory stagings;
 
     public Runner(StorageClient client, RunLog log) {
         this(client, log, 16);
     }
 
     public Runner(StorageClient client, RunLog log, int parallelism) {
+        this(client, log, parallelism, Staging::open);
+    }
+
+    Runner(StorageClient client, RunLog log, int parallelism, Staging.Factory stagings) {
         this.client = client;
         this.log = log == null ? RunLog.CONSOLE : log;
         this.parallelism = parallelism;
+        this.stagings = stagings;
     }
 
     public RunResult run(RunRequest request) {
@@ -85,19 +91,59 @@ public final class Runner {
         JsonNode componentState = previous.path("component");
         Json.write(folder.inStateFile(), componentState.isObject() ? componentState : Json.object());
 
-        // input mapping (4)
         boolean run = "run".equals(config.action());
-        InputMapping im = new InputMapping(client, folder, out, parallelism);
         JsonNode tableStates = Json.array();
         InputMapping.FilesResult inputFiles = new InputMapping.FilesResult(Json.array(), Map.of());
-        if (run) {
-            tableStates = im.downloadTables(config.inputTables(), previous.path("storage").path("input").path("tables"));
-            inputFiles = im.downloadFiles(config.inputFiles(), previous.path("storage").path("input").path("files"));
-        }
-        config.writeTo(folder);
+        JsonNode newState;
+        // the staging lives from before the input mapping to the end of the run, whatever ends it (4.4, 5.6);
+        // other actions map nothing, so they get the local staging, which makes nothing
+        StagingContext context = new StagingContext(client, folder, out, parallelism, request.componentId(),
+                request.configId(), config.readOnlyStorageAccess());
+        Staging staging = stagings.open(run ? request.staging() : StagingModes.LOCAL, context);
+        Thread onExit = new Thread(staging::close, "granary-staging-cleanup"); // Ctrl-C, SIGTERM
+        Runtime.getRuntime().addShutdownHook(onExit);
+        try {
+            secrets.addAll(staging.secrets());
 
-        // the component (1.5)
+            // input mapping (4)
+            if (run) {
+                InputMapping im = new InputMapping(client, folder, out, parallelism, staging.input());
+                tableStates = im.stageTables(config.inputTables(), previous.path("storage").path("input").path("tables"));
+                inputFiles = im.downloadFiles(config.inputFiles(), previous.path("storage").path("input").path("files"));
+            }
+            config.writeTo(folder, staging.authorization());
+            newState = runComponent(request, config, tokenInfo, folder, out, secrets, staging, configId, runId, run,
+                    inputFiles, tables, files);
+        } finally {
+            staging.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting: the hook runs and finds the staging closed
+            }
+        }
+
+        // persist state only when everything succeeded (1.4, 7.9)
+        if (storeState && run) {
+            ObjectNode state = previous.deepCopy();
+            state.set("component", newState);
+            ObjectNode storage = state.putObject("storage");
+            ObjectNode input = storage.putObject("input");
+            input.set("tables", tableStates);
+            input.set("files", inputFiles.states());
+            stateStore.save(request.componentId(), request.configId(), state);
+        }
+    }
+
+    /**
+     * The component (1.5), then the output mapping (3): files first, then tables, all validated before any load.
+     * Returns the component's new state.
+     */
+    private JsonNode runComponent(RunRequest request, Config config, JsonNode tokenInfo, DataFolder folder, RunLog out,
+            SecretFilter secrets, Staging staging, String configId, String runId, boolean run,
+            InputMapping.FilesResult inputFiles, List<String> tables, List<Long> files) throws IOException {
         Map<String, String> env = environment(request, folder, tokenInfo, configId, runId);
+        env.putAll(staging.environment());
         String defaultBucket = config.defaultBucket();
         if (defaultBucket == null && request.defaultBucket()) {
             if (request.configId() == null) {
@@ -107,7 +153,7 @@ public final class Runner {
                     + "-" + request.configId();
         }
         OutputMapping om = new OutputMapping(client, folder, out, parallelism,
-                new OutputMapping.Context(request.componentId(), request.configId(), runId, defaultBucket));
+                new OutputMapping.Context(request.componentId(), request.configId(), runId, defaultBucket), staging.output());
         try {
             new ComponentProcess(request.command(), folder, env, request.timeout(), request.componentId()).run(out, secrets);
         } catch (UserException | ApplicationException e) {
@@ -122,10 +168,8 @@ public final class Runner {
             throw e;
         }
         JsonNode newState = readOutState(folder);
-
-        // output mapping (3): files first, then tables; validation of all tables before any load
         if (run) {
-            List<OutputMapping.TableOutput> outputs = om.prepareTables(config.outputTables(), false);
+            List<TableOutput> outputs = om.prepareTables(config.outputTables(), false);
             files.addAll(om.uploadFiles(config.outputFiles()));
             tables.addAll(om.loadTables(outputs));
             // 3.8.8: after the table outputs, tag the input files with their processed_tags (deprecated but honoured)
@@ -135,17 +179,7 @@ public final class Runner {
                 }
             }
         }
-
-        // persist state only when everything succeeded (1.4, 7.9)
-        if (storeState && run) {
-            ObjectNode state = previous.deepCopy();
-            state.set("component", newState);
-            ObjectNode storage = state.putObject("storage");
-            ObjectNode input = storage.putObject("input");
-            input.set("tables", tableStates);
-            input.set("files", inputFiles.states());
-            stateStore.save(request.componentId(), request.configId(), state);
-        }
+        return newState;
     }
 
     /** out/state.json (missing → {}; invalid JSON → error), deleted after reading (1.4). */

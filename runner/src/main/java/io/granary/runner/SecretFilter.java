@@ -17,9 +17,19 @@ import java.util.Set;
 public final class SecretFilter {
 
     public static final String HIDDEN = "[hidden]";
-    private final List<String> needles;
+    private final Set<String> secrets = new LinkedHashSet<>();
+    private volatile List<String> needles = List.of();
 
     public SecretFilter(Collection<String> secrets) {
+        addAll(secrets);
+    }
+
+    /**
+     * Hides these values too from now on: secrets that exist only once the run has started (a staging's workspace
+     * password). Logs made by {@link #wrap} see them at once.
+     */
+    public synchronized void addAll(Collection<String> more) {
+        secrets.addAll(more);
         Set<String> all = new LinkedHashSet<>();
         for (String s : secrets) {
             if (s == null || s.isEmpty()) {
@@ -31,7 +41,7 @@ public final class SecretFilter {
         }
         List<String> sorted = new ArrayList<>(all);
         sorted.sort(Comparator.comparingInt(String::length).reversed());
-        this.needles = List.copyOf(sorted);
+        needles = List.copyOf(sorted);
     }
 
     public String filter(String text) {
@@ -39,7 +49,7 @@ public final class SecretFilter {
             return null;
         }
         String out = text;
-        for (String n : needles) {
+        for (String n : needles) { // one volatile read: a consistent list
             if (out.contains(n)) {
                 out = out.replace(n, HIDDEN);
             }

@@ -54,16 +54,21 @@ class ConfigTest {
                  "parameters": {"#pass": "s1", "nested": [{"#key": "s2"}], "plain": "p"},
                  "runtime": {"x": 1}}
                 """);
-        JsonNode in = c.inputTables().get(0);
+        JsonNode in = c.inputTables().get(0).json();
         assertThat(in.get("destination").asText()).isEqualTo("in.c-a.t");
         assertThat(in.get("where_operator").asText()).isEqualTo("eq");
-        assertThat(c.inputFiles().get(0).get("tags").isArray()).isTrue();
-        assertThat(c.inputFiles().get(0).at("/source/tags/0/match").asText()).isEqualTo("include");
-        JsonNode out = c.outputTables().get(0);
+        assertThat(c.inputFiles().get(0).json().get("tags").isArray()).isTrue();
+        assertThat(c.inputFiles().get(0).json().at("/source/tags/0/match").asText()).isEqualTo("include");
+        JsonNode out = c.outputTables().get(0).json();
         assertThat(out.get("destination").asText()).isEmpty();
         assertThat(out.get("primary_key").isArray()).isTrue();
         assertThat(out.get("incremental").asBoolean()).isFalse();
         assertThat(c.secrets()).containsExactlyInAnyOrder("s1", "s2");
+        // the typed records carry the same normalised values
+        assertThat(c.inputTables().get(0).destination()).isEqualTo("in.c-a.t");
+        assertThat(c.inputTables().get(0).whereOperator()).isEqualTo("eq");
+        assertThat(c.inputFiles().get(0).sourceTags()).containsExactly(new InputFileMapping.SourceTag("x", "include"));
+        assertThat(c.outputTables().get(0).destination()).isEmpty();
 
         DataFolder folder = DataFolder.create(tmp.resolve("data"));
         c.writeTo(folder);

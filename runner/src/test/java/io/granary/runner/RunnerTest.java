@@ -51,6 +51,10 @@ class RunnerTest {
     }
 
     RunResult run(String config, String script, RunRequest base) throws IOException {
+        return run(config, script, base, Staging::open);
+    }
+
+    RunResult run(String config, String script, RunRequest base, Staging.Factory stagings) throws IOException {
         Path cfg = Files.createTempFile(tmp, "config", ".json");
         Files.writeString(cfg, config);
         Path py = Files.createTempFile(tmp, "component", ".py");
@@ -58,8 +62,7 @@ class RunnerTest {
         Path data = Files.createTempDirectory(tmp, "data");
         RunRequest r = new RunRequest(cfg, base.componentId(), base.configId(), data, List.of("python3", py.toString()),
                 base.timeout(), base.runId(), base.forwardToken(), base.defaultBucket(), base.defaultBucketStage());
-        RunResult result = new Runner(client, log).run(r);
-        return result;
+        return new Runner(client, log, 16, stagings).run(r);
     }
 
     static void table(String bucket, String name, String csv, List<String> pk) throws IOException {
@@ -549,5 +552,80 @@ class RunnerTest {
         assertThat(r.tables()).hasSize(100);
         assertThat(rows("out.c-many.t042")).containsExactly("42,x");
         assertThat(took).isLessThan(Duration.ofSeconds(60));
+    }
+
+    /** A local input staging that also gives the component what a workspace would, and counts its closes. */
+    static final class RecordingStaging implements InputStaging {
+        final InputStaging local;
+        final java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
+
+        RecordingStaging(StagingContext context) {
+            this.local = Staging.open(StagingModes.LOCAL, context).input();
+        }
+
+        @Override
+        public String name() {
+            return "recording";
+        }
+
+        @Override
+        public void stageTables(List<InputTable> tables) throws IOException {
+            local.stageTables(tables);
+        }
+
+        @Override
+        public java.util.Map<String, String> environment() {
+            return java.util.Map.of("X_STAGING_ENDPOINT", "http://staging.example");
+        }
+
+        @Override
+        public com.fasterxml.jackson.databind.node.ObjectNode authorization() {
+            com.fasterxml.jackson.databind.node.ObjectNode a = Json.object();
+            a.putObject("workspace").put("schema", "WORKSPACE_1").put("password", "ws-pa55");
+            return a;
+        }
+
+        @Override
+        public java.util.Set<String> secrets() {
+            return java.util.Set.of("ws-pa55");
+        }
+
+        @Override
+        public void close() {
+            closes.incrementAndGet();
+        }
+    }
+
+    @Test
+    void theStagingReachesTheComponentAndIsClosedOnceWhateverEndsTheRun() throws IOException {
+        List<RecordingStaging> made = Collections.synchronizedList(new ArrayList<>());
+        Staging.Factory recording = (modes, context) -> {
+            RecordingStaging in = new RecordingStaging(context);
+            made.add(in);
+            return new Staging(in, Staging.open(modes, context).output());
+        };
+        String script = """
+                cfg = json.load(open(D + 'config.json'))
+                assert os.environ['X_STAGING_ENDPOINT'] == 'http://staging.example', os.environ
+                ws = cfg['authorization']['workspace']
+                print('WORKSPACE', ws['schema'], ws['password'])
+                mode = cfg['parameters'].get('mode', 'ok')
+                if mode == 'fail':
+                    sys.exit('failed with ' + ws['password'])
+                if mode == 'slow':
+                    import time
+                    time.sleep(30)
+                """;
+        RunRequest base = RunRequest.of(null, "c.staging", "stg", null, null, Duration.ofSeconds(2));
+        RunResult ok = run("{}", script, base, recording);
+        assertThat(ok.message()).isNull();
+        assertThat(logLines).contains("INFO WORKSPACE WORKSPACE_1 [hidden]").noneMatch(l -> l.contains("ws-pa55"));
+        RunResult failed = run("{\"parameters\": {\"mode\": \"fail\"}}", script, base, recording);
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failed.message()).isEqualTo("failed with [hidden]");
+        RunResult slow = run("{\"parameters\": {\"mode\": \"slow\"}}", script, base, recording);
+        assertThat(slow.message()).isEqualTo("Running c.staging container exceeded the timeout of 2 seconds.");
+        assertThat(made).hasSize(3);
+        assertThat(made).allSatisfy(s -> assertThat(s.closes).as("closed once, before run() returned").hasValue(1));
     }
 }

@@ -1,25 +1,27 @@
 package io.granary.server;
 
-import io.granary.core.port.CredentialIssuer;
-import io.granary.core.port.ObjectStore;
 import io.granary.core.job.JobService;
-import io.granary.core.storage.BucketService;
+import io.granary.core.port.Catalog;
+import io.granary.core.port.CatalogStore;
+import io.granary.core.port.CredentialIssuer;
+import io.granary.core.port.JobQueue;
+import io.granary.core.port.ObjectStore;
+import io.granary.core.port.StoreContext;
+import io.granary.core.port.TableBackend;
 import io.granary.core.storage.FileService;
 import io.granary.core.storage.OrphanSweep;
-import io.granary.core.storage.TableService;
-import io.granary.core.util.FileTrees;
+import io.granary.core.storage.Storage;
 import io.granary.core.storage.TokenService;
-import io.granary.core.port.TableBackend;
-import io.granary.server.routes.TableRoutes;
-import io.granary.core.port.Catalog;
-import io.granary.core.port.JobQueue;
+import io.granary.core.util.FileTrees;
 import io.granary.server.http.ErrorHandling;
+import io.granary.server.http.LegacyJobRequests;
 import io.granary.server.http.Requests;
 import io.granary.server.http.Views;
 import io.granary.server.routes.BucketRoutes;
 import io.granary.server.routes.FileRoutes;
 import io.granary.server.routes.IndexRoutes;
 import io.granary.server.routes.JobRoutes;
+import io.granary.server.routes.TableRoutes;
 import io.granary.server.routes.TokenRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -56,6 +58,8 @@ public final class GranaryServer implements AutoCloseable {
     private String url;
     private String s3Url;
     private String newMasterToken;
+    private String catalogDescription;
+    private String tablesDescription;
 
     private GranaryServer() {
     }
@@ -79,35 +83,36 @@ public final class GranaryServer implements AutoCloseable {
         Files.createDirectories(tmp);
         Clock clock = Clock.systemUTC();
 
-        Stores stores = track(Stores.open(config, dataDir, tmp, clock));
-        Catalog catalog = stores.catalog;
-        JobQueue queue = stores.queue;
-        TableBackend backend = stores.backend;
-        String backendName = config.backend();
+        StoreFactories factories = StoreFactories.installed();
+        StoreContext context = new StoreContext(dataDir, tmp, clock, config.workers(), config.jobLease(),
+                config.duckDbMemory(), config.storeSettings(), null);
+        CatalogStore store = track(factories.catalog(config.catalog()).open(context));
+        Catalog catalog = store.catalog();
+        JobQueue queue = store.queue();
 
-        ObjectStorage storage = track(config.s3() == null ? ObjectStorage.embedded(config, dataDir, catalog)
+        ObjectStorage objectStorage = track(config.s3() == null ? ObjectStorage.embedded(config, dataDir, catalog)
                 : ObjectStorage.external(config, catalog));
-        ObjectStore objects = storage.store();
-        CredentialIssuer issuer = storage.issuer();
-        s3Url = storage.publicEndpoint();
+        ObjectStore objects = objectStorage.store();
+        CredentialIssuer issuer = objectStorage.issuer();
+        s3Url = objectStorage.publicEndpoint();
+        TableBackend backend = track(factories.backend(config.backend()).open(context.withObjects(objects)));
+        catalogDescription = factories.catalog(config.catalog()).describe(context);
+        tablesDescription = factories.backend(config.backend()).describe(context);
 
-        TokenService tokens = new TokenService(catalog, clock, PROJECT_ID);
-        BucketService buckets = new BucketService(catalog, backend, clock, backendName);
-        FileService files = new FileService(catalog, objects, issuer, clock, PROJECT_ID);
-        TableService tables = new TableService(catalog, backend, buckets, files, clock, tmp);
+        int port = config.port() == 0 ? FreePort.find() : config.port();
+        url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
+        Views views = new Views(url, objects.bucket(), objects.region(), PROJECT_ID, config.backend());
+
+        JobService jobs = track(new JobService(queue, store.shared(), config.jobLease(), config.nodeName()));
+        Storage storage = new Storage(new Storage.Ports(catalog, backend, config.backend(), objects, issuer, jobs, clock,
+                tmp, PROJECT_ID), (table, bucket) -> views.table(table, bucket, true));
+        jobs.readLegacyRequestsWith(new LegacyJobRequests());
+        TokenService tokens = storage.tokens();
+        FileService files = storage.files();
         newMasterToken = tokens.ensureMasterToken(config.masterToken()).orElse(null);
         if (newMasterToken != null) {
             SecretFile.write(dataDir.resolve("master-token"), newMasterToken + "\n");
         }
-
-        int port = config.port() == 0 ? FreePort.find() : config.port();
-        url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
-        Views views = new Views(url, objects.bucket(), objects.region(), PROJECT_ID, backendName);
-
-        JobService jobs = track(new JobService(queue, stores.sharedQueue, config.jobLease(), config.nodeName()));
-        jobs.register(JobHandlers.fileDelete(files));
-        jobs.register(JobHandlers.bucketDelete(buckets));
-        new TableJobs(tables, catalog, views, clock).handlers().forEach(jobs::register);
         jobs.start(config.workers());
 
         ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -150,10 +155,10 @@ public final class GranaryServer implements AutoCloseable {
             ErrorHandling.register(c.routes);
             new IndexRoutes(views, url, s3Url, readiness).register(c.routes);
             new TokenRoutes(tokens, catalog, requests, views).register(c.routes);
-            new BucketRoutes(buckets, jobs, requests, views).register(c.routes);
-            new FileRoutes(files, jobs, requests, views).register(c.routes);
+            new BucketRoutes(storage.buckets(), jobs, requests, views).register(c.routes);
+            new FileRoutes(files, requests, views).register(c.routes);
             new JobRoutes(jobs, requests, views).register(c.routes);
-            new TableRoutes(tables, files, catalog, jobs, requests, views, clock).register(c.routes);
+            new TableRoutes(storage.tables(), files, catalog, jobs, requests, views, clock).register(c.routes);
         });
         app.start(config.host(), port);
         closeables.add(() -> app.stop());
@@ -175,6 +180,16 @@ public final class GranaryServer implements AutoCloseable {
 
     public String s3Url() {
         return s3Url;
+    }
+
+    /** What the catalog and job queue are on, in one line. */
+    public String catalogDescription() {
+        return catalogDescription;
+    }
+
+    /** What the tables are on, in one line. */
+    public String tablesDescription() {
+        return tablesDescription;
     }
 
     /** The master token's secret when this start created it; empty otherwise. */

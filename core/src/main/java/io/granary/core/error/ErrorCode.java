@@ -1,5 +1,10 @@
 package io.granary.core.error;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * A Keboola error code: the dotted string clients read from {@code code}, the HTTP status it is
  * answered with, and whether it is the caller's fault (user errors are not logged as failures).
@@ -41,6 +46,36 @@ public record ErrorCode(String code, int status, boolean userError) {
     public static final ErrorCode JOB_INTERRUPTED = internal("storage.jobs.interrupted", 500);
 
     public static final ErrorCode INTERNAL = internal("application.internalError", 500);
+
+    public static final ErrorCode JOB_TIMEOUT = internal("storage.jobs.timeout", 504);
+    /** A job whose stored request this version cannot read (see {@code LegacyRequests}). */
+    public static final ErrorCode JOB_UNREADABLE = internal("storage.jobs.unreadable", 500);
+
+    private static final Map<String, ErrorCode> KNOWN = known();
+
+    /**
+     * The code a job error names (a job stores only the string): its HTTP status and kind. A code this version
+     * does not know is taken for a user error answered with 400.
+     */
+    public static ErrorCode forCode(String code) {
+        ErrorCode known = KNOWN.get(code);
+        return known != null ? known : user(code, 400);
+    }
+
+    private static Map<String, ErrorCode> known() {
+        Map<String, ErrorCode> out = new HashMap<>();
+        for (Field f : ErrorCode.class.getDeclaredFields()) {
+            if (Modifier.isStatic(f.getModifiers()) && f.getType() == ErrorCode.class) {
+                try {
+                    ErrorCode c = (ErrorCode) f.get(null);
+                    out.putIfAbsent(c.code(), c);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return Map.copyOf(out);
+    }
 
     public static ErrorCode user(String code, int status) {
         return new ErrorCode(code, status, true);

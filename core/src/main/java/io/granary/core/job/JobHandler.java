@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.core.model.Job;
 
 /**
- * Runs one kind of job ({@link #operationName()}). A handler returns the job's {@code results} or
- * throws: a {@link io.granary.core.error.GranaryException} becomes the job's error as it is (its
- * details become results), anything else an internal error. A handler must leave nothing half done
- * when it throws, and must be safe to run again for the same job after a crash.
+ * Runs one kind of job ({@link JobOperation}) from the request accepted at submission. A handler returns
+ * the job's {@code results} or throws: a {@link io.granary.core.error.GranaryException} becomes the job's
+ * error as it is (its details become results), anything else an internal error. A handler must leave
+ * nothing half done when it throws, and must be safe to run again for the same job after a crash.
  */
-public interface JobHandler {
+@FunctionalInterface
+public interface JobHandler<R> {
 
-    String operationName();
-
-    ObjectNode run(Job job, JobProgress progress) throws Exception;
+    ObjectNode run(R request, Job job, JobProgress progress) throws Exception;
 }

@@ -6,6 +6,8 @@ import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.model.Job;
 import io.granary.core.model.JobError;
+import io.granary.core.model.JobLock;
+import io.granary.core.model.JobStatus;
 import io.granary.core.model.NewJob;
 import io.granary.core.model.Permission;
 import io.granary.core.model.TableRef;
@@ -45,13 +47,21 @@ public final class JobService implements AutoCloseable {
     private final boolean shared;
     private final Duration lease;
     private final Set<Long> running = ConcurrentHashMap.newKeySet();
-    private final Map<String, JobHandler> handlers = new ConcurrentHashMap<>();
+    private final Map<String, Registered<?>> handlers = new ConcurrentHashMap<>();
     private final Map<Long, CountDownLatch> finished = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private final AtomicBoolean started = new AtomicBoolean();
     private final String nodeId;
     private ExecutorService workers;
     private ScheduledExecutorService leases;
+    private volatile LegacyRequests legacy;
+
+    /** A handler with the operation whose requests it takes. */
+    private record Registered<R>(JobOperation<R> operation, JobHandler<R> handler) {
+        ObjectNode run(Object request, Job job, JobProgress progress) throws Exception {
+            return handler.run(operation.requestType().cast(request), job, progress);
+        }
+    }
 
     /** A service for a queue only this process uses (the embedded node). */
     public JobService(JobQueue queue) {
@@ -75,8 +85,16 @@ public final class JobService implements AutoCloseable {
         this.nodeId = nodeName == null || nodeName.isBlank() ? "node-" + Secrets.random(8) : nodeName;
     }
 
-    public void register(JobHandler handler) {
-        handlers.put(handler.operationName(), handler);
+    /** The handler that runs every job of {@code operation}; one per operation. */
+    public <R> void register(JobOperation<R> operation, JobHandler<R> handler) {
+        if (handlers.putIfAbsent(operation.name(), new Registered<>(operation, handler)) != null) {
+            throw new IllegalStateException("A handler for " + operation.name() + " is registered already");
+        }
+    }
+
+    /** How to read the jobs an older version stored without a typed request; without it, such jobs fail. */
+    public void readLegacyRequestsWith(LegacyRequests reader) {
+        this.legacy = reader;
     }
 
     /**
@@ -138,16 +156,40 @@ public final class JobService implements AutoCloseable {
         }
     }
 
-    public Job submit(NewJob job) {
-        if (!handlers.containsKey(job.operationName())) {
-            throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
+    /**
+     * Queues a job that will run {@code request}, exactly as given, with the handler of {@code operation}.
+     * The caller (a use case) has validated and authorised it and chosen its lock.
+     */
+    public <R> Job submit(JobOperation<R> operation, R request, String tableId, JobLock lock, Token caller,
+            JobOrigin origin) {
+        if (!handlers.containsKey(operation.name())) {
+            throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + operation.name());
         }
-        Job submitted = queue.submit(job);
+        ObjectNode shown = origin.clientParams() == null ? JSON.createObjectNode() : origin.clientParams();
+        Job submitted = queue.submit(new NewJob(operation.name(), shown, JobRequests.write(request), tableId, lock,
+                origin.runId(), caller.id(), caller.description()));
         // one idle worker is enough for one job; waking all would send every one of them to the queue
         synchronized (signal) {
             signal.notify();
         }
         return submitted;
+    }
+
+    /**
+     * Waits for a job the caller submitted and answers as a synchronous call would: the job's results, or its
+     * own error (the code's status; an internal error keeps the exception id the job was logged with).
+     */
+    public ObjectNode finish(Token caller, Job job, Duration maxWait) throws InterruptedException {
+        Job done = await(caller, job.id(), maxWait);
+        if (!done.status().isFinished()) {
+            throw new GranaryException(ErrorCode.JOB_TIMEOUT, "Job " + job.id() + " did not finish within "
+                    + maxWait.toMinutes() + " minutes; it goes on running: see /v2/storage/jobs/" + job.id() + ".");
+        }
+        if (done.status() == JobStatus.ERROR) {
+            JobError e = done.error();
+            throw GranaryException.reported(ErrorCode.forCode(e.code()), e.message(), e.exceptionId());
+        }
+        return done.results() == null ? JSON.createObjectNode() : done.results();
     }
 
     /** The job, if the caller may see it ({@link #visible}); 404 otherwise. */
@@ -254,7 +296,7 @@ public final class JobService implements AutoCloseable {
     }
 
     private void execute(Job job) {
-        JobHandler handler = handlers.get(job.operationName());
+        Registered<?> handler = handlers.get(job.operationName());
         MDC.put("jobId", String.valueOf(job.id()));
         if (job.runId() != null) {
             MDC.put("runId", job.runId());
@@ -264,8 +306,9 @@ public final class JobService implements AutoCloseable {
             if (handler == null) {
                 throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
             }
+            Object request = request(job, handler.operation());
             long[] lastWrite = {System.nanoTime()};
-            ObjectNode results = handler.run(job, (bytes, rows) -> {
+            ObjectNode results = handler.run(request, job, (bytes, rows) -> {
                 long now = System.nanoTime();
                 if (now - lastWrite[0] >= PROGRESS_EVERY_NANOS) {
                     queue.progress(job.id(), bytes, rows);
@@ -297,6 +340,23 @@ public final class JobService implements AutoCloseable {
             ended(job.id());
             MDC.remove("jobId");
             MDC.remove("runId");
+        }
+    }
+
+    private Object request(Job job, JobOperation<?> operation) {
+        if (job.request() != null) {
+            return JobRequests.read(job.request(), operation.requestType());
+        }
+        LegacyRequests reader = legacy;
+        if (reader == null) {
+            throw new GranaryException(ErrorCode.JOB_UNREADABLE, "Job " + job.id() + " was stored by an older Granary"
+                    + " without its typed request, and this node cannot read its parameters. Submit it again.");
+        }
+        try {
+            return operation.requestType().cast(reader.read(job));
+        } catch (GranaryException e) {
+            throw new GranaryException(ErrorCode.JOB_UNREADABLE, "Job " + job.id() + " was stored by an older Granary,"
+                    + " and its parameters cannot be read any more: " + e.getMessage() + " Submit it again.", e);
         }
     }
 

@@ -41,9 +41,4 @@ public record Token(
         Permission p = permissionOn(bucketId);
         return p != null && p.allows(needed);
     }
-
-    public Token withSecretHash(String hash, Instant refreshedAt) {
-        return new Token(id, description, hash, isMasterToken, canManageBuckets, canManageTokens,
-                canReadAllFileUploads, bucketPermissions, created, refreshedAt, expires, creatorTokenId);
-    }
 }

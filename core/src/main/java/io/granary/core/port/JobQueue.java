@@ -10,8 +10,11 @@ import java.util.Optional;
 
 /**
  * The persistent job table. Guarantees a caller may rely on: ids increase with submission; a job is
- * handed out by {@link #claimNext} to one worker only; a job whose lock key has another job in
- * {@code processing}, or an older job still {@code waiting}, is not handed out (per-key FIFO).
+ * handed out by {@link #claimNext} to one worker only; a job is not handed out while another job it
+ * conflicts with is {@code processing} or, submitted earlier, still {@code waiting} (FIFO per conflict).
+ * Two jobs conflict when their {@link io.granary.core.model.JobLock} keys are equal, or when they share a
+ * lock group and one of them holds the whole group. The job's {@code operationParams} and {@code request}
+ * come back exactly as submitted.
  * <p>
  * A claimed job holds a lease of a length fixed when the queue is opened. The node running it renews
  * the lease ({@link #renewLeases}); a job whose lease ran out belongs to a node that died, and

@@ -1,11 +1,15 @@
 package io.granary.core.port;
 
 import io.granary.core.csv.CsvDialect;
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Where table rows live. Every column is a string; each row also carries a hidden {@code _timestamp}
@@ -18,8 +22,62 @@ public interface TableBackend extends AutoCloseable {
     /** The name of the hidden change-time column. */
     String TIMESTAMP_COLUMN = "_timestamp";
 
-    /** A row filter: {@code column} {@code operator} any of {@code values}; operator eq|ne|gt|ge|lt|le. */
-    record WhereFilter(String column, String operator, List<String> values) {
+    /**
+     * A row filter: {@code column} {@code operator} any of {@code values} ({@code eq}, {@code ne}) or the one
+     * value ({@code gt}, {@code ge}, {@code lt}, {@code le}; strings compare byte by byte). The record refuses
+     * what no backend could run: no value, or more than one value for a comparison.
+     */
+    record WhereFilter(String column, Operator operator, List<String> values) {
+
+        /** The filter operators, as clients spell them in lower case. */
+        public enum Operator {
+            EQ, NE, GT, GE, LT, LE;
+
+            /** {@code eq}, {@code ne}, …: the spelling clients send. */
+            public String wire() {
+                return name().toLowerCase(Locale.ROOT);
+            }
+
+            /** Whether the operator matches any of several values (eq, ne) rather than compares to one. */
+            public boolean takesManyValues() {
+                return this == EQ || this == NE;
+            }
+
+            /** As a client sends it: any case, surrounding spaces ignored, blank = eq; anything else is a 400. */
+            public static Operator parse(String text) {
+                if (text == null || text.isBlank()) {
+                    return EQ;
+                }
+                String wire = text.strip().toLowerCase(Locale.ROOT);
+                for (Operator o : values()) {
+                    if (o.wire().equals(wire)) {
+                        return o;
+                    }
+                }
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: whereOperator: \"" + wire
+                        + "\" is not one of eq, ne, gt, ge, lt, le.");
+            }
+        }
+
+        public WhereFilter {
+            if (column == null || operator == null) {
+                throw new IllegalArgumentException("a filter needs a column and an operator");
+            }
+            values = values == null ? List.of() : values.stream().map(v -> v == null ? "" : v).toList();
+            if (values.isEmpty()) {
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION,
+                        "Invalid request: whereValues: give at least one value for column \"" + column + "\".");
+            }
+            if (!operator.takesManyValues() && values.size() != 1) {
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "The filter operator \"" + operator.wire()
+                        + "\" on column \"" + column + "\" takes exactly one value.");
+            }
+        }
+
+        /** A filter with the operator as a client spells it ({@link Operator#parse}). */
+        public static WhereFilter of(String column, String operator, List<String> values) {
+            return new WhereFilter(column, Operator.parse(operator), values);
+        }
     }
 
     /** Which rows: all filters must hold; {@code changedSince/Until} compare the hidden timestamp. */
@@ -65,6 +123,11 @@ public interface TableBackend extends AutoCloseable {
      */
     record ExportRequest(List<String> columns, RowSelection selection, List<String> orderBy, Long limit,
             boolean gzip, boolean includeTimestamp) {
+        public ExportRequest {
+            columns = columns == null ? List.of() : List.copyOf(columns);
+            orderBy = orderBy == null ? List.of() : List.copyOf(orderBy);
+            selection = selection == null ? RowSelection.ALL : selection;
+        }
     }
 
     /** Slices written by an export, in order; concatenated they are the whole result. */
@@ -99,6 +162,11 @@ public interface TableBackend extends AutoCloseable {
      * each slice is a complete gzip stream. Writes at least one slice (possibly empty).
      */
     ExportResult export(TableRef table, ExportRequest request, Path outputDir);
+
+    /** Whether {@link #export} can write this file type; every backend writes CSV. */
+    default boolean exports(FileType type) {
+        return type == FileType.CSV;
+    }
 
     /** Up to {@code limit} selected rows (bounded: callers pass at most 1000). */
     List<List<String>> preview(TableRef table, List<String> columns, RowSelection selection, int limit);

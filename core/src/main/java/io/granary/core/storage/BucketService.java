@@ -1,8 +1,15 @@
 package io.granary.core.storage;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.core.job.BucketDeleteRequest;
+import io.granary.core.job.JobOperations;
+import io.granary.core.job.JobOrigin;
+import io.granary.core.job.JobService;
 import io.granary.core.model.Bucket;
+import io.granary.core.model.Job;
+import io.granary.core.model.JobLock;
 import io.granary.core.model.Permission;
 import io.granary.core.model.Table;
 import io.granary.core.model.Token;
@@ -24,14 +31,27 @@ public final class BucketService {
 
     private final Catalog catalog;
     private final TableBackend tables;
+    private final JobService jobs;
     private final Clock clock;
     private final String backend;
+    private final StorageErrors errors;
 
-    public BucketService(Catalog catalog, TableBackend tables, Clock clock, String backend) {
+    public BucketService(Catalog catalog, TableBackend tables, JobService jobs, Clock clock, String backend,
+            StorageErrors errors) {
         this.catalog = catalog;
         this.tables = tables;
+        this.jobs = jobs;
         this.clock = clock;
         this.backend = backend;
+        this.errors = errors;
+    }
+
+    /** Registers the handler of bucket jobs. */
+    public void registerWith(JobService service) {
+        service.register(JobOperations.BUCKET_DELETE, (r, job, progress) -> {
+            remove(r);
+            return JsonNodeFactory.instance.objectNode();
+        });
     }
 
     public Bucket create(Token caller, BucketRequest request) {
@@ -79,34 +99,33 @@ public final class BucketService {
 
     /** The bucket, if the caller holds {@code needed} on it; 404 when it does not exist, 403 without rights. */
     public Bucket require(Token caller, String id, Permission needed) {
-        Bucket bucket = catalog.findBucket(id).orElseThrow(() -> notFound(id));
+        Bucket bucket = catalog.findBucket(id).orElseThrow(() -> errors.bucketNotFound(id));
         if (!caller.can(id, needed)) {
             throw GranaryException.accessDenied("You don't have access to the resource.");
         }
         return bucket;
     }
 
-    /** Removes a bucket; one with tables only with {@code force}, which drops them too. */
-    public void delete(Token caller, String id, boolean force) {
-        checkDeletable(caller, id, force);
-        remove(id, force);
-    }
-
-    /** Checks that the caller may delete the bucket now; what a job checks before it is queued. */
-    public void checkDeletable(Token caller, String id, boolean force) {
+    /**
+     * Accepts the deletion of a bucket; one with tables only with {@code force}, which drops them too. The job
+     * holds the bucket and every table in it ({@link JobLock#bucket}): it waits for the jobs already queued on
+     * its tables, and jobs submitted after it wait for it.
+     */
+    public Job submitDelete(Token caller, String id, boolean force, JobOrigin origin) {
         require(caller, id, Permission.MANAGE);
         checkEmpty(id, force);
+        return jobs.submit(JobOperations.BUCKET_DELETE, new BucketDeleteRequest(id, force), null, JobLock.bucket(id),
+                caller, origin);
     }
 
-    /** Removes the bucket without a permission check (the job checked at submission). */
-    public void remove(String id, boolean force) {
-        checkEmpty(id, force);
-        for (Table t : catalog.listTables(id)) {
+    private void remove(BucketDeleteRequest r) {
+        checkEmpty(r.bucketId(), r.force());
+        for (Table t : catalog.listTables(r.bucketId())) {
             tables.dropTable(t.ref());
             catalog.deleteTable(t.id());
             catalog.deleteMetadata(t.id());
         }
-        catalog.deleteBucket(id);
+        catalog.deleteBucket(r.bucketId());
     }
 
     private void checkEmpty(String id, boolean force) {
@@ -115,10 +134,6 @@ public final class BucketService {
             throw new GranaryException(ErrorCode.BUCKETS_DELETE_NOT_EMPTY, "Only empty buckets can be deleted. There are "
                     + count + " tables in the bucket.");
         }
-    }
-
-    public static GranaryException notFound(String id) {
-        return new GranaryException(ErrorCode.BUCKETS_NOT_FOUND, "The bucket \"" + id + "\" was not found in the project \"1\"");
     }
 
     private static void validateName(String field, String value) {

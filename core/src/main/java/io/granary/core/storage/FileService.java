@@ -2,7 +2,13 @@ package io.granary.core.storage;
 
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.core.job.FileDeleteRequest;
+import io.granary.core.job.JobOperations;
+import io.granary.core.job.JobOrigin;
+import io.granary.core.job.JobService;
 import io.granary.core.model.Access;
+import io.granary.core.model.Job;
+import io.granary.core.model.JobLock;
 import io.granary.core.model.FileQuery;
 import io.granary.core.model.IssuedCredentials;
 import io.granary.core.model.StoredFile;
@@ -62,15 +68,31 @@ public final class FileService {
     private final Catalog catalog;
     private final ObjectStore objects;
     private final CredentialIssuer credentials;
+    private final JobService jobs;
     private final Clock clock;
     private final long projectId;
 
+    /** File Storage without a job service: everything but {@link #submitDelete} (for tests of the object store). */
     public FileService(Catalog catalog, ObjectStore objects, CredentialIssuer credentials, Clock clock, long projectId) {
+        this(catalog, objects, credentials, null, clock, projectId);
+    }
+
+    public FileService(Catalog catalog, ObjectStore objects, CredentialIssuer credentials, JobService jobs, Clock clock,
+            long projectId) {
         this.catalog = catalog;
         this.objects = objects;
         this.credentials = credentials;
+        this.jobs = jobs;
         this.clock = clock;
         this.projectId = projectId;
+    }
+
+    /** Registers the handler of file jobs. */
+    public void registerWith(JobService service) {
+        service.register(JobOperations.FILE_DELETE, (r, job, progress) -> {
+            remove(r.fileId());
+            return MANIFEST_JSON.createObjectNode();
+        });
     }
 
     /**
@@ -138,8 +160,16 @@ public final class FileService {
         remove(id);
     }
 
-    /** Removes a file and its objects without a permission check (the job checked at submission). */
-    public void remove(long id) {
+    /** Accepts the deletion of a file as a job ({@code ?async=1}). */
+    public Job submitDelete(Token caller, long id, JobOrigin origin) {
+        if (jobs == null) {
+            throw new IllegalStateException("This FileService runs no jobs");
+        }
+        require(caller, id);
+        return jobs.submit(JobOperations.FILE_DELETE, new FileDeleteRequest(id), null, JobLock.file(id), caller, origin);
+    }
+
+    private void remove(long id) {
         catalog.findFile(id).ifPresent(file -> {
             removeObjects(file);
             catalog.deleteFile(id);

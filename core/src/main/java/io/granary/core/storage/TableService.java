@@ -2,48 +2,60 @@ package io.granary.core.storage;
 
 import io.granary.core.csv.ColumnNames;
 import io.granary.core.csv.CsvDialect;
-import io.granary.core.csv.HeaderReader;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
-import io.granary.core.job.JobProgress;
+import io.granary.core.job.ColumnRequest;
+import io.granary.core.job.ImportSource;
+import io.granary.core.job.JobOperations;
+import io.granary.core.job.JobOrigin;
+import io.granary.core.job.JobService;
+import io.granary.core.job.PrimaryKeyRequest;
+import io.granary.core.job.RowsDeleteRequest;
+import io.granary.core.job.TableCreateRequest;
+import io.granary.core.job.TableDropRequest;
+import io.granary.core.job.TableExportRequest;
+import io.granary.core.job.TableImportRequest;
+import io.granary.core.model.FileType;
+import io.granary.core.model.Job;
+import io.granary.core.model.JobLock;
 import io.granary.core.model.Permission;
-import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
 import io.granary.core.port.Catalog;
 import io.granary.core.port.TableBackend;
-import io.granary.core.port.TableBackend.ExportRequest;
-import io.granary.core.port.TableBackend.LoadRequest;
-import io.granary.core.port.TableBackend.LoadResult;
 import io.granary.core.port.TableBackend.RowSelection;
-import io.granary.core.util.FileTrees;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.granary.core.port.TableBackend.WhereFilter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Table Storage: Keboola's rules for creating, loading, exporting and changing tables, on top of the
- * catalog (metadata), File Storage (input and output files) and a {@link TableBackend} (rows).
- * Methods named {@code check…} validate a request before its job is queued; the others are job bodies.
+ * Table Storage's use cases: reads, and the acceptance of every change and export. A change is validated
+ * and authorised here, resolved into a typed job request (absolute times, checked operators, defaults),
+ * queued under its table's lock and answered with the job; {@link TableJobs} runs it. Every change of a
+ * table goes through the table's lock, drops included, so it never interleaves with a load.
  */
 public final class TableService {
 
-    /** How a load reads its file. {@code columns} null = from the header. */
-    public record ImportOptions(long dataFileId, boolean incremental, CsvDialect dialect, List<String> columns,
+    /** A new table from a source ({@code tables-async}). */
+    public record CreateInput(String name, ImportSource source, CsvDialect dialect, List<String> primaryKey) {
+    }
+
+    /** A load into an existing table; {@code columns} empty = from the source's header. */
+    public record ImportInput(ImportSource source, boolean incremental, CsvDialect dialect, List<String> columns,
             boolean withoutHeaders) {
     }
 
-    /** What an export writes. */
-    public record ExportOptions(List<String> columns, RowSelection selection, List<String> orderBy, Long limit,
-            boolean gzip) {
+    /** An export; {@code limit} null = all rows. */
+    public record ExportInput(List<String> columns, SelectionInput selection, List<String> orderBy, Long limit,
+            boolean gzip, FileType fileType) {
+    }
+
+    /** Rows of a preview under the columns they are in. */
+    public record Preview(List<String> columns, List<List<String>> rows) {
     }
 
     public static final int MAX_TABLE_NAME_LENGTH = 96;
@@ -53,17 +65,19 @@ public final class TableService {
     private final TableBackend backend;
     private final BucketService buckets;
     private final FileService files;
+    private final JobService jobs;
     private final Clock clock;
-    private final Path tempDir;
+    private final StorageErrors errors;
 
-    public TableService(Catalog catalog, TableBackend backend, BucketService buckets, FileService files, Clock clock,
-            Path tempDir) {
+    public TableService(Catalog catalog, TableBackend backend, BucketService buckets, FileService files, JobService jobs,
+            Clock clock, StorageErrors errors) {
         this.catalog = catalog;
         this.backend = backend;
         this.buckets = buckets;
         this.files = files;
+        this.jobs = jobs;
         this.clock = clock;
-        this.tempDir = tempDir;
+        this.errors = errors;
     }
 
     // ---- reads
@@ -83,25 +97,29 @@ public final class TableService {
     public Table require(Token caller, String tableId, Permission needed) {
         TableRef ref = TableRef.parse(tableId);
         if (ref == null) {
-            throw notFound(tableId);
+            throw errors.tableNotFound(tableId);
         }
         buckets.require(caller, ref.bucketId(), needed);
-        return catalog.findTable(tableId).orElseThrow(() -> notFound(tableId));
+        return catalog.findTable(tableId).orElseThrow(() -> errors.tableNotFound(tableId));
     }
 
-    public List<List<String>> preview(Token caller, String tableId, List<String> columns, RowSelection selection,
-            int limit) {
+    /** Up to {@code limit} selected rows of {@code columns} (empty = all columns). */
+    public Preview preview(Token caller, String tableId, List<String> columns, SelectionInput selection, int limit) {
         Table table = get(caller, tableId);
+        Instant now = clock.instant();
+        Instant since = TimeExpression.resolve("changedSince", selection.changedSince(), now);
+        Instant until = TimeExpression.resolve("changedUntil", selection.changedUntil(), now);
         List<String> cols = columns == null || columns.isEmpty() ? table.columns() : columns;
         checkColumnsExist(table, cols, "columns");
-        checkSelection(table, selection);
-        return backend.preview(table.ref(), cols, selection, limit);
+        RowSelection rows = new RowSelection(filters(table, selection.filters()), since, until);
+        return new Preview(cols, backend.preview(table.ref(), cols, rows, limit));
     }
 
-    // ---- checks before a job is queued
+    // ---- loads
 
-    public TableRef checkCreate(Token caller, String bucketId, String name, long dataFileId) {
+    public Job submitCreate(Token caller, String bucketId, CreateInput input, JobOrigin origin) {
         buckets.require(caller, bucketId, Permission.WRITE);
+        String name = input.name();
         if (name == null || name.isBlank()) {
             throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request:\n - name: \"This value should not be blank.\"");
         }
@@ -115,212 +133,141 @@ public final class TableService {
         }
         TableRef ref = new TableRef(bucketId, name);
         if (catalog.findTable(ref.tableId()).isPresent()) {
-            throw alreadyExists(ref);
+            throw errors.tableExists(ref);
         }
-        files.require(caller, dataFileId);
-        return ref;
+        checkSource(caller, input.source());
+        return jobs.submit(JobOperations.TABLE_CREATE, createRequest(ref, input), ref.tableId(), JobLock.table(ref), caller,
+                origin);
     }
 
-    public Table checkImport(Token caller, String tableId, long dataFileId) {
+    public Job submitImport(Token caller, String tableId, ImportInput input, JobOrigin origin) {
         Table table = require(caller, tableId, Permission.WRITE);
-        files.require(caller, dataFileId);
-        return table;
+        checkSource(caller, input.source());
+        return submit(JobOperations.TABLE_IMPORT, importRequest(table.id(), input), table, caller, origin);
     }
 
-    public Table checkExport(Token caller, String tableId, ExportOptions options) {
+    private void checkSource(Token caller, ImportSource source) {
+        if (source instanceof ImportSource.FileSource f) {
+            files.require(caller, f.fileId());
+        }
+    }
+
+    // ---- export
+
+    public Job submitExport(Token caller, String tableId, ExportInput input, JobOrigin origin) {
+        FileType type = input.fileType() == null ? FileType.CSV : input.fileType();
+        if (!backend.exports(type)) {
+            throw FileType.notImplemented(type.wire());
+        }
+        Instant now = clock.instant();
+        SelectionInput selection = input.selection() == null ? SelectionInput.ALL : input.selection();
+        Instant since = TimeExpression.resolve("changedSince", selection.changedSince(), now);
+        Instant until = TimeExpression.resolve("changedUntil", selection.changedUntil(), now);
         Table table = require(caller, tableId, Permission.READ);
-        if (options.columns() != null && !options.columns().isEmpty()) {
-            checkColumnsExist(table, options.columns(), "columns");
-        }
-        checkSelection(table, options.selection());
-        return table;
+        List<String> columns = input.columns() == null ? List.of() : input.columns();
+        checkColumnsExist(table, columns, "columns");
+        RowSelection rows = new RowSelection(filters(table, selection.filters()), since, until);
+        List<String> orderBy = input.orderBy() == null ? List.of() : input.orderBy();
+        checkColumnsExist(table, orderBy, "orderBy");
+        TableExportRequest request = new TableExportRequest(table.id(), columns, rows, orderBy, input.limit(), input.gzip(),
+                type);
+        return submit(JobOperations.TABLE_EXPORT, request, table, caller, origin);
     }
 
-    // ---- job bodies
+    // ---- changes
 
-    /** Creates a table from a file: columns from its header (sanitised), then a full load. */
-    public Table create(long creatorTokenId, TableRef ref, long dataFileId, CsvDialect dialect, List<String> primaryKey,
-            JobProgress progress) {
-        if (catalog.findTable(ref.tableId()).isPresent()) {
-            throw alreadyExists(ref);
-        }
-        if (catalog.findBucket(ref.bucketId()).isEmpty()) {
-            throw BucketService.notFound(ref.bucketId());
-        }
-        StoredFile file = catalog.findFile(dataFileId).orElseThrow(() -> FileService.notFound(dataFileId));
-        try (LocalFiles local = files.localFiles(file, tempDir)) {
-            List<String> columns = fileColumns(file, local, dialect, null, false);
-            List<String> pk = primaryKey == null ? List.of() : primaryKey;
-            List<String> missing = pk.stream().filter(c -> !columns.contains(c)).toList();
-            if (!missing.isEmpty()) {
-                throw new GranaryException(ErrorCode.INVALID_PRIMARY_KEY, "Primary key columns " + String.join(", ", missing)
-                        + " are not among the table columns: " + String.join(", ", columns) + ".");
-            }
-            // a crash between backend create and catalog insert leaves an orphan that a retry removes
-            backend.dropTable(ref);
-            backend.createTable(ref, columns);
-            Instant now = clock.instant();
-            LoadResult result;
-            try {
-                result = backend.load(ref, new LoadRequest(local.paths(), !file.isSliced(), dialect, columns, false, pk, now, null),
-                        progress);
-            } catch (RuntimeException e) {
-                backend.dropTable(ref);
-                throw e;
-            }
-            Table table = new Table(ref, result.columns(), pk, now, now, now, result.totalRows(), result.totalBytes());
-            if (!catalog.insertTable(table)) {
-                backend.dropTable(ref);
-                throw alreadyExists(ref);
-            }
-            return table;
-        }
+    public Job submitDrop(Token caller, String tableId, JobOrigin origin) {
+        Table table = require(caller, tableId, Permission.WRITE);
+        return submit(JobOperations.TABLE_DROP, new TableDropRequest(table.id()), table, caller, origin);
     }
 
-    /**
-     * Loads a file into an existing table; returns the import results. {@code loadId} (the job's id) makes a
-     * retry after a crash apply the rows once.
-     */
-    public Map<String, Object> importFile(String tableId, ImportOptions options, String loadId, JobProgress progress) {
-        Table table = catalog.findTable(tableId).orElseThrow(() -> notFound(tableId));
-        StoredFile file = catalog.findFile(options.dataFileId()).orElseThrow(() -> FileService.notFound(options.dataFileId()));
-        try (LocalFiles local = files.localFiles(file, tempDir)) {
-            List<String> columns = fileColumns(file, local, options.dialect(), options.columns(), options.withoutHeaders());
-            List<String> missing = table.columns().stream().filter(c -> !columns.contains(c)).toList();
-            if (!missing.isEmpty()) {
-                Map<String, Object> details = new LinkedHashMap<>();
-                details.put("missingColumns", missing);
-                details.put("expectedColumns", table.columns());
-                throw new GranaryException(ErrorCode.COLUMNS_NOT_MATCH, "Some columns are missing in the csv file. "
-                        + "Missing columns: " + String.join(",", missing) + ". Expected columns: "
-                        + String.join(",", table.columns()) + ". Please check if the expected delimiter \""
-                        + options.dialect().delimiter() + "\" is used in the csv file.", details, null);
-            }
-            boolean header = !file.isSliced() && !options.withoutHeaders();
-            Instant now = clock.instant();
-            LoadResult result = backend.load(table.ref(), new LoadRequest(local.paths(), header, options.dialect(), columns,
-                    options.incremental(), table.primaryKey(), now, loadId), progress);
-            catalog.updateTable(table.withColumns(result.columns()).withStats(result.totalRows(), result.totalBytes(), now, now));
-            Map<String, Object> results = new LinkedHashMap<>();
-            results.put("importedColumns", columns);
-            results.put("warnings", List.of());
-            results.put("totalRowsCount", result.totalRows());
-            results.put("totalDataSizeBytes", result.totalBytes());
-            results.put("transaction", null);
-            return results;
-        }
-    }
-
-    /** Exports selected rows to a new sliced file tagged {@code table-export}; returns that file. */
-    public StoredFile export(long creatorTokenId, String creatorDescription, String tableId, ExportOptions options,
-            String runId) throws IOException {
-        Table table = catalog.findTable(tableId).orElseThrow(() -> notFound(tableId));
-        Path dir = Files.createTempDirectory(tempDir, "export-");
-        try {
-            var result = backend.export(table.ref(), new ExportRequest(options.columns(), options.selection(),
-                    options.orderBy(), options.limit(), options.gzip(), false), dir);
-            String name = table.ref().name() + ".csv" + (options.gzip() ? ".gz" : "");
-            return files.storeSliced(creatorTokenId, creatorDescription, name, List.of("table-export"), result.slices(),
-                    options.gzip() ? ".csv.gz" : ".csv", runId);
-        } finally {
-            try {
-                FileTrees.delete(dir);
-            } catch (RuntimeException ignored) {
-                // temp leftovers are removed at the next start
-            }
-        }
-    }
-
-    public void drop(String tableId) {
-        catalog.findTable(tableId).ifPresent(t -> {
-            backend.dropTable(t.ref());
-            catalog.deleteTable(tableId);
-            catalog.deleteMetadata(tableId);
-        });
-    }
-
-    public long deleteRows(String tableId, RowSelection selection) {
-        Table table = catalog.findTable(tableId).orElseThrow(() -> notFound(tableId));
-        checkSelection(table, selection);
-        long deleted = backend.deleteRows(table.ref(), selection);
-        refreshStats(table, deleted > 0);
-        return deleted;
-    }
-
-    public Table addColumn(String tableId, String column) {
-        Table table = catalog.findTable(tableId).orElseThrow(() -> notFound(tableId));
-        ColumnNames.check(column == null ? "" : column, column);
-        if (table.columns().contains(column)) {
-            throw new GranaryException(ErrorCode.COLUMN_ALREADY_EXISTS, "Column \"" + column + "\" already exists in table "
-                    + tableId + ".");
-        }
-        backend.addColumn(table.ref(), column);
-        return refreshStats(table.withColumns(backend.columns(table.ref())), true);
-    }
-
-    public Table dropColumn(String tableId, String column) {
-        Table table = catalog.findTable(tableId).orElseThrow(() -> notFound(tableId));
-        if (!table.columns().contains(column)) {
-            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Column \"" + column + "\" not found in table " + tableId + ".");
-        }
-        if (table.primaryKey().contains(column)) {
-            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Cannot remove column \"" + column
-                    + "\": it is part of the primary key. Remove the primary key first.");
-        }
-        if (table.columns().size() == 1) {
-            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Cannot remove the last column of table " + tableId + ".");
-        }
-        backend.dropColumn(table.ref(), column);
-        return refreshStats(table.withColumns(backend.columns(table.ref())), true);
-    }
-
-    public Table setPrimaryKey(String tableId, List<String> columns) {
-        Table table = catalog.findTable(tableId).orElseThrow(() -> notFound(tableId));
-        if (!table.primaryKey().isEmpty() && !columns.isEmpty()) {
-            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Table " + tableId
-                    + " already has a primary key. Remove it first.");
-        }
-        List<String> missing = columns.stream().filter(c -> !table.columns().contains(c)).toList();
-        if (!missing.isEmpty()) {
-            throw new GranaryException(ErrorCode.INVALID_PRIMARY_KEY, "Primary key columns " + String.join(", ", missing)
-                    + " are not among the table columns: " + String.join(", ", table.columns()) + ".");
-        }
-        Table updated = table.withPrimaryKey(columns);
-        catalog.updateTable(updated);
-        return updated;
-    }
-
-    public static GranaryException notFound(String tableId) {
-        TableRef ref = TableRef.parse(tableId);
-        String message = ref == null ? "The table \"" + tableId + "\" was not found."
-                : "The table \"" + ref.name() + "\" was not found in the bucket \"" + ref.bucketId() + "\" in the project \"1\"";
-        return new GranaryException(ErrorCode.TABLES_NOT_FOUND, message);
-    }
-
-    // ---- helpers
-
-    private Table refreshStats(Table table, boolean changed) {
-        var stats = backend.stats(table.ref());
-        Instant changeDate = changed ? clock.instant() : table.lastChangeDate();
-        Table updated = table.withStats(stats.rows(), stats.bytes(), table.lastImportDate(), changeDate);
-        catalog.updateTable(updated);
-        return updated;
-    }
-
-    private List<String> fileColumns(StoredFile file, LocalFiles local, CsvDialect dialect, List<String> given,
-            boolean withoutHeaders) {
-        if (given != null && !given.isEmpty()) {
-            return ColumnNames.sanitizeHeader(given);
-        }
-        if (file.isSliced()) {
-            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "File " + file.id()
-                    + " is sliced: slices have no header, so give the columns of the file in \"columns\".");
-        }
-        if (withoutHeaders) {
+    /** Deletes the selected rows; selecting all of them needs {@code allowTruncate}. */
+    public Job submitRowsDelete(Token caller, String tableId, SelectionInput selection, boolean allowTruncate,
+            JobOrigin origin) {
+        Table table = require(caller, tableId, Permission.WRITE);
+        Instant now = clock.instant();
+        Instant since = TimeExpression.resolve("changedSince", selection.changedSince(), now);
+        Instant until = TimeExpression.resolve("changedUntil", selection.changedUntil(), now);
+        if (selection.filters().isEmpty() && since == null && until == null && !allowTruncate) {
             throw new GranaryException(ErrorCode.TABLES_VALIDATION,
-                    "With \"withoutHeaders\" the file has no header: give its columns in \"columns\".");
+                    "No filter given: deleting all rows needs allowTruncate=true.");
         }
-        return ColumnNames.sanitizeHeader(HeaderReader.read(local.paths().get(0), dialect));
+        RowSelection rows = new RowSelection(filters(table, selection.filters()), since, until);
+        return submit(JobOperations.TABLE_ROWS_DELETE, new RowsDeleteRequest(table.id(), rows), table, caller, origin);
+    }
+
+    public Job submitColumnAdd(Token caller, String tableId, String column, JobOrigin origin) {
+        Table table = require(caller, tableId, Permission.WRITE);
+        ColumnNames.check(column == null ? "" : column, column);
+        return submit(JobOperations.TABLE_COLUMN_ADD, new ColumnRequest(table.id(), column), table, caller, origin);
+    }
+
+    public Job submitColumnDrop(Token caller, String tableId, String column, JobOrigin origin) {
+        Table table = require(caller, tableId, Permission.WRITE);
+        return submit(JobOperations.TABLE_COLUMN_DELETE, new ColumnRequest(table.id(), column), table, caller, origin);
+    }
+
+    public Job submitPrimaryKey(Token caller, String tableId, List<String> columns, JobOrigin origin) {
+        Table table = require(caller, tableId, Permission.WRITE);
+        if (columns == null || columns.isEmpty()) {
+            throw new GranaryException(ErrorCode.TABLES_VALIDATION,
+                    "Invalid request:\n - columns: \"This value should not be blank.\"");
+        }
+        return submit(JobOperations.TABLE_PRIMARY_KEY_ADD, new PrimaryKeyRequest(table.id(), columns), table, caller,
+                origin);
+    }
+
+    public Job submitPrimaryKeyDrop(Token caller, String tableId, JobOrigin origin) {
+        Table table = require(caller, tableId, Permission.WRITE);
+        return submit(JobOperations.TABLE_PRIMARY_KEY_DELETE, new PrimaryKeyRequest(table.id(), List.of()), table, caller,
+                origin);
+    }
+
+    private <R> Job submit(io.granary.core.job.JobOperation<R> operation, R request, Table table, Token caller,
+            JobOrigin origin) {
+        return jobs.submit(operation, request, table.id(), JobLock.table(table.ref()), caller, origin);
+    }
+
+    // ---- requests from inputs (also for jobs stored by older versions, which kept only the client's parameters)
+
+    public static TableCreateRequest createRequest(TableRef table, CreateInput input) {
+        return new TableCreateRequest(table, input.source(), input.dialect(), input.primaryKey());
+    }
+
+    public static TableImportRequest importRequest(String tableId, ImportInput input) {
+        return new TableImportRequest(tableId, input.source(), input.incremental(), input.dialect(), input.columns(),
+                input.withoutHeaders());
+    }
+
+    public static TableExportRequest exportRequest(String tableId, ExportInput input, Instant now) {
+        SelectionInput selection = input.selection() == null ? SelectionInput.ALL : input.selection();
+        return new TableExportRequest(tableId, input.columns(), selection(selection, now), input.orderBy(), input.limit(),
+                input.gzip(), input.fileType());
+    }
+
+    /** The backend's selection for a client's, times resolved at {@code now}; the table's columns are not checked. */
+    public static RowSelection selection(SelectionInput input, Instant now) {
+        List<WhereFilter> filters = new ArrayList<>();
+        for (SelectionInput.Filter f : input.filters()) {
+            filters.add(WhereFilter.of(f.column(), f.operator(), f.values()));
+        }
+        return new RowSelection(filters, TimeExpression.resolve("changedSince", input.changedSince(), now),
+                TimeExpression.resolve("changedUntil", input.changedUntil(), now));
+    }
+
+    // ---- checks
+
+    /** The filters, each checked against the table's columns first, then its operator and values. */
+    private static List<WhereFilter> filters(Table table, List<SelectionInput.Filter> filters) {
+        List<WhereFilter> out = new ArrayList<>();
+        for (SelectionInput.Filter f : filters) {
+            if (!table.columns().contains(f.column())) {
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: whereColumn: column \""
+                        + f.column() + "\" not found in table " + table.id() + ".");
+            }
+            out.add(WhereFilter.of(f.column(), f.operator(), f.values()));
+        }
+        return out;
     }
 
     private static void checkColumnsExist(Table table, List<String> columns, String parameter) {
@@ -329,37 +276,5 @@ public final class TableService {
             throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: " + parameter + ": columns "
                     + String.join(", ", unknown) + " not found in table " + table.id() + ".");
         }
-    }
-
-    private static void checkSelection(Table table, RowSelection selection) {
-        if (selection == null) {
-            return;
-        }
-        for (var f : selection.filters()) {
-            if (!table.columns().contains(f.column())) {
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: whereColumn: column \""
-                        + f.column() + "\" not found in table " + table.id() + ".");
-            }
-            if (!List.of("eq", "ne", "gt", "ge", "lt", "le").contains(f.operator())) {
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: whereOperator: \""
-                        + f.operator() + "\" is not one of eq, ne, gt, ge, lt, le.");
-            }
-            if (f.values().isEmpty()) {
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION,
-                        "Invalid request: whereValues: give at least one value for column \"" + f.column() + "\".");
-            }
-        }
-    }
-
-    private static GranaryException alreadyExists(TableRef ref) {
-        return new GranaryException(ErrorCode.TABLE_ALREADY_EXISTS, "The table \"" + ref.name()
-                + "\" already exists in the bucket \"" + ref.bucketId() + "\".");
-    }
-
-    /** Ids of the tables in a bucket (for bucket deletion). */
-    public List<String> tableIds(String bucketId) {
-        List<String> ids = new ArrayList<>();
-        catalog.listTables(bucketId).forEach(t -> ids.add(t.id()));
-        return ids;
     }
 }

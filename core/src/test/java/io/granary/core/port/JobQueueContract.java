@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.core.model.Job;
 import io.granary.core.model.JobError;
+import io.granary.core.model.JobLock;
 import io.granary.core.model.JobStatus;
 import io.granary.core.model.NewJob;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public abstract class JobQueueContract {
 
     private Job submit(String op, String lockKey) {
         ObjectNode params = JSON.createObjectNode().put("op", op);
-        return queue.submit(new NewJob(op, params, lockKey, lockKey, "run-7", 1, "master"));
+        return queue.submit(new NewJob(op, params, null, lockKey, new JobLock(lockKey, null, false), "run-7", 1, "master"));
     }
 
     @Test
@@ -67,6 +68,52 @@ public abstract class JobQueueContract {
         assertThat(j.startTime()).isNull();
         assertThat(queue.find(j.id())).contains(j);
         assertThat(queue.find(j.id() + 1000)).isEmpty();
+    }
+
+    @Test
+    void theRequestAndTheLockComeBackAsSubmitted() {
+        ObjectNode request = JSON.createObjectNode().put("tableId", "in.c-main.t");
+        request.putObject("selection").put("changedSince", "2024-01-01T10:00:00Z");
+        ObjectNode shown = JSON.createObjectNode().put("changedSince", "-1 days");
+        Job j = queue.submit(new NewJob("tableExport", shown, request, "in.c-main.t",
+                new JobLock("in.c-main.t", "in.c-main", false), null, 3, "reader"));
+        Job found = queue.find(j.id()).orElseThrow();
+        assertThat(found.operationParams()).isEqualTo(shown);
+        assertThat(found.request()).isEqualTo(request);
+        assertThat(found.lock()).isEqualTo(new JobLock("in.c-main.t", "in.c-main", false));
+        assertThat(found.tableId()).isEqualTo("in.c-main.t");
+        assertThat(found.creatorTokenId()).isEqualTo(3);
+
+        // a job stored without a request (an older version's) reads back with none
+        Job legacy = queue.submit(new NewJob("fileDelete", shown, null, null, JobLock.NONE, null, 1, "master"));
+        assertThat(queue.find(legacy.id()).orElseThrow().request()).isNull();
+        assertThat(queue.find(legacy.id()).orElseThrow().lock()).isEqualTo(JobLock.NONE);
+    }
+
+    @Test
+    void aJobHoldingItsWholeGroupRunsAloneInTheGroupInSubmissionOrder() {
+        Job tableA = lockedIn("a", new JobLock("in.c-b.a", "in.c-b", false));
+        Job tableB = lockedIn("b", new JobLock("in.c-b.b", "in.c-b", false));
+        Job bucket = lockedIn("bucket", JobLock.bucket("in.c-b"));
+        Job afterBucket = lockedIn("c", new JobLock("in.c-b.c", "in.c-b", false));
+        Job otherBucket = lockedIn("x", new JobLock("in.c-x.t", "in.c-x", false));
+        // tables of the group run side by side; the bucket job waits for both, and what comes after it waits too
+        assertThat(queue.claimNext("w").orElseThrow().id()).isEqualTo(tableA.id());
+        assertThat(queue.claimNext("w").orElseThrow().id()).isEqualTo(tableB.id());
+        assertThat(queue.claimNext("w").orElseThrow().id()).isEqualTo(otherBucket.id());
+        assertThat(queue.claimNext("w")).isEmpty();
+        queue.succeed(tableA.id(), null);
+        assertThat(queue.claimNext("w")).isEmpty();
+        queue.succeed(tableB.id(), null);
+        assertThat(queue.claimNext("w").orElseThrow().id()).isEqualTo(bucket.id());
+        assertThat(queue.claimNext("w")).as("nothing of the group runs beside the bucket job").isEmpty();
+        queue.fail(bucket.id(), new JobError("x", "failed", "exc"), null);
+        assertThat(queue.claimNext("w").orElseThrow().id()).isEqualTo(afterBucket.id());
+    }
+
+    private Job lockedIn(String op, JobLock lock) {
+        return queue.submit(new NewJob(op, JSON.createObjectNode(), JSON.createObjectNode(), lock.key(), lock, null, 1,
+                "master"));
     }
 
     @Test

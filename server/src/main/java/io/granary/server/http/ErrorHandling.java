@@ -40,7 +40,9 @@ public final class ErrorHandling {
     }
 
     private static void write(Context ctx, ErrorCode code, String message, Exception e) {
-        String exceptionId = Secrets.exceptionId();
+        // a failed job's error keeps the id it was logged with when the job failed
+        String exceptionId = e instanceof GranaryException ge && ge.exceptionId() != null ? ge.exceptionId()
+                : Secrets.exceptionId();
         String text = message;
         if (!code.userError()) {
             LOG.error("internal error on {} {} (exceptionId {})", ctx.method(), ctx.path(), exceptionId, e);

@@ -4,28 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.granary.core.csv.CsvDialect;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
-import io.granary.core.port.TableBackend.RowSelection;
-import io.granary.core.port.TableBackend.WhereFilter;
-import io.granary.core.storage.TableService.ExportOptions;
-import io.granary.core.storage.TableService.ImportOptions;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import io.granary.core.job.ImportSource;
+import io.granary.core.model.FileType;
+import io.granary.core.storage.SelectionInput;
+import io.granary.core.storage.TableService.CreateInput;
+import io.granary.core.storage.TableService.ExportInput;
+import io.granary.core.storage.TableService.ImportInput;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Reads Table Storage parameters (dialect, columns, filters, times) the way Keboola's clients send them. */
+/**
+ * Reads Table Storage parameters (dialect, columns, filters, times) the way Keboola's clients send them into
+ * the inputs of {@link io.granary.core.storage.TableService}. Only the form of each parameter is checked here;
+ * what they mean (times, operators, columns of the table) is checked by the use case.
+ */
 public final class TableParams {
-
-    private static final Pattern RELATIVE = Pattern.compile("([-+]?\\d+)\\s*(second|minute|hour|day|week)s?(\\s+ago)?",
-            Pattern.CASE_INSENSITIVE);
-    private static final DateTimeFormatter OFFSET_NO_COLON = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssZ");
 
     private TableParams() {
     }
@@ -40,37 +33,44 @@ public final class TableParams {
         return pk == null ? List.of() : pk.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    public static long dataFileId(Params p) {
+    /** Where a load reads: {@code dataFileId}. */
+    public static ImportSource source(Params p) {
         Long id = p.longValue("dataFileId");
         if (id == null) {
             throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request:\n - dataFileId: \"This value should not be blank.\"");
         }
-        return id;
+        return new ImportSource.FileSource(id);
     }
 
-    public static ImportOptions importOptions(Params p) {
-        return new ImportOptions(dataFileId(p), p.bool("incremental", false), dialect(p), p.list("columns", true),
+    /** {@code tables-async}: dialect, {@code name}, the source, {@code primaryKey}. */
+    public static CreateInput createInput(Params p) {
+        CsvDialect dialect = dialect(p);
+        String name = p.string("name");
+        ImportSource source = source(p);
+        return new CreateInput(name, source, dialect, primaryKey(p));
+    }
+
+    /** {@code import-async} and {@code write-table}. */
+    public static ImportInput importInput(Params p) {
+        return new ImportInput(source(p), p.bool("incremental", false), dialect(p), p.list("columns", true),
                 p.bool("withoutHeaders", false));
     }
 
-    public static ExportOptions exportOptions(Params p, Clock clock) {
+    public static ExportInput exportInput(Params p) {
         List<String> columns = p.list("columns", true);
         String format = p.string("format");
         if (format != null && !format.isBlank() && !format.equals("rfc") && !format.equals("raw")) {
             throw GranaryException.validation("Invalid request: format: \"" + format + "\" is not supported; use rfc.");
         }
-        String fileType = p.string("fileType");
-        if (fileType != null && !fileType.isBlank() && !fileType.equals("csv")) {
-            throw new GranaryException(ErrorCode.NOT_IMPLEMENTED, "Export to \"" + fileType
-                    + "\" is not implemented yet; use fileType=csv.");
-        }
+        FileType fileType = FileType.parse(p.string("fileType"));
         List<String> orderBy = new ArrayList<>();
         JsonNode order = p.node("orderBy");
         if (order != null && order.isArray()) {
             order.forEach(o -> orderBy.add(o.isObject() ? o.path("column").asText() : o.asText()));
         }
-        return new ExportOptions(columns == null ? List.of() : columns, selection(p, clock), orderBy, limit(p),
-                p.bool("gzip", false));
+        SelectionInput selection = selection(p);
+        return new ExportInput(columns == null ? List.of() : columns, selection, orderBy, limit(p), p.bool("gzip", false),
+                fileType);
     }
 
     private static Long limit(Params p) {
@@ -82,12 +82,12 @@ public final class TableParams {
     }
 
     /** whereColumn/whereValues/whereOperator, whereFilters[], changedSince, changedUntil. */
-    public static RowSelection selection(Params p, Clock clock) {
-        List<WhereFilter> filters = new ArrayList<>();
+    public static SelectionInput selection(Params p) {
+        List<SelectionInput.Filter> filters = new ArrayList<>();
         String column = p.string("whereColumn");
         if (column != null && !column.isBlank()) {
             List<String> values = p.list("whereValues", false);
-            filters.add(new WhereFilter(column, operator(p.string("whereOperator")), values == null ? List.of() : values));
+            filters.add(new SelectionInput.Filter(column, p.string("whereOperator"), values));
         }
         JsonNode where = p.node("whereFilters");
         if (where != null) {
@@ -102,50 +102,10 @@ public final class TableParams {
                 } else if (v != null && !v.isNull()) {
                     values.add(v.asText());
                 }
-                filters.add(new WhereFilter(f.path("column").asText(""), operator(f.path("operator").asText(null)), values));
+                filters.add(new SelectionInput.Filter(f.path("column").asText(""), f.path("operator").asText(null),
+                        values));
             }
         }
-        return new RowSelection(filters, time(p, "changedSince", clock), time(p, "changedUntil", clock));
-    }
-
-    private static String operator(String op) {
-        return op == null || op.isBlank() ? "eq" : op.strip().toLowerCase(Locale.ROOT);
-    }
-
-    /** A time as ISO 8601, Unix seconds, or relative ("-2 days", "-1 hour"). */
-    static Instant time(Params p, String name, Clock clock) {
-        String raw = p.string(name);
-        if (raw == null || raw.isBlank()) {
-            return null;
-        }
-        String v = raw.strip();
-        try {
-            if (v.matches("-?\\d{9,}")) {
-                return Instant.ofEpochSecond(Long.parseLong(v));
-            }
-            Matcher m = RELATIVE.matcher(v);
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                if (m.group(3) != null) {
-                    n = -Math.abs(n);
-                }
-                Duration unit = switch (m.group(2).toLowerCase(Locale.ROOT)) {
-                    case "second" -> Duration.ofSeconds(1);
-                    case "minute" -> Duration.ofMinutes(1);
-                    case "hour" -> Duration.ofHours(1);
-                    case "day" -> Duration.ofDays(1);
-                    default -> Duration.ofDays(7);
-                };
-                return clock.instant().plus(unit.multipliedBy(n));
-            }
-            try {
-                return OffsetDateTime.parse(v).toInstant();
-            } catch (DateTimeParseException e) {
-                return OffsetDateTime.parse(v, OFFSET_NO_COLON).toInstant();
-            }
-        } catch (RuntimeException e) {
-            throw GranaryException.validation("Invalid request: " + name + ": \"" + raw
-                    + "\" is not a time: use ISO 8601, Unix seconds or a relative time such as \"-1 days\".");
-        }
+        return new SelectionInput(filters, p.string("changedSince"), p.string("changedUntil"));
     }
 }

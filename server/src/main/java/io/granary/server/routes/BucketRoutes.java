@@ -3,7 +3,8 @@ package io.granary.server.routes;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.core.job.JobService;
-import io.granary.core.model.NewJob;
+import io.granary.core.job.JobOrigin;
+import io.granary.core.model.Job;
 import io.granary.core.model.Token;
 import io.granary.core.storage.BucketService;
 import io.granary.server.http.Params;
@@ -12,11 +13,13 @@ import io.granary.server.http.Responses;
 import io.granary.server.http.Views;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
 
 /** {@code /v2/storage/buckets/**} (tables come with Table Storage). */
 public final class BucketRoutes {
 
-    public static final String DELETE_OPERATION = "bucketDelete";
+    /** How long a synchronous delete waits for its job. */
+    static final Duration SYNC_WAIT = Duration.ofHours(1);
 
     private final BucketService buckets;
     private final JobService jobs;
@@ -55,20 +58,20 @@ public final class BucketRoutes {
         Responses.json(ctx, 200, views.bucket(buckets.get(caller, ctx.pathParam("id"))));
     }
 
-    private void delete(Context ctx) {
+    /** Synchronous or not, a delete is a job holding the bucket and its tables: it never interleaves with their jobs. */
+    private void delete(Context ctx) throws InterruptedException {
         Token caller = requests.caller(ctx);
         Params p = requests.params(ctx);
         String id = ctx.pathParam("id");
         boolean force = p.bool("force", false);
-        if (p.bool("async", false)) {
-            buckets.checkDeletable(caller, id, force);
-            ObjectNode params = JsonNodeFactory.instance.objectNode().put("bucketId", id).put("force", force);
-            var job = jobs.submit(new NewJob(DELETE_OPERATION, params, null, "bucket:" + id, requests.runId(ctx),
-                    caller.id(), caller.description()));
+        boolean async = p.bool("async", false);
+        ObjectNode params = JsonNodeFactory.instance.objectNode().put("bucketId", id).put("force", force);
+        Job job = buckets.submitDelete(caller, id, force, new JobOrigin(requests.runId(ctx), params));
+        if (async) {
             Responses.json(ctx, 202, views.job(job));
             return;
         }
-        buckets.delete(caller, id, force);
+        jobs.finish(caller, job, SYNC_WAIT);
         Responses.noContent(ctx);
     }
 }

@@ -3,8 +3,7 @@ package io.granary.server.routes;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.core.error.GranaryException;
-import io.granary.core.job.JobService;
-import io.granary.core.model.NewJob;
+import io.granary.core.job.JobOrigin;
 import io.granary.core.model.Token;
 import io.granary.core.storage.FileService;
 import io.granary.core.storage.FileService.PrepareRequest;
@@ -20,16 +19,12 @@ import java.io.InputStream;
 /** {@code /v2/storage/files/**} and the importer's {@code /upload-file}. */
 public final class FileRoutes {
 
-    public static final String DELETE_OPERATION = "fileDelete";
-
     private final FileService files;
-    private final JobService jobs;
     private final Requests requests;
     private final Views views;
 
-    public FileRoutes(FileService files, JobService jobs, Requests requests, Views views) {
+    public FileRoutes(FileService files, Requests requests, Views views) {
         this.files = files;
-        this.jobs = jobs;
         this.requests = requests;
         this.views = views;
     }
@@ -71,11 +66,8 @@ public final class FileRoutes {
         Token caller = requests.caller(ctx);
         long id = id(ctx);
         if (requests.params(ctx).bool("async", false)) {
-            files.require(caller, id);
             ObjectNode params = JsonNodeFactory.instance.objectNode().put("fileId", id);
-            var job = jobs.submit(new NewJob(DELETE_OPERATION, params, null, "file:" + id, requests.runId(ctx),
-                    caller.id(), caller.description()));
-            Responses.json(ctx, 202, views.job(job));
+            Responses.json(ctx, 202, views.job(files.submitDelete(caller, id, new JobOrigin(requests.runId(ctx), params))));
             return;
         }
         files.delete(caller, id);

@@ -6,13 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobService;
 import io.granary.core.model.Bucket;
-import io.granary.core.model.NewJob;
+import io.granary.core.job.JobOrigin;
+import io.granary.core.model.Job;
 import io.granary.core.model.Permission;
 import io.granary.core.model.Table;
-import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
 import io.granary.core.port.Catalog;
 import io.granary.core.storage.FileService;
+import io.granary.core.storage.SelectionInput;
 import io.granary.core.storage.TableService;
 import io.javalin.http.UploadedFile;
 import java.io.InputStream;
@@ -24,24 +25,21 @@ import io.granary.server.http.Views;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** Table Storage routes. Anything that changes a table is a job, serialised per table. */
+/**
+ * Table Storage routes: each translates the request into an input of {@link TableService} and its answer
+ * (a job, a table, rows) into the API's JSON. The use case validates, authorises and queues.
+ */
 public final class TableRoutes {
 
-    public static final String CREATE = "tableCreate";
-    public static final String IMPORT = "tableImport";
-    public static final String EXPORT = "tableExport";
-    public static final String DROP = "tableDrop";
-    public static final String ROWS_DELETE = "tableRowsDelete";
-    public static final String COLUMN_ADD = "tableColumnAdd";
-    public static final String COLUMN_DELETE = "tableColumnDelete";
-    public static final String PRIMARY_KEY_ADD = "tablePrimaryKeyAdd";
-    public static final String PRIMARY_KEY_DELETE = "tablePrimaryKeyDelete";
     static final int MAX_PREVIEW_ROWS = 1000;
+    /** How long a synchronous call ({@code write-table}, a table drop) waits for its job. */
+    static final Duration SYNC_WAIT = Duration.ofHours(1);
 
     private final TableService tables;
     private final FileService files;
@@ -99,13 +97,8 @@ public final class TableRoutes {
                     false, false, List.of()), in, data.size(), requests.runId(ctx));
         }
         ObjectNode params = p.tree().put("tableId", t.id()).put("dataFileId", uploaded.file().id());
-        TableParams.importOptions(Params.of(params));
-        var job = jobs.submit(new NewJob(IMPORT, params, t.id(), t.id(), requests.runId(ctx), caller.id(), caller.description()));
-        var done = jobs.await(caller, job.id(), java.time.Duration.ofHours(1));
-        if (done.status() == io.granary.core.model.JobStatus.ERROR) {
-            throw new GranaryException(io.granary.core.error.ErrorCode.user(done.error().code(), 400), done.error().message());
-        }
-        Responses.json(ctx, 200, done.results());
+        Job job = tables.submitImport(caller, t.id(), TableParams.importInput(Params.of(params)), origin(ctx, params));
+        Responses.json(ctx, 200, jobs.finish(caller, job, SYNC_WAIT));
     }
 
     private void listInBucket(Context ctx) {
@@ -190,37 +183,40 @@ public final class TableRoutes {
     private void create(Context ctx) {
         Token caller = requests.caller(ctx);
         Params p = requests.params(ctx);
-        TableParams.dialect(p);
-        TableRef ref = tables.checkCreate(caller, ctx.pathParam("bucketId"), p.string("name"), TableParams.dataFileId(p));
-        TableParams.primaryKey(p);
-        ObjectNode params = p.tree().put("bucketId", ref.bucketId()).put("name", ref.name());
-        submit(ctx, caller, CREATE, ref.tableId(), params);
+        String bucketId = ctx.pathParam("bucketId");
+        TableService.CreateInput input = TableParams.createInput(p);
+        ObjectNode params = p.tree().put("bucketId", bucketId).put("name", input.name());
+        accepted(ctx, tables.submitCreate(caller, bucketId, input, origin(ctx, params)));
     }
 
     private void importAsync(Context ctx) {
         Token caller = requests.caller(ctx);
         Params p = requests.params(ctx);
-        TableParams.importOptions(p);
-        Table t = tables.checkImport(caller, ctx.pathParam("tableId"), TableParams.dataFileId(p));
-        submit(ctx, caller, IMPORT, t.id(), p.tree().put("tableId", t.id()));
+        TableService.ImportInput input = TableParams.importInput(p);
+        String tableId = ctx.pathParam("tableId");
+        accepted(ctx, tables.submitImport(caller, tableId, input, origin(ctx, p.tree().put("tableId", tableId))));
     }
 
     private void exportAsync(Context ctx) {
         Token caller = requests.caller(ctx);
         Params p = requests.params(ctx);
-        Table t = tables.checkExport(caller, ctx.pathParam("tableId"), TableParams.exportOptions(p, clock));
-        submit(ctx, caller, EXPORT, t.id(), p.tree().put("tableId", t.id()));
+        TableService.ExportInput input = TableParams.exportInput(p);
+        String tableId = ctx.pathParam("tableId");
+        accepted(ctx, tables.submitExport(caller, tableId, input, origin(ctx, p.tree().put("tableId", tableId))));
     }
 
-    private void drop(Context ctx) {
+    /** Synchronous or not, a drop is a job on the table's lock: it never interleaves with a load of the table. */
+    private void drop(Context ctx) throws InterruptedException {
         Token caller = requests.caller(ctx);
         Params p = requests.params(ctx);
-        Table t = tables.require(caller, ctx.pathParam("tableId"), Permission.WRITE);
-        if (p.bool("async", false)) {
-            submit(ctx, caller, DROP, t.id(), JsonNodeFactory.instance.objectNode().put("tableId", t.id()));
+        String tableId = ctx.pathParam("tableId");
+        boolean async = p.bool("async", false);
+        Job job = tables.submitDrop(caller, tableId, origin(ctx, tableParams(tableId)));
+        if (async) {
+            accepted(ctx, job);
             return;
         }
-        tables.drop(t.id());
+        jobs.finish(caller, job, SYNC_WAIT);
         Responses.noContent(ctx);
     }
 
@@ -233,17 +229,16 @@ public final class TableRoutes {
             throw new GranaryException(io.granary.core.error.ErrorCode.TABLES_VALIDATION,
                     "Invalid request: limit: the preview returns at most " + MAX_PREVIEW_ROWS + " rows.");
         }
-        String tableId = ctx.pathParam("tableId");
-        Table t = tables.get(caller, tableId);
         List<String> requested = p.list("columns", true);
-        List<String> columns = requested == null || requested.isEmpty() ? t.columns() : requested;
-        List<List<String>> data = tables.preview(caller, tableId, columns, TableParams.selection(p, clock), rows);
+        TableService.Preview preview = tables.preview(caller, ctx.pathParam("tableId"), requested, TableParams.selection(p),
+                rows);
+        List<String> columns = preview.columns();
         if ("json".equals(p.string("format"))) {
             ObjectNode n = JsonNodeFactory.instance.objectNode();
             ArrayNode cols = n.putArray("columns");
             columns.forEach(cols::add);
             ArrayNode out = n.putArray("rows");
-            for (List<String> row : data) {
+            for (List<String> row : preview.rows()) {
                 ArrayNode r = out.addArray();
                 for (int i = 0; i < columns.size(); i++) {
                     r.addObject().put("columnName", columns.get(i)).put("value", row.get(i)).put("isTruncated", false);
@@ -254,7 +249,7 @@ public final class TableRoutes {
         }
         StringBuilder csv = new StringBuilder();
         appendCsv(csv, columns);
-        data.forEach(row -> appendCsv(csv, row));
+        preview.rows().forEach(row -> appendCsv(csv, row));
         ctx.status(200).contentType("text/csv; charset=utf-8").result(csv.toString());
     }
 
@@ -272,56 +267,55 @@ public final class TableRoutes {
     private void deleteRows(Context ctx) {
         Token caller = requests.caller(ctx);
         Params p = requests.params(ctx);
-        Table t = tables.require(caller, ctx.pathParam("tableId"), Permission.WRITE);
-        var selection = TableParams.selection(p, clock);
-        if (selection.filters().isEmpty() && selection.changedSince() == null && selection.changedUntil() == null
-                && !p.bool("allowTruncate", false)) {
-            throw new GranaryException(io.granary.core.error.ErrorCode.TABLES_VALIDATION,
-                    "No filter given: deleting all rows needs allowTruncate=true.");
-        }
-        submit(ctx, caller, ROWS_DELETE, t.id(), p.tree().put("tableId", t.id()));
+        String tableId = ctx.pathParam("tableId");
+        SelectionInput selection = TableParams.selection(p);
+        accepted(ctx, tables.submitRowsDelete(caller, tableId, selection, p.bool("allowTruncate", false),
+                origin(ctx, p.tree().put("tableId", tableId))));
     }
 
     private void addColumn(Context ctx) {
         Token caller = requests.caller(ctx);
         Params p = requests.params(ctx);
-        Table t = tables.require(caller, ctx.pathParam("tableId"), Permission.WRITE);
+        String tableId = ctx.pathParam("tableId");
         String name = p.string("name");
-        io.granary.core.csv.ColumnNames.check(name == null ? "" : name, name);
-        submit(ctx, caller, COLUMN_ADD, t.id(), JsonNodeFactory.instance.objectNode().put("tableId", t.id()).put("name", name));
+        accepted(ctx, tables.submitColumnAdd(caller, tableId, name, origin(ctx, tableParams(tableId).put("name", name))));
     }
 
     private void dropColumn(Context ctx) {
         Token caller = requests.caller(ctx);
-        Table t = tables.require(caller, ctx.pathParam("tableId"), Permission.WRITE);
-        submit(ctx, caller, COLUMN_DELETE, t.id(), JsonNodeFactory.instance.objectNode().put("tableId", t.id())
-                .put("name", ctx.pathParam("column")));
+        String tableId = ctx.pathParam("tableId");
+        String column = ctx.pathParam("column");
+        accepted(ctx, tables.submitColumnDrop(caller, tableId, column, origin(ctx, tableParams(tableId).put("name", column))));
     }
 
     private void addPrimaryKey(Context ctx) {
         Token caller = requests.caller(ctx);
         Params p = requests.params(ctx);
-        Table t = tables.require(caller, ctx.pathParam("tableId"), Permission.WRITE);
+        String tableId = ctx.pathParam("tableId");
         List<String> columns = p.list("columns", true);
-        if (columns == null || columns.isEmpty()) {
-            throw new GranaryException(io.granary.core.error.ErrorCode.TABLES_VALIDATION,
-                    "Invalid request:\n - columns: \"This value should not be blank.\"");
-        }
-        ObjectNode params = JsonNodeFactory.instance.objectNode().put("tableId", t.id());
+        ObjectNode params = tableParams(tableId);
         ArrayNode cols = params.putArray("columns");
-        columns.forEach(cols::add);
-        submit(ctx, caller, PRIMARY_KEY_ADD, t.id(), params);
+        if (columns != null) {
+            columns.forEach(cols::add);
+        }
+        accepted(ctx, tables.submitPrimaryKey(caller, tableId, columns, origin(ctx, params)));
     }
 
     private void dropPrimaryKey(Context ctx) {
         Token caller = requests.caller(ctx);
-        Table t = tables.require(caller, ctx.pathParam("tableId"), Permission.WRITE);
-        submit(ctx, caller, PRIMARY_KEY_DELETE, t.id(), JsonNodeFactory.instance.objectNode().put("tableId", t.id()));
+        String tableId = ctx.pathParam("tableId");
+        accepted(ctx, tables.submitPrimaryKeyDrop(caller, tableId, origin(ctx, tableParams(tableId))));
     }
 
-    private void submit(Context ctx, Token caller, String operation, String tableId, ObjectNode params) {
-        var job = jobs.submit(new NewJob(operation, params, tableId, tableId, requests.runId(ctx), caller.id(),
-                caller.description()));
+    private static ObjectNode tableParams(String tableId) {
+        return JsonNodeFactory.instance.objectNode().put("tableId", tableId);
+    }
+
+    private JobOrigin origin(Context ctx, ObjectNode params) {
+        return new JobOrigin(requests.runId(ctx), params);
+    }
+
+    private void accepted(Context ctx, Job job) {
         Responses.json(ctx, 202, views.job(job));
     }
 }

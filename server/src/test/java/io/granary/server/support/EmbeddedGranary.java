@@ -2,6 +2,7 @@ package io.granary.server.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.granary.core.util.FileTrees;
+import io.granary.objectstore.ExternalS3Config;
 import io.granary.postgres.PostgresConfig;
 import io.granary.postgres.TestPostgres;
 import io.granary.server.GranaryServer;
@@ -86,7 +87,7 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
             if (store == null) {
                 store = PresignedStore.start(dataDir.resolve("external-store"));
             }
-            config = config.withExternalS3(store.config());
+            config = onExternalStore(config, store.config());
         }
         if (onPostgres()) {
             if (postgres == null) {
@@ -95,6 +96,13 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
             config = config.withPostgres(postgres);
         }
         server = GranaryServer.start(config);
+    }
+
+    // ServerConfig has no wither for this (nothing in the product needs one): the record's own constructor
+    private static ServerConfig onExternalStore(ServerConfig c, ExternalS3Config s3) {
+        return new ServerConfig(c.host(), c.port(), c.s3Port(), c.dataDir(), c.publicUrl(), c.s3PublicUrl(), s3.bucket(),
+                s3.region(), c.workers(), c.masterToken(), c.catalog(), c.backend(), c.storeSettings(), c.jobLease(),
+                c.nodeName(), s3, c.duckDbMemory());
     }
 
     public void stop() {

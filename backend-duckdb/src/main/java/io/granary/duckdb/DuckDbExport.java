@@ -1,0 +1,101 @@
+package io.granary.duckdb;
+
+import static io.granary.duckdb.DuckDbTables.lit;
+import static io.granary.duckdb.DuckDbTables.q;
+
+import io.granary.core.model.TableRef;
+import io.granary.core.port.TableBackend;
+import io.granary.core.port.TableBackend.ExportRequest;
+import io.granary.core.port.TableBackend.ExportResult;
+import io.granary.core.util.SliceGzip;
+import io.granary.jdbc.SqlValues;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An export through DuckDB's {@code COPY ... TO}: plain CSV slices (every value quoted, LF, no header),
+ * rotated by size unless the export is ordered or limited, then gzipped in parallel here when asked.
+ */
+final class DuckDbExport {
+
+    private static final Pattern SLICE_INDEX = Pattern.compile("_(\\d+)\\.csv(\\.gz)?$");
+
+    private DuckDbExport() {
+    }
+
+    static ExportResult run(Connection c, TableRef table, ExportRequest request, Path outputDir, long sliceBytes,
+            SliceGzip compressor) throws SQLException, IOException {
+        List<String> all = DuckDbTables.columns(c, table);
+        List<String> columns = DuckDbTables.pick(all, request.columns());
+        SqlValues values = SqlValues.parameters(DuckDbTables.DIALECT);
+        StringBuilder sql = new StringBuilder("SELECT ").append(DuckDbTables.list(columns));
+        List<String> outColumns = new ArrayList<>(columns);
+        if (request.includeTimestamp()) {
+            sql.append(", strftime(").append(q(TableBackend.TIMESTAMP_COLUMN)).append(", '%Y-%m-%d %H:%M:%S') AS ")
+                    .append(q(TableBackend.TIMESTAMP_COLUMN));
+            outColumns.add(TableBackend.TIMESTAMP_COLUMN);
+        }
+        sql.append(" FROM ").append(DuckDbTables.name(table)).append(DuckDbTables.where(all, request.selection(), values));
+        List<String> orderBy = request.orderBy().isEmpty() ? List.of() : DuckDbTables.pick(all, request.orderBy());
+        if (!orderBy.isEmpty()) {
+            sql.append(" ORDER BY ").append(DuckDbTables.list(orderBy));
+        }
+        if (request.limit() != null) {
+            sql.append(" LIMIT ").append(Math.max(0, request.limit()));
+        }
+        Files.createDirectories(outputDir);
+        String prefix = "slice_" + UUID.randomUUID().toString().replace("-", "");
+        // DuckDB's own gzip runs at ~10 MB/s (a 1 GiB export took 110 s against 4 s plain): write plain
+        // slices and compress them in parallel here
+        String options = "FORMAT csv, HEADER false, DELIMITER ',', QUOTE '\"', ESCAPE '\"', FORCE_QUOTE *, COMPRESSION none";
+        // DuckDB's size-based rotation writes rows of one slice in parallel, losing order: an ordered
+        // or limited export goes to one file, which keeps the order.
+        boolean ordered = !orderBy.isEmpty() || request.limit() != null;
+        String copy;
+        if (ordered) {
+            Path file = outputDir.resolve(prefix + "_0.csv");
+            copy = "COPY (" + sql + ") TO " + lit(file.toAbsolutePath().toString()) + " (" + options + ")";
+        } else {
+            copy = "COPY (" + sql + ") TO " + lit(outputDir.toAbsolutePath().toString()) + " (" + options
+                    + ", FILE_SIZE_BYTES " + sliceBytes + ", FILENAME_PATTERN " + lit(prefix + "_{i}")
+                    + ", OVERWRITE_OR_IGNORE true)";
+        }
+        long rows;
+        try (PreparedStatement ps = values.bind(c.prepareStatement(copy))) {
+            ps.execute();
+            rows = ps.getUpdateCount();
+        }
+        List<Path> slices = slices(outputDir, prefix);
+        if (slices.isEmpty()) {
+            slices = List.of(Files.createFile(outputDir.resolve(prefix + "_0.csv")));
+        }
+        if (request.gzip()) {
+            slices = compressor.gzipAll(slices);
+        }
+        return new ExportResult(slices, Math.max(rows, 0), List.copyOf(outColumns));
+    }
+
+    private static List<Path> slices(Path dir, String prefix) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, prefix + "_*")) {
+            ds.forEach(out::add);
+        }
+        out.sort((a, b) -> Long.compare(sliceIndex(a), sliceIndex(b)));
+        return out;
+    }
+
+    private static long sliceIndex(Path p) {
+        Matcher m = SLICE_INDEX.matcher(p.getFileName().toString());
+        return m.find() ? Long.parseLong(m.group(1)) : Long.MAX_VALUE;
+    }
+}

@@ -1,0 +1,287 @@
+package io.granary.core.storage;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.granary.core.csv.ColumnNames;
+import io.granary.core.csv.CsvDialect;
+import io.granary.core.csv.HeaderReader;
+import io.granary.core.error.ErrorCode;
+import io.granary.core.error.GranaryException;
+import io.granary.core.job.ColumnRequest;
+import io.granary.core.job.ImportSource;
+import io.granary.core.job.JobOperations;
+import io.granary.core.job.JobProgress;
+import io.granary.core.job.JobService;
+import io.granary.core.job.PrimaryKeyRequest;
+import io.granary.core.job.RowsDeleteRequest;
+import io.granary.core.job.TableCreateRequest;
+import io.granary.core.job.TableDropRequest;
+import io.granary.core.job.TableExportRequest;
+import io.granary.core.job.TableImportRequest;
+import io.granary.core.model.Job;
+import io.granary.core.model.StoredFile;
+import io.granary.core.model.Table;
+import io.granary.core.model.TableRef;
+import io.granary.core.port.Catalog;
+import io.granary.core.port.TableBackend;
+import io.granary.core.port.TableBackend.ExportRequest;
+import io.granary.core.port.TableBackend.LoadRequest;
+import io.granary.core.port.TableBackend.LoadResult;
+import io.granary.core.util.FileTrees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a worker runs for each accepted table request ({@link TableService} accepts them): Keboola's rules for
+ * loading, exporting and changing tables on top of the catalog, File Storage and the {@link TableBackend}.
+ * Every body re-reads the table, since jobs queued before it may have changed it.
+ */
+public final class TableJobs {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Catalog catalog;
+    private final TableBackend backend;
+    private final FileService files;
+    private final TableView view;
+    private final Clock clock;
+    private final Path tempDir;
+    private final StorageErrors errors;
+
+    public TableJobs(Catalog catalog, TableBackend backend, FileService files, TableView view, Clock clock, Path tempDir,
+            StorageErrors errors) {
+        this.catalog = catalog;
+        this.backend = backend;
+        this.files = files;
+        this.view = view;
+        this.clock = clock;
+        this.tempDir = tempDir;
+        this.errors = errors;
+    }
+
+    /** Registers the handler of every table job. */
+    public void registerWith(JobService jobs) {
+        jobs.register(JobOperations.TABLE_CREATE, (r, job, progress) -> render(create(r, progress)));
+        jobs.register(JobOperations.TABLE_IMPORT, (r, job, progress) -> JSON.valueToTree(importRows(r, "job-" + job.id(),
+                progress)));
+        jobs.register(JobOperations.TABLE_EXPORT, this::export);
+        jobs.register(JobOperations.TABLE_DROP, (r, job, progress) -> {
+            drop(r);
+            return JSON.createObjectNode();
+        });
+        jobs.register(JobOperations.TABLE_ROWS_DELETE, (r, job, progress) -> JSON.createObjectNode()
+                .put("deletedRows", deleteRows(r)));
+        jobs.register(JobOperations.TABLE_COLUMN_ADD, (r, job, progress) -> render(addColumn(r)));
+        jobs.register(JobOperations.TABLE_COLUMN_DELETE, (r, job, progress) -> render(dropColumn(r)));
+        jobs.register(JobOperations.TABLE_PRIMARY_KEY_ADD, (r, job, progress) -> render(setPrimaryKey(r)));
+        jobs.register(JobOperations.TABLE_PRIMARY_KEY_DELETE, (r, job, progress) -> render(setPrimaryKey(r)));
+    }
+
+    private ObjectNode render(Table t) {
+        return view.render(t, catalog.findBucket(t.ref().bucketId()).orElse(null));
+    }
+
+    // ---- loads
+
+    /** Creates a table from its source: columns from its header (sanitised), then a full load. */
+    Table create(TableCreateRequest r, JobProgress progress) {
+        TableRef ref = r.table();
+        if (catalog.findTable(ref.tableId()).isPresent()) {
+            throw errors.tableExists(ref);
+        }
+        if (catalog.findBucket(ref.bucketId()).isEmpty()) {
+            throw errors.bucketNotFound(ref.bucketId());
+        }
+        StoredFile file = sourceFile(r.source());
+        try (LocalFiles local = files.localFiles(file, tempDir)) {
+            List<String> columns = fileColumns(file, local, r.dialect(), List.of(), false);
+            List<String> missing = r.primaryKey().stream().filter(c -> !columns.contains(c)).toList();
+            if (!missing.isEmpty()) {
+                throw new GranaryException(ErrorCode.INVALID_PRIMARY_KEY, "Primary key columns " + String.join(", ", missing)
+                        + " are not among the table columns: " + String.join(", ", columns) + ".");
+            }
+            // a crash between backend create and catalog insert leaves an orphan that a retry removes
+            backend.dropTable(ref);
+            backend.createTable(ref, columns);
+            Instant now = clock.instant();
+            LoadResult result;
+            try {
+                result = backend.load(ref, new LoadRequest(local.paths(), !file.isSliced(), r.dialect(), columns, false,
+                        r.primaryKey(), now, null), progress);
+            } catch (RuntimeException e) {
+                backend.dropTable(ref);
+                throw e;
+            }
+            Table table = new Table(ref, result.columns(), r.primaryKey(), now, now, now, result.totalRows(),
+                    result.totalBytes());
+            if (!catalog.insertTable(table)) {
+                backend.dropTable(ref);
+                throw errors.tableExists(ref);
+            }
+            return table;
+        }
+    }
+
+    /**
+     * Loads the source into an existing table; returns the import results. {@code loadId} (the job's id) makes a
+     * retry after a crash apply the rows once.
+     */
+    Map<String, Object> importRows(TableImportRequest r, String loadId, JobProgress progress) {
+        Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
+        StoredFile file = sourceFile(r.source());
+        try (LocalFiles local = files.localFiles(file, tempDir)) {
+            List<String> columns = fileColumns(file, local, r.dialect(), r.columns(), r.withoutHeaders());
+            List<String> missing = table.columns().stream().filter(c -> !columns.contains(c)).toList();
+            if (!missing.isEmpty()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("missingColumns", missing);
+                details.put("expectedColumns", table.columns());
+                throw new GranaryException(ErrorCode.COLUMNS_NOT_MATCH, "Some columns are missing in the csv file. "
+                        + "Missing columns: " + String.join(",", missing) + ". Expected columns: "
+                        + String.join(",", table.columns()) + ". Please check if the expected delimiter \""
+                        + r.dialect().delimiter() + "\" is used in the csv file.", details, null);
+            }
+            boolean header = !file.isSliced() && !r.withoutHeaders();
+            Instant now = clock.instant();
+            LoadResult result = backend.load(table.ref(), new LoadRequest(local.paths(), header, r.dialect(), columns,
+                    r.incremental(), table.primaryKey(), now, loadId), progress);
+            catalog.updateTable(table.withColumns(result.columns()).withStats(result.totalRows(), result.totalBytes(), now,
+                    now));
+            Map<String, Object> results = new LinkedHashMap<>();
+            results.put("importedColumns", columns);
+            results.put("warnings", List.of());
+            results.put("totalRowsCount", result.totalRows());
+            results.put("totalDataSizeBytes", result.totalBytes());
+            results.put("transaction", null);
+            return results;
+        }
+    }
+
+    private StoredFile sourceFile(ImportSource source) {
+        if (source instanceof ImportSource.FileSource f) {
+            return catalog.findFile(f.fileId()).orElseThrow(() -> FileService.notFound(f.fileId()));
+        }
+        throw new GranaryException(ErrorCode.NOT_IMPLEMENTED, "Loading from " + source + " is not implemented.");
+    }
+
+    private List<String> fileColumns(StoredFile file, LocalFiles local, CsvDialect dialect, List<String> given,
+            boolean withoutHeaders) {
+        if (!given.isEmpty()) {
+            return ColumnNames.sanitizeHeader(given);
+        }
+        if (file.isSliced()) {
+            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "File " + file.id()
+                    + " is sliced: slices have no header, so give the columns of the file in \"columns\".");
+        }
+        if (withoutHeaders) {
+            throw new GranaryException(ErrorCode.TABLES_VALIDATION,
+                    "With \"withoutHeaders\" the file has no header: give its columns in \"columns\".");
+        }
+        return ColumnNames.sanitizeHeader(HeaderReader.read(local.paths().get(0), dialect));
+    }
+
+    // ---- export
+
+    /** Exports the selected rows to a new sliced file tagged {@code table-export}. */
+    private ObjectNode export(TableExportRequest r, Job job, JobProgress progress) throws IOException {
+        Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
+        Path dir = Files.createTempDirectory(tempDir, "export-");
+        StoredFile file;
+        try {
+            var result = backend.export(table.ref(), new ExportRequest(r.columns(), r.selection(), r.orderBy(), r.limit(),
+                    r.gzip(), false), dir);
+            String name = table.ref().name() + ".csv" + (r.gzip() ? ".gz" : "");
+            file = files.storeSliced(job.creatorTokenId(), job.creatorTokenDescription(), name, List.of("table-export"),
+                    result.slices(), r.gzip() ? ".csv.gz" : ".csv", job.runId());
+        } finally {
+            try {
+                FileTrees.delete(dir);
+            } catch (RuntimeException ignored) {
+                // temp leftovers are removed at the next start
+            }
+        }
+        ObjectNode results = JSON.createObjectNode();
+        results.putObject("file").put("id", file.id());
+        results.put("cacheHit", false);
+        return results;
+    }
+
+    // ---- changes
+
+    void drop(TableDropRequest r) {
+        catalog.findTable(r.tableId()).ifPresent(t -> {
+            backend.dropTable(t.ref());
+            catalog.deleteTable(t.id());
+            catalog.deleteMetadata(t.id());
+        });
+    }
+
+    long deleteRows(RowsDeleteRequest r) {
+        Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
+        long deleted = backend.deleteRows(table.ref(), r.selection());
+        refreshStats(table, deleted > 0);
+        return deleted;
+    }
+
+    Table addColumn(ColumnRequest r) {
+        Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
+        String column = r.column();
+        ColumnNames.check(column == null ? "" : column, column);
+        if (table.columns().contains(column)) {
+            throw new GranaryException(ErrorCode.COLUMN_ALREADY_EXISTS, "Column \"" + column + "\" already exists in table "
+                    + table.id() + ".");
+        }
+        backend.addColumn(table.ref(), column);
+        return refreshStats(table.withColumns(backend.columns(table.ref())), true);
+    }
+
+    Table dropColumn(ColumnRequest r) {
+        Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
+        String column = r.column();
+        if (!table.columns().contains(column)) {
+            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Column \"" + column + "\" not found in table "
+                    + table.id() + ".");
+        }
+        if (table.primaryKey().contains(column)) {
+            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Cannot remove column \"" + column
+                    + "\": it is part of the primary key. Remove the primary key first.");
+        }
+        if (table.columns().size() == 1) {
+            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Cannot remove the last column of table "
+                    + table.id() + ".");
+        }
+        backend.dropColumn(table.ref(), column);
+        return refreshStats(table.withColumns(backend.columns(table.ref())), true);
+    }
+
+    Table setPrimaryKey(PrimaryKeyRequest r) {
+        Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
+        List<String> columns = r.columns();
+        if (!table.primaryKey().isEmpty() && !columns.isEmpty()) {
+            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Table " + table.id()
+                    + " already has a primary key. Remove it first.");
+        }
+        List<String> missing = columns.stream().filter(c -> !table.columns().contains(c)).toList();
+        if (!missing.isEmpty()) {
+            throw new GranaryException(ErrorCode.INVALID_PRIMARY_KEY, "Primary key columns " + String.join(", ", missing)
+                    + " are not among the table columns: " + String.join(", ", table.columns()) + ".");
+        }
+        Table updated = table.withPrimaryKey(columns);
+        catalog.updateTable(updated);
+        return updated;
+    }
+
+    private Table refreshStats(Table table, boolean changed) {
+        var stats = backend.stats(table.ref());
+        Instant changeDate = changed ? clock.instant() : table.lastChangeDate();
+        Table updated = table.withStats(stats.rows(), stats.bytes(), table.lastImportDate(), changeDate);
+        catalog.updateTable(updated);
+        return updated;
+    }
+}

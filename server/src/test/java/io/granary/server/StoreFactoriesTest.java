@@ -1,0 +1,51 @@
+package io.granary.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.granary.core.port.Setting;
+import io.granary.core.port.Settings;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Stores are found on the class path by name, each with the settings it declares, checked before a node starts. */
+class StoreFactoriesTest {
+
+    private final StoreFactories stores = StoreFactories.installed();
+
+    @Test
+    void theInstalledStoresAreFoundByName() {
+        assertThat(stores.catalog("duckdb").shared()).isFalse();
+        assertThat(stores.catalog("postgres").shared()).isTrue();
+        assertThat(stores.backend("duckdb").name()).isEqualTo("duckdb");
+        assertThat(stores.backend("postgres").name()).isEqualTo("postgres");
+        assertThat(stores.catalogChoices()).isEqualTo("duckdb or postgres");
+        assertThat(stores.backendChoices()).isEqualTo("duckdb or postgres");
+        assertThatThrownBy(() -> stores.backend("trino")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Unknown storage kind \"trino\": use duckdb or postgres.");
+    }
+
+    @Test
+    void aSettingTwoStoresShareIsOfferedOnce() {
+        assertThat(stores.settings()).extracting(Setting::flag)
+                .containsExactly("--postgres-password", "--postgres-url", "--postgres-user");
+        assertThat(stores.settings()).extracting(Setting::environmentVariable)
+                .containsExactly("GRANARY_POSTGRES_PASSWORD", "GRANARY_POSTGRES_URL", "GRANARY_POSTGRES_USER");
+        assertThat(stores.settings()).filteredOn(Setting::secret).extracting(Setting::name)
+                .containsExactly("postgres-password");
+    }
+
+    @Test
+    void aNodeConfigIsCheckedAgainstTheChosenStoresOnly() {
+        ServerConfig embedded = ServerConfig.defaults(Path.of("unused"));
+        assertThat(embedded.catalog()).isEqualTo("duckdb");
+        assertThatThrownBy(() -> embedded.withStores("duckdb", "postgres", Settings.empty()))
+                .hasMessage("--catalog postgres and --backend postgres need --postgres-url.");
+        assertThatThrownBy(() -> embedded.withStores("duckdb", "postgres",
+                Settings.empty().with("postgres-url", "mysql://db")))
+                .hasMessage("The PostgreSQL URL must start with jdbc:postgresql: (got mysql://db)");
+        // a setting of a store not in use is not checked
+        assertThat(embedded.withStores("duckdb", "duckdb", Settings.empty().with("postgres-url", "mysql://db")).backend())
+                .isEqualTo("duckdb");
+    }
+}
