@@ -46,12 +46,14 @@ public final class StorageClient implements AutoCloseable {
     private final Uploads uploads;
     private final Downloads downloads;
     private final URI s3EndpointOverride;
+    private final boolean onePutOnThisMachine;
     private volatile S3Transfers s3;
 
     private StorageClient(Builder b) {
         this.http = new HttpTransport(b.host, b.token, b.runId, b.maxAttempts);
         this.jobs = new Jobs(http);
         this.s3EndpointOverride = b.s3Endpoint;
+        this.onePutOnThisMachine = b.onePutOnThisMachine;
         this.uploads = new Uploads(http, this::transfers, this::deleteFile);
         this.downloads = new Downloads(http, this::transfers);
     }
@@ -91,6 +93,7 @@ public final class StorageClient implements AutoCloseable {
         private URI s3Endpoint;
         private String runId;
         private int maxAttempts = 5;
+        private boolean onePutOnThisMachine = true;
 
         private Builder(String host, String token) {
             this.host = Objects.requireNonNull(host, "host");
@@ -118,6 +121,12 @@ public final class StorageClient implements AutoCloseable {
                 throw new IllegalArgumentException("maxAttempts must be at least 1");
             }
             this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** Tests: upload large files in parts even to an endpoint on this machine. */
+        Builder multipartOnThisMachine() {
+            this.onePutOnThisMachine = false;
             return this;
         }
 
@@ -490,7 +499,7 @@ public final class StorageClient implements AutoCloseable {
         if (t == null) {
             synchronized (this) {
                 if (s3 == null) {
-                    s3 = new S3Transfers(resolveS3Endpoint());
+                    s3 = new S3Transfers(resolveS3Endpoint(), onePutOnThisMachine);
                 }
                 t = s3;
             }

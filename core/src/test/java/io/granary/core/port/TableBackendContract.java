@@ -224,6 +224,7 @@ public abstract class TableBackendContract {
             {"too few fields", bytes("id,name,extra\n1,a,x\n2,b\n"), "expected 3 fields, found 2"},
             {"bad gzip", concat(new byte[] {0x1f, (byte) 0x8b, 8, 0}, bytes("definitely not deflate data")), "gzip"},
             {"truncated gzip", Arrays.copyOf(valid, valid.length / 2), "gzip"},
+            {"gzip with a wrong CRC", wrongCrc(valid), "gzip"},
             {"invalid utf-8", concat(bytes("id,name,extra\n1,"), new byte[] {(byte) 0xff, (byte) 0xfe}, bytes(",x\n")), "utf-8"},
             {"wrong delimiter", bytes("id;name;extra\n1;a;x\n"), "expected 3 fields, found 1"},
         };
@@ -859,4 +860,12 @@ public abstract class TableBackendContract {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(GranaryException.class,
                 e -> assertThat(e.errorCode()).as(e.getMessage()).isEqualTo(code));
     }
+
+    /** A complete gzip stream whose trailer's CRC32 does not match its data (inflates fine, fails only the check). */
+    private static byte[] wrongCrc(byte[] gzip) {
+        byte[] copy = gzip.clone();
+        copy[copy.length - 8] ^= 0x01;
+        return copy;
+    }
+
 }
