@@ -7,7 +7,8 @@ import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
 import io.granary.core.port.TableBackend.ExportRequest;
 import io.granary.core.port.TableBackend.ExportResult;
-import io.granary.core.util.SliceGzip;
+import io.granary.core.port.ExportTarget;
+import io.granary.core.util.SlicePipeline;
 import io.granary.jdbc.SqlValues;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -19,12 +20,14 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An export through DuckDB's {@code COPY ... TO}: plain CSV slices (every value quoted, LF, no header),
- * rotated by size unless the export is ordered or limited, then gzipped in parallel here when asked.
+ * An export through DuckDB's {@code COPY ... TO}: plain CSV slices (every value quoted, LF, no header) in the
+ * target's scratch directory, rotated by size unless the export is ordered or limited, then gzipped in parallel
+ * here when asked and handed over to the target (on the embedded store: moved in place).
  */
 final class DuckDbExport {
 
@@ -33,8 +36,9 @@ final class DuckDbExport {
     private DuckDbExport() {
     }
 
-    static ExportResult run(Connection c, TableRef table, ExportRequest request, Path outputDir, long sliceBytes,
-            SliceGzip compressor) throws SQLException, IOException {
+    static ExportResult run(Connection c, TableRef table, ExportRequest request, ExportTarget target, long sliceBytes,
+            SlicePipeline pipeline) throws SQLException, IOException {
+        Path outputDir = target.scratchDir();
         List<String> all = DuckDbTables.columns(c, table);
         List<String> columns = DuckDbTables.pick(all, request.columns());
         SqlValues values = SqlValues.parameters(DuckDbTables.DIALECT);
@@ -79,10 +83,18 @@ final class DuckDbExport {
         if (slices.isEmpty()) {
             slices = List.of(Files.createFile(outputDir.resolve(prefix + "_0.csv")));
         }
-        if (request.gzip()) {
-            slices = compressor.gzipAll(slices);
+        SlicePipeline.Step step = request.gzip() ? SlicePipeline.GZIP : SlicePipeline.KEEP;
+        String extension = request.gzip() ? ".csv.gz" : ".csv";
+        List<CompletableFuture<String>> stored = new ArrayList<>();
+        try {
+            for (int i = 0; i < slices.size(); i++) {
+                stored.add(pipeline.submit(slices.get(i), step, target, ExportTarget.sliceName(i, extension)));
+            }
+        } catch (RuntimeException e) {
+            SlicePipeline.awaitQuietly(stored);
+            throw e;
         }
-        return new ExportResult(slices, Math.max(rows, 0), List.copyOf(outColumns));
+        return new ExportResult(SlicePipeline.await(stored), Math.max(rows, 0), List.copyOf(outColumns));
     }
 
     private static List<Path> slices(Path dir, String prefix) throws IOException {
