@@ -9,6 +9,7 @@ import static io.granary.duckdb.DuckDbTables.q;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
 import io.granary.core.port.ExportTarget;
@@ -230,6 +231,12 @@ public final class DuckDbTableBackend implements TableBackend {
         } catch (SQLException e) {
             throw engine(e);
         }
+    }
+
+    /** CSV and Parquet. */
+    @Override
+    public boolean exports(FileType type) {
+        return type == FileType.CSV || type == FileType.PARQUET;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.granary.duckdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
 import io.granary.core.port.TableBackend.ExportRequest;
@@ -42,6 +43,11 @@ class DuckDbTableBackendTest extends TableBackendContract {
             assertThat(r.result().slices()).hasSizeGreaterThan(1);
             assertThat(r.csvRows(gzip)).hasSize(300_000).doesNotHaveDuplicates();
         }
+        Exported parquet = export(t, new ExportRequest(List.of(), RowSelection.ALL, List.of(), null, FileType.PARQUET, true,
+                false));
+        assertThat(parquet.result().slices()).hasSizeGreaterThan(1);
+        assertThat(parquet.result().rows()).isEqualTo(300_000);
+        assertThat(parquet.parquetRows()).hasSize(300_000).doesNotHaveDuplicates();
     }
 
     @Test

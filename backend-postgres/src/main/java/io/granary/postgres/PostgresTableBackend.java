@@ -5,6 +5,7 @@ import static io.granary.postgres.PgNames.q;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
 import io.granary.core.port.ExportTarget;
@@ -257,6 +258,12 @@ public final class PostgresTableBackend implements TableBackend {
 
     // ---- reading
 
+    /** CSV and Parquet. */
+    @Override
+    public boolean exports(FileType type) {
+        return type == FileType.CSV || type == FileType.PARQUET;
+    }
+
     @Override
     public ExportResult export(TableRef table, ExportRequest request, ExportTarget target) {
         try (Connection c = database.connect()) {
@@ -277,8 +284,10 @@ public final class PostgresTableBackend implements TableBackend {
             if (request.limit() != null) {
                 sql.append(" LIMIT ").append(Math.max(0, request.limit()));
             }
-            SlicePipeline.Step step = request.gzip() ? SlicePipeline.GZIP : SlicePipeline.KEEP;
-            String extension = request.gzip() ? ".csv.gz" : ".csv";
+            boolean parquet = request.fileType() == FileType.PARQUET;
+            SlicePipeline.Step step = parquet ? PgParquet.step(outColumns, request.gzip())
+                    : request.gzip() ? SlicePipeline.GZIP : SlicePipeline.KEEP;
+            String extension = parquet ? ".parquet" : request.gzip() ? ".csv.gz" : ".csv";
             List<CompletableFuture<String>> stored = new ArrayList<>();
             long rows;
             try {

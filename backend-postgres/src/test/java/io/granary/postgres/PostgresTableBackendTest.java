@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.granary.core.csv.CsvDialect;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
 import io.granary.core.port.TableBackend.ExportRequest;
@@ -72,6 +73,14 @@ class PostgresTableBackendTest extends TableBackendContract {
         assertThat(ordered.result().slices()).hasSizeGreaterThan(1);
         List<String> ids = ordered.csvRows(true).stream().map(row -> row.get(0)).toList();
         assertThat(ids).hasSize(300_000).isSortedAccordingTo(Comparator.naturalOrder());
+        // Parquet slices are converted from those CSV slices one by one, in order
+        Exported parquet = export(t, new ExportRequest(List.of("id", "v"), RowSelection.ALL, List.of("id"), null,
+                FileType.PARQUET, true, false));
+        assertThat(parquet.result().slices()).hasSizeGreaterThan(1);
+        List<List<String>> rows = parquet.parquetRows();
+        assertThat(rows.stream().map(row -> row.get(0)).toList()).hasSize(300_000)
+                .isSortedAccordingTo(Comparator.naturalOrder());
+        assertThat(rows.get(7)).containsExactly(rows.get(7).get(0), "value " + rows.get(7).get(0) + ", quoted");
     }
 
     // ---- failures leave nothing behind

@@ -181,7 +181,8 @@ public interface TableBackend extends AutoCloseable {
      *     line ends, UTF-8; with {@code gzip} each slice is a complete gzip stream. An empty result is one empty
      *     slice (with {@code gzip}, an empty gzip stream).</li>
      * <li>Parquet: each slice a complete Parquet file with one column per exported column, named exactly as the
-     *     column (case kept), of type string ({@code BYTE_ARRAY}, logical type {@code STRING}); values are never
+     *     column (case kept), of type string ({@code BYTE_ARRAY} annotated as UTF-8: converted type {@code UTF8} or
+     *     logical type {@code STRING}); values are never
      *     null ({@code ''} stays {@code ''}). An empty result is one Parquet file with that schema and no rows.</li>
      * </ul>
      * An ordered or limited export keeps its order across slices. On failure the backend throws and may leave

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.granary.core.csv.CsvDialect;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend.ExportRequest;
 import io.granary.core.port.TableBackend.ExportResult;
@@ -351,6 +352,99 @@ public abstract class TableBackendContract {
                 ErrorCode.TABLES_VALIDATION);
         assertCode(() -> export(List.of(), sel(WhereFilter.of("id", "like", List.of("x"))), List.of(), null),
                 ErrorCode.TABLES_VALIDATION);
+    }
+
+    // ---- Parquet exports
+
+    /**
+     * Capability hook: whether the backend writes Parquet exports. Every backend should; one that does not yet
+     * must refuse them with {@code NOT_IMPLEMENTED} and store nothing, which the Parquet cases then check instead.
+     */
+    protected boolean writesParquet() {
+        return true;
+    }
+
+    private static ExportRequest parquet(List<String> columns, RowSelection selection, List<String> orderBy, Long limit,
+            boolean compressed, boolean includeTimestamp) {
+        return new ExportRequest(columns, selection, orderBy, limit, FileType.PARQUET, compressed, includeTimestamp);
+    }
+
+    @Test
+    void parquetExportWritesOneStringColumnPerTableColumn() {
+        backend.createTable(orders, List.of("id", "Name"));
+        load(false, List.of(), t1, true,
+                "id,Name\n1,\n2,\"a,b\"\n3,\"say \"\"hi\"\"\"\n4,\"two\nlines\"\n5,\"cr\r\nlf\"\n6,日本語\n");
+        backend.addColumn(orders, "late");
+        assertThat(backend.exports(FileType.PARQUET)).isEqualTo(writesParquet());
+        if (!writesParquet()) {
+            ExportRoom room = newRoom(orders);
+            assertCode(() -> backend.export(orders, parquet(List.of(), RowSelection.ALL, List.of(), null, true, false),
+                    room.target()), ErrorCode.NOT_IMPLEMENTED);
+            assertThat(room.keys()).isEmpty();
+            return;
+        }
+        List<List<String>> expected = List.of(List.of("1", "", ""), List.of("2", "a,b", ""),
+                List.of("3", "say \"hi\"", ""), List.of("4", "two\nlines", ""), List.of("5", "cr\r\nlf", ""),
+                List.of("6", "日本語", ""));
+        for (boolean compressed : new boolean[] {false, true}) {
+            Exported r = export(orders, parquet(List.of(), RowSelection.ALL, List.of(), null, compressed, false));
+            assertThat(r.result().rows()).isEqualTo(6);
+            assertThat(r.result().columns()).containsExactly("id", "Name", "late");
+            assertThat(r.result().slices()).allSatisfy(key -> assertThat(key).endsWith(".parquet"));
+            assertThat(r.parquetRows()).as("'' stays '', never null").containsExactlyInAnyOrderElementsOf(expected);
+            for (int i = 0; i < r.result().slices().size(); i++) {
+                byte[] slice = r.room().read(r.result().slices().get(i));
+                assertThat(ParquetSlices.schema(slice)).containsExactly(new ParquetSlices.Column("id", "BYTE_ARRAY", true),
+                        new ParquetSlices.Column("Name", "BYTE_ARRAY", true),
+                        new ParquetSlices.Column("late", "BYTE_ARRAY", true));
+                List<String> codecs = ParquetSlices.compressions(slice);
+                if (!codecs.isEmpty()) {
+                    assertThat(codecs).containsExactly(compressed ? "SNAPPY" : "UNCOMPRESSED");
+                }
+            }
+        }
+    }
+
+    @Test
+    void parquetExportSelectsColumnsRowsAndTimesAsCsvDoes() {
+        if (!writesParquet()) {
+            return;
+        }
+        backend.createTable(orders, List.of("id", "status", "amount"));
+        load(false, List.of(), t1, true, "id,status,amount\n1,new,10\n2,paid,20\n3,new,30\n");
+        load(true, List.of("id"), t2, true, "id,status,amount\n4,sent,40\n3,paid,35\n");
+        List<RowSelection> selections = List.of(RowSelection.ALL, sel(WhereFilter.of("status", "eq", List.of("paid", "sent"))),
+                sel(WhereFilter.of("status", "ne", List.of("paid"))), sel(WhereFilter.of("amount", "ge", List.of("30"))),
+                new RowSelection(List.of(), t2, null), new RowSelection(List.of(), null, t2));
+        for (RowSelection selection : selections) {
+            for (Long limit : new Long[] {null, 2L}) {
+                ExportRequest csv = new ExportRequest(List.of("amount", "id"), selection, List.of("id"), limit, false, true);
+                List<List<String>> expected = export(orders, csv).csvRows(false);
+                Exported p = export(orders, parquet(List.of("amount", "id"), selection, List.of("id"), limit, true, true));
+                assertThat(p.result().columns()).containsExactly("amount", "id", TableBackend.TIMESTAMP_COLUMN);
+                assertThat(p.parquetRows()).as(selection + " limit " + limit).containsExactlyElementsOf(expected);
+            }
+        }
+        assertThat(export(orders, parquet(List.of("id"), new RowSelection(List.of(), t2, null), List.of("id"), null, true,
+                false)).parquetRows()).containsExactly(List.of("3"), List.of("4"));
+        assertCode(() -> export(orders, parquet(List.of("nope"), RowSelection.ALL, List.of(), null, true, false)),
+                ErrorCode.TABLES_VALIDATION);
+    }
+
+    @Test
+    void emptyParquetExportIsOneFileWithTheColumnsAndNoRows() {
+        if (!writesParquet()) {
+            return;
+        }
+        backend.createTable(orders, List.of("id", "name"));
+        Exported r = export(orders, parquet(List.of(), RowSelection.ALL, List.of(), null, true, true));
+        assertThat(r.result().rows()).isZero();
+        assertThat(r.result().slices()).singleElement().satisfies(key -> assertThat(key).endsWith(".parquet"));
+        byte[] slice = r.room().read(r.result().slices().get(0));
+        assertThat(ParquetSlices.rows(slice)).isEmpty();
+        assertThat(ParquetSlices.schema(slice)).extracting(ParquetSlices.Column::name)
+                .containsExactly("id", "name", TableBackend.TIMESTAMP_COLUMN);
+        assertThat(filesIn(r.room().target().scratchDir())).as("every slice handed over").isEmpty();
     }
 
     @Test
@@ -750,6 +844,15 @@ public abstract class TableBackendContract {
         /** Slice {@code i}'s bytes; a gzip slice must be one complete gzip stream. */
         public byte[] bytes(int i, boolean gzip) {
             return gunzip(room.read(result.slices().get(i)), gzip);
+        }
+
+        /** The rows of every Parquet slice, in slice order. */
+        public List<List<String>> parquetRows() {
+            List<List<String>> rows = new ArrayList<>();
+            for (String slice : result.slices()) {
+                rows.addAll(ParquetSlices.rows(room.read(slice)));
+            }
+            return rows;
         }
 
         /** The rows of every CSV slice, in slice order. */
