@@ -41,10 +41,11 @@ final class PgParquet {
         StringBuilder select = new StringBuilder();
         StringBuilder types = new StringBuilder();
         for (int i = 0; i < columns.size(); i++) {
-            select.append(i == 0 ? "" : ", ").append("c").append(i).append(" AS ").append(ident(columns.get(i)));
+            select.append(i == 0 ? "" : ", ").append("coalesce(c").append(i).append(", '') AS ")
+                    .append(ident(columns.get(i)));
             types.append(i == 0 ? "" : ", ").append("'c").append(i).append("': 'VARCHAR'");
         }
-        // every value is quoted, so "" is an empty string, never NULL
+        // every value is quoted, so "" is an empty string; a NULL (unquoted, never written today) becomes '' too
         String sql = "COPY (SELECT " + select + " FROM read_csv(" + lit(csv.toAbsolutePath().toString())
                 + ", columns = {" + types + "}, auto_detect = false, header = false, delim = ',', quote = '\"'"
                 + ", escape = '\"', new_line = '\\n', allow_quoted_nulls = false, strict_mode = true"
