@@ -5,7 +5,6 @@ import io.granary.core.csv.CsvDialect;
 import io.granary.core.csv.CsvScan;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
-import io.granary.core.util.SliceGzip;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
@@ -17,10 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -38,10 +36,6 @@ final class PgCopy {
     private static final int BUFFER = 1 << 16;
 
     private PgCopy() {
-    }
-
-    /** What an export wrote. */
-    record Slices(List<Path> paths, long rows) {
     }
 
     /**
@@ -169,28 +163,27 @@ final class PgCopy {
     }
 
     /**
-     * Runs {@code COPY (query) TO STDOUT} into slices {@code slice_<id>_<i>.csv[.gz]} in {@code dir}: a new
-     * slice starts at a row boundary once one holds {@code sliceBytes}; with {@code gzip} each finished
-     * slice is compressed on {@code compressor}'s threads while the next one is written. Always at least
-     * one (possibly empty) slice.
+     * Runs {@code COPY (query) TO STDOUT} into plain CSV slices {@code slice_<id>_<i>.csv} in {@code dir}: a new
+     * slice starts at a row boundary once one holds {@code sliceBytes}, and each finished slice goes to
+     * {@code finished} (in order) while the next one is written. Always at least one (possibly empty) slice.
+     * Returns the rows written.
      */
-    static Slices export(Connection c, String query, Path dir, long sliceBytes, boolean gzip, SliceGzip compressor)
+    static long export(Connection c, String query, Path dir, long sliceBytes, Consumer<Path> finished)
             throws SQLException, IOException {
         Files.createDirectories(dir);
         String prefix = "slice_" + UUID.randomUUID().toString().replace("-", "");
-        List<Path> plain = new ArrayList<>();
-        List<CompletableFuture<Path>> compressed = new ArrayList<>();
         CopyManager copies = c.unwrap(PGConnection.class).getCopyAPI();
         CopyOut copy = copies.copyOut("COPY (" + query + ") TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *, ENCODING 'UTF8')");
         long rows = 0;
+        int slices = 0;
+        Path slice = null;
         OutputStream out = null;
         long written = 0;
         try {
             byte[] row;
             while ((row = copy.readFromCopy()) != null) {
                 if (out == null) {
-                    Path slice = dir.resolve(prefix + "_" + plain.size() + ".csv");
-                    plain.add(slice);
+                    slice = dir.resolve(prefix + "_" + slices++ + ".csv");
                     out = new BufferedOutputStream(Files.newOutputStream(slice), BUFFER);
                     written = 0;
                 }
@@ -200,24 +193,12 @@ final class PgCopy {
                 if (written >= sliceBytes) {
                     out.close();
                     out = null;
-                    if (gzip) {
-                        compressed.add(compressor.submit(plain.get(plain.size() - 1)));
-                    }
+                    finished.accept(slice);
                 }
                 if ((rows & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
                     throw PostgresTableBackend.exportInterrupted();
                 }
             }
-        } catch (SQLException | IOException | RuntimeException e) {
-            // the caller removes the output directory: no compression may still be writing into it
-            for (CompletableFuture<Path> f : compressed) {
-                try {
-                    f.join();
-                } catch (RuntimeException ignored) {
-                    // the export fails with e
-                }
-            }
-            throw e;
         } finally {
             if (copy.isActive()) {
                 try {
@@ -230,15 +211,11 @@ final class PgCopy {
                 out.close();
             }
         }
-        if (plain.isEmpty()) {
-            plain.add(Files.createFile(dir.resolve(prefix + "_0.csv")));
+        if (out != null) {
+            finished.accept(slice);
+        } else if (slices == 0) {
+            finished.accept(Files.createFile(dir.resolve(prefix + "_0.csv")));
         }
-        if (!gzip) {
-            return new Slices(List.copyOf(plain), rows);
-        }
-        for (int i = compressed.size(); i < plain.size(); i++) {
-            compressed.add(compressor.submit(plain.get(i)));
-        }
-        return new Slices(SliceGzip.await(compressed), rows);
+        return rows;
     }
 }

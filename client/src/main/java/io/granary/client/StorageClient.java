@@ -318,6 +318,9 @@ public final class StorageClient implements AutoCloseable {
             body.put("limit", o.limit());
         }
         body.put("gzip", o.gzip());
+        if (o.fileType() != null) {
+            body.put("fileType", o.fileType());
+        }
         return jobs.submitAndWait("/v2/storage/tables/" + seg(tableId) + "/export-async", body);
     }
 
@@ -377,8 +380,10 @@ public final class StorageClient implements AutoCloseable {
 
     /**
      * Exports a table into {@code destination} as one CSV: a header line (the exported columns, every name in
-     * {@code "…"}) followed by all slices in order, gzip slices decompressed. The destination is replaced only
-     * when the whole export has been written.
+     * {@code "…"}) followed by all slices in order, gzip slices decompressed. A Parquet export is not merged (as
+     * Keboola's {@code TableExporter}): {@code destination} becomes a directory holding its slices, each a complete
+     * Parquet file named as in the manifest. The destination is replaced only when the whole export has been
+     * written.
      *
      * @return the finished export job
      */
@@ -386,6 +391,12 @@ public final class StorageClient implements AutoCloseable {
             throws IOException {
         TableExportOptions o = options == null ? TableExportOptions.defaults() : options;
         DownloadOptions d = download == null ? DownloadOptions.defaults() : download;
+        if (o.parquet()) {
+            JsonNode job = exportTableAsync(tableId, o);
+            downloads.downloadDirectory(job.path("results").path("file").path("id").asLong(),
+                    getFile(job.path("results").path("file").path("id").asLong(), true), destination, d);
+            return job;
+        }
         List<String> columns = o.columns();
         if (columns == null) {
             columns = new ArrayList<>();

@@ -18,6 +18,7 @@ import io.granary.core.job.TableCreateRequest;
 import io.granary.core.job.TableDropRequest;
 import io.granary.core.job.TableExportRequest;
 import io.granary.core.job.TableImportRequest;
+import io.granary.core.model.FileType;
 import io.granary.core.model.Job;
 import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
@@ -25,6 +26,7 @@ import io.granary.core.model.TableRef;
 import io.granary.core.port.Catalog;
 import io.granary.core.port.TableBackend;
 import io.granary.core.port.TableBackend.ExportRequest;
+import io.granary.core.port.TableBackend.ExportResult;
 import io.granary.core.port.TableBackend.LoadRequest;
 import io.granary.core.port.TableBackend.LoadResult;
 import io.granary.core.util.FileTrees;
@@ -193,28 +195,43 @@ public final class TableJobs {
     static final String MERGED_EXPORT_TAG = "storage-merged-export";
 
     /**
-     * Exports the selected rows to a new sliced file tagged {@code table-export} or, when {@code merged}, to one file
-     * (header line + the slices) tagged also {@code storage-merged-export}.
+     * Exports the selected rows to a new sliced file tagged {@code table-export}: the backend writes the slices
+     * straight under the file's key, then File Storage records the file; a failed export leaves nothing. When
+     * {@code merged}, the slices are then streamed into one file (header line + the slices), recorded instead and
+     * tagged also {@code storage-merged-export}, and the slices removed.
      */
     private ObjectNode export(TableExportRequest r, Job job, JobProgress progress) throws IOException {
         Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
-        Path dir = Files.createTempDirectory(tempDir, "export-");
+        ExportFiles exports = files.exports();
+        ExportFiles.Pending pending = exports.start(exportName(table, r), r.fileType(), List.of(EXPORT_TAG),
+                job.creatorTokenId(), job.creatorTokenDescription(), job.runId());
+        Path scratch = Files.createTempDirectory(tempDir, "export-");
         StoredFile file;
         try {
-            var result = backend.export(table.ref(), new ExportRequest(r.columns(), r.selection(), r.orderBy(), r.limit(),
-                    r.gzip(), false), dir);
-            String name = table.ref().name() + ".csv" + (r.gzip() ? ".gz" : "");
+            ExportResult result;
+            try {
+                result = backend.export(table.ref(), new ExportRequest(r.columns(), r.selection(), r.orderBy(), r.limit(),
+                        r.fileType(), r.gzip(), false), exports.target(pending, scratch));
+            } catch (RuntimeException e) {
+                exports.discard(pending, e);
+                throw e;
+            }
             if (r.merged()) {
-                Path merged = MergedExport.write(result.columns(), result.slices(), r.gzip(), dir.resolve("merged"));
-                file = files.storeSingle(job.creatorTokenId(), job.creatorTokenDescription(), name,
+                Path merged;
+                try {
+                    merged = MergedExport.write(result.columns(), result.slices(), exports::openSlice, r.gzip(),
+                            scratch.resolve("merged"));
+                } finally {
+                    exports.remove(pending);
+                }
+                file = files.storeSingle(job.creatorTokenId(), job.creatorTokenDescription(), pending.name(),
                         List.of(EXPORT_TAG, MERGED_EXPORT_TAG), merged, job.runId());
             } else {
-                file = files.storeSliced(job.creatorTokenId(), job.creatorTokenDescription(), name, List.of(EXPORT_TAG),
-                        result.slices(), r.gzip() ? ".csv.gz" : ".csv", job.runId());
+                file = exports.register(pending, result.slices());
             }
         } finally {
             try {
-                FileTrees.delete(dir);
+                FileTrees.delete(scratch);
             } catch (RuntimeException ignored) {
                 // temp leftovers are removed at the next start
             }
@@ -223,6 +240,11 @@ public final class TableJobs {
         results.putObject("file").put("id", file.id());
         results.put("cacheHit", false);
         return results;
+    }
+
+    // a Parquet file is never gzipped as a whole: its pages are compressed inside
+    private static String exportName(Table table, TableExportRequest r) {
+        return table.ref().name() + (r.fileType() == FileType.PARQUET ? ".parquet" : r.gzip() ? ".csv.gz" : ".csv");
     }
 
     // ---- changes

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.granary.core.csv.CsvDialect;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend.ExportRequest;
 import io.granary.core.port.TableBackend.ExportResult;
@@ -48,6 +49,7 @@ public abstract class TableBackendContract {
     private final TableRef orders = new TableRef("in.c-main", "orders");
     private final Instant t1 = Instant.parse("2024-01-01T10:00:00Z");
     private final Instant t2 = Instant.parse("2024-01-02T10:00:00Z");
+    private final String runId = java.util.UUID.randomUUID().toString();
     private int fileNo;
 
     protected abstract TableBackend openBackend(Path dir);
@@ -261,17 +263,16 @@ public abstract class TableBackendContract {
         List<List<String>> expected = List.of(List.of("1", ""), List.of("2", "a,b"), List.of("3", "say \"hi\""),
                 List.of("4", "two\nlines"), List.of("5", "cr\r\nlf"), List.of("6", "日本語"));
         for (boolean gzip : new boolean[] {false, true}) {
-            ExportResult r = backend.export(orders, new ExportRequest(List.of(), RowSelection.ALL, List.of(), null, gzip,
-                    false), dir.resolve("export-" + gzip));
-            assertThat(r.rows()).isEqualTo(6);
-            assertThat(r.columns()).containsExactly("id", "name");
-            assertThat(parse(r.slices(), gzip)).containsExactlyInAnyOrderElementsOf(expected);
-            String raw = new String(read(r.slices().get(0), gzip), StandardCharsets.UTF_8);
+            Exported r = export(orders, new ExportRequest(List.of(), RowSelection.ALL, List.of(), null, gzip, false));
+            assertThat(r.result().rows()).isEqualTo(6);
+            assertThat(r.result().columns()).containsExactly("id", "name");
+            assertThat(r.csvRows(gzip)).containsExactlyInAnyOrderElementsOf(expected);
+            String raw = new String(r.bytes(0, gzip), StandardCharsets.UTF_8);
             assertThat(raw).doesNotContain("\r\n\"").endsWith("\"\n").startsWith("\"");
         }
-        ExportResult ordered = backend.export(orders, new ExportRequest(List.of("name", "id"), RowSelection.ALL,
-                List.of("id"), null, false, false), dir.resolve("ordered"));
-        assertThat(parse(ordered.slices(), false)).containsExactly(List.of("", "1"), List.of("a,b", "2"),
+        Exported ordered = export(orders, new ExportRequest(List.of("name", "id"), RowSelection.ALL, List.of("id"), null,
+                false, false));
+        assertThat(ordered.csvRows(false)).containsExactly(List.of("", "1"), List.of("a,b", "2"),
                 List.of("say \"hi\"", "3"), List.of("two\nlines", "4"), List.of("cr\r\nlf", "5"), List.of("日本語", "6"));
     }
 
@@ -279,14 +280,45 @@ public abstract class TableBackendContract {
     void emptyExportWritesOneEmptySlice() {
         backend.createTable(orders, List.of("id", "name"));
         for (boolean gzip : new boolean[] {false, true}) {
-            ExportResult r = backend.export(orders, new ExportRequest(List.of(), RowSelection.ALL, List.of(), null, gzip,
-                    true), dir.resolve("empty-" + gzip));
-            assertThat(r.rows()).isZero();
-            assertThat(r.slices()).hasSize(1);
-            assertThat(r.slices().get(0)).exists();
-            assertThat(read(r.slices().get(0), gzip)).isEmpty();
-            assertThat(r.columns()).containsExactly("id", "name", TableBackend.TIMESTAMP_COLUMN);
+            Exported r = export(orders, new ExportRequest(List.of(), RowSelection.ALL, List.of(), null, gzip, true));
+            assertThat(r.result().rows()).isZero();
+            assertThat(r.result().slices()).hasSize(1);
+            assertThat(r.room().keys()).contains(r.result().slices().get(0));
+            assertThat(r.bytes(0, gzip)).isEmpty();
+            assertThat(r.result().columns()).containsExactly("id", "name", TableBackend.TIMESTAMP_COLUMN);
         }
+    }
+
+    @Test
+    void exportHandsItsSlicesOverUnderTheTargetsPrefixOnly() {
+        backend.createTable(orders, List.of("id", "v", "w"));
+        backend.load(orders, request(List.of(bigFile("seam", 50_000)), true, List.of("id", "v", "w"), false, List.of(), t1),
+                noProgress());
+        for (boolean gzip : new boolean[] {false, true}) {
+            Exported e = export(orders, new ExportRequest(List.of(), RowSelection.ALL, List.of(), null, gzip, false));
+            String prefix = e.room().target().keyPrefix();
+            assertThat(e.result().slices()).isNotEmpty().allSatisfy(key -> assertThat(key).startsWith(prefix)
+                    .isNotEqualTo(prefix).isNotEqualTo(prefix + "manifest").doesNotContain("//"));
+            // clients save slices by file name: no two alike
+            assertThat(e.result().slices().stream().map(k -> k.substring(k.lastIndexOf('/') + 1)).toList())
+                    .doesNotHaveDuplicates();
+            assertThat(e.room().keys()).as("nothing outside the prefix").allSatisfy(key -> assertThat(key).startsWith(prefix))
+                    .containsAll(e.result().slices());
+            assertThat(e.csvRows(gzip)).hasSize(50_000).doesNotHaveDuplicates();
+            assertThat(filesIn(e.room().target().scratchDir())).as("every slice handed over").isEmpty();
+        }
+    }
+
+    @Test
+    void aRefusedExportStoresNothing() {
+        backend.createTable(orders, List.of("id"));
+        loadInto(orders, List.of("id"), "id\n1\n");
+        ExportRoom room = newRoom(orders);
+        assertCode(() -> backend.export(orders, new ExportRequest(List.of("nope"), RowSelection.ALL, List.of(), null, true,
+                false), room.target()), ErrorCode.TABLES_VALIDATION);
+        assertCode(() -> backend.export(orders, new ExportRequest(List.of(), new RowSelection(List.of(WhereFilter.of("nope",
+                "eq", List.of("x"))), null, null), List.of(), null, false, false), room.target()), ErrorCode.TABLES_VALIDATION);
+        assertThat(room.keys()).isEmpty();
     }
 
     @Test
@@ -311,16 +343,109 @@ public abstract class TableBackendContract {
         RowSelection until = new RowSelection(List.of(), null, t2);
         assertThat(export(List.of("id"), until, List.of("id"), null)).containsExactly(List.of("1"), List.of("2"));
 
-        ExportResult withTime = backend.export(orders, new ExportRequest(List.of("id"), RowSelection.ALL, List.of("id"),
-                1L, false, true), dir.resolve("time"));
-        assertThat(withTime.columns()).containsExactly("id", TableBackend.TIMESTAMP_COLUMN);
-        assertThat(parse(withTime.slices(), false)).containsExactly(List.of("1", "2024-01-01 10:00:00"));
+        Exported withTime = export(orders, new ExportRequest(List.of("id"), RowSelection.ALL, List.of("id"), 1L, false,
+                true));
+        assertThat(withTime.result().columns()).containsExactly("id", TableBackend.TIMESTAMP_COLUMN);
+        assertThat(withTime.csvRows(false)).containsExactly(List.of("1", "2024-01-01 10:00:00"));
 
         assertCode(() -> export(List.of("nope"), RowSelection.ALL, List.of(), null), ErrorCode.TABLES_VALIDATION);
         assertCode(() -> export(List.of(), sel(WhereFilter.of("nope", "eq", List.of("x"))), List.of(), null),
                 ErrorCode.TABLES_VALIDATION);
         assertCode(() -> export(List.of(), sel(WhereFilter.of("id", "like", List.of("x"))), List.of(), null),
                 ErrorCode.TABLES_VALIDATION);
+    }
+
+    // ---- Parquet exports
+
+    /**
+     * Capability hook: whether the backend writes Parquet exports. Every backend should; one that does not yet
+     * must refuse them with {@code NOT_IMPLEMENTED} and store nothing, which the Parquet cases then check instead.
+     */
+    protected boolean writesParquet() {
+        return true;
+    }
+
+    private static ExportRequest parquet(List<String> columns, RowSelection selection, List<String> orderBy, Long limit,
+            boolean compressed, boolean includeTimestamp) {
+        return new ExportRequest(columns, selection, orderBy, limit, FileType.PARQUET, compressed, includeTimestamp);
+    }
+
+    @Test
+    void parquetExportWritesOneStringColumnPerTableColumn() {
+        backend.createTable(orders, List.of("id", "Name"));
+        load(false, List.of(), t1, true,
+                "id,Name\n1,\n2,\"a,b\"\n3,\"say \"\"hi\"\"\"\n4,\"two\nlines\"\n5,\"cr\r\nlf\"\n6,日本語\n");
+        backend.addColumn(orders, "late");
+        assertThat(backend.exports(FileType.PARQUET)).isEqualTo(writesParquet());
+        if (!writesParquet()) {
+            ExportRoom room = newRoom(orders);
+            assertCode(() -> backend.export(orders, parquet(List.of(), RowSelection.ALL, List.of(), null, true, false),
+                    room.target()), ErrorCode.NOT_IMPLEMENTED);
+            assertThat(room.keys()).isEmpty();
+            return;
+        }
+        List<List<String>> expected = List.of(List.of("1", "", ""), List.of("2", "a,b", ""),
+                List.of("3", "say \"hi\"", ""), List.of("4", "two\nlines", ""), List.of("5", "cr\r\nlf", ""),
+                List.of("6", "日本語", ""));
+        for (boolean compressed : new boolean[] {false, true}) {
+            Exported r = export(orders, parquet(List.of(), RowSelection.ALL, List.of(), null, compressed, false));
+            assertThat(r.result().rows()).isEqualTo(6);
+            assertThat(r.result().columns()).containsExactly("id", "Name", "late");
+            assertThat(r.result().slices()).allSatisfy(key -> assertThat(key).endsWith(".parquet"));
+            assertThat(r.parquetRows()).as("'' stays '', never null").containsExactlyInAnyOrderElementsOf(expected);
+            for (int i = 0; i < r.result().slices().size(); i++) {
+                byte[] slice = r.room().read(r.result().slices().get(i));
+                assertThat(ParquetSlices.schema(slice)).containsExactly(new ParquetSlices.Column("id", "BYTE_ARRAY", true),
+                        new ParquetSlices.Column("Name", "BYTE_ARRAY", true),
+                        new ParquetSlices.Column("late", "BYTE_ARRAY", true));
+                List<String> codecs = ParquetSlices.compressions(slice);
+                if (!codecs.isEmpty()) {
+                    assertThat(codecs).containsExactly(compressed ? "SNAPPY" : "UNCOMPRESSED");
+                }
+            }
+        }
+    }
+
+    @Test
+    void parquetExportSelectsColumnsRowsAndTimesAsCsvDoes() {
+        if (!writesParquet()) {
+            return;
+        }
+        backend.createTable(orders, List.of("id", "status", "amount"));
+        load(false, List.of(), t1, true, "id,status,amount\n1,new,10\n2,paid,20\n3,new,30\n");
+        load(true, List.of("id"), t2, true, "id,status,amount\n4,sent,40\n3,paid,35\n");
+        List<RowSelection> selections = List.of(RowSelection.ALL, sel(WhereFilter.of("status", "eq", List.of("paid", "sent"))),
+                sel(WhereFilter.of("status", "ne", List.of("paid"))), sel(WhereFilter.of("amount", "ge", List.of("30"))),
+                new RowSelection(List.of(), t2, null), new RowSelection(List.of(), null, t2));
+        for (RowSelection selection : selections) {
+            for (Long limit : new Long[] {null, 2L}) {
+                ExportRequest csv = new ExportRequest(List.of("amount", "id"), selection, List.of("id"), limit, false, true);
+                List<List<String>> expected = export(orders, csv).csvRows(false);
+                Exported p = export(orders, parquet(List.of("amount", "id"), selection, List.of("id"), limit, true, true));
+                assertThat(p.result().columns()).containsExactly("amount", "id", TableBackend.TIMESTAMP_COLUMN);
+                assertThat(p.parquetRows()).as(selection + " limit " + limit).containsExactlyElementsOf(expected);
+            }
+        }
+        assertThat(export(orders, parquet(List.of("id"), new RowSelection(List.of(), t2, null), List.of("id"), null, true,
+                false)).parquetRows()).containsExactly(List.of("3"), List.of("4"));
+        assertCode(() -> export(orders, parquet(List.of("nope"), RowSelection.ALL, List.of(), null, true, false)),
+                ErrorCode.TABLES_VALIDATION);
+    }
+
+    @Test
+    void emptyParquetExportIsOneFileWithTheColumnsAndNoRows() {
+        if (!writesParquet()) {
+            return;
+        }
+        backend.createTable(orders, List.of("id", "name"));
+        Exported r = export(orders, parquet(List.of(), RowSelection.ALL, List.of(), null, true, true));
+        assertThat(r.result().rows()).isZero();
+        assertThat(r.result().slices()).singleElement().satisfies(key -> assertThat(key).endsWith(".parquet"));
+        byte[] slice = r.room().read(r.result().slices().get(0));
+        assertThat(ParquetSlices.rows(slice)).isEmpty();
+        assertThat(ParquetSlices.schema(slice)).extracting(ParquetSlices.Column::name)
+                .containsExactly("id", "name", TableBackend.TIMESTAMP_COLUMN);
+        assertThat(filesIn(r.room().target().scratchDir())).as("every slice handed over").isEmpty();
     }
 
     @Test
@@ -391,10 +516,9 @@ public abstract class TableBackendContract {
         LoadResult again = backend.load(orders, request(List.of(big), true, List.of("id", "v", "w"), true, List.of("id"), t2),
                 noProgress());
         assertThat(again.totalRows()).isEqualTo(200_000);
-        ExportResult e = backend.export(orders, new ExportRequest(List.of(), RowSelection.ALL, List.of(), null, true, false),
-                dir.resolve("big-export"));
-        assertThat(e.rows()).isEqualTo(200_000);
-        assertThat(parse(e.slices(), true)).hasSize(200_000);
+        Exported e = export(orders, new ExportRequest(List.of(), RowSelection.ALL, List.of(), null, true, false));
+        assertThat(e.result().rows()).isEqualTo(200_000);
+        assertThat(e.csvRows(true)).hasSize(200_000);
         assertThat(backend.stats(orders).bytes()).isGreaterThan(200_000L * 10);
     }
 
@@ -641,10 +765,9 @@ public abstract class TableBackendContract {
         backend.addColumn(t, extra);
         backend.dropColumn(t, czech);
         assertThat(backend.columns(t)).containsExactly(id, nearlyId, added, extra);
-        ExportResult e = backend.export(t, new ExportRequest(List.of(extra, id), RowSelection.ALL, List.of(id), null, false,
-                false), dir.resolve("long-export"));
-        assertThat(e.columns()).containsExactly(extra, id);
-        assertThat(parse(e.slices(), false)).containsExactly(List.of("", "1"), List.of("", "2"), List.of("", "3"));
+        Exported e = export(t, new ExportRequest(List.of(extra, id), RowSelection.ALL, List.of(id), null, false, false));
+        assertThat(e.result().columns()).containsExactly(extra, id);
+        assertThat(e.csvRows(false)).containsExactly(List.of("", "1"), List.of("", "2"), List.of("", "3"));
         // a full load replaces the table and keeps the long names
         backend.load(t, new LoadRequest(List.of(file(id + "," + nearlyId + "," + added + "," + extra + "\n7,a,b,c\n")),
                 true, CsvDialect.RFC, List.of(id, nearlyId, added, extra), false, List.of(), t1, null), noProgress());
@@ -693,9 +816,62 @@ public abstract class TableBackendContract {
 
     /** An export's rows, each joined by {@code |}. */
     protected List<String> exportJoined(TableRef t, List<String> columns, RowSelection selection, List<String> orderBy) {
-        ExportResult r = backend.export(t, new ExportRequest(columns, selection, orderBy, null, false, false),
-                dir.resolve("export-" + fileNo++));
-        return parse(r.slices(), false).stream().map(row -> String.join("|", row)).toList();
+        return export(t, new ExportRequest(columns, selection, orderBy, null, false, false)).csvRows(false).stream()
+                .map(row -> String.join("|", row)).toList();
+    }
+
+    /**
+     * Capability hook: the room an export goes to, with the target's key prefix and an empty scratch directory.
+     * A backend whose engine writes local files needs nothing but {@link ExportRoom#local}, the default; one whose
+     * engine writes into the object store itself overrides this with {@link ExportRoom#inStore} over a real store.
+     */
+    protected ExportRoom exportRoom(String keyPrefix, Path scratch) {
+        return ExportRoom.local(dir.resolve("objects-" + fileNo++), keyPrefix, scratch);
+    }
+
+    /** One export into a fresh room. */
+    protected Exported export(TableRef t, ExportRequest request) {
+        ExportRoom room = newRoom(t);
+        return new Exported(backend.export(t, request, room.target()), room);
+    }
+
+    /** A fresh room, its key prefix shaped like a File Storage key, its scratch directory empty. */
+    protected ExportRoom newRoom(TableRef t) {
+        int n = fileNo++;
+        Path scratch = dir.resolve("scratch-" + n);
+        try {
+            Files.createDirectories(scratch);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return exportRoom("contract/" + runId + "/" + n + "/" + n + "." + t.name() + ".csv", scratch);
+    }
+
+    /** What an export returned, and the room holding what it stored. */
+    protected record Exported(ExportResult result, ExportRoom room) {
+
+        /** Slice {@code i}'s bytes; a gzip slice must be one complete gzip stream. */
+        public byte[] bytes(int i, boolean gzip) {
+            return gunzip(room.read(result.slices().get(i)), gzip);
+        }
+
+        /** The rows of every Parquet slice, in slice order. */
+        public List<List<String>> parquetRows() {
+            List<List<String>> rows = new ArrayList<>();
+            for (String slice : result.slices()) {
+                rows.addAll(ParquetSlices.rows(room.read(slice)));
+            }
+            return rows;
+        }
+
+        /** The rows of every CSV slice, in slice order. */
+        public List<List<String>> csvRows(boolean gzip) {
+            List<List<String>> rows = new ArrayList<>();
+            for (int i = 0; i < result.slices().size(); i++) {
+                rows.addAll(parse(bytes(i, gzip), result.slices().get(i)));
+            }
+            return rows;
+        }
     }
 
     protected static ProgressRecorder noProgress() {
@@ -730,17 +906,14 @@ public abstract class TableBackendContract {
     }
 
     private List<List<String>> export(List<String> columns, RowSelection selection, List<String> orderBy, Long limit) {
-        ExportResult r = backend.export(orders, new ExportRequest(columns, selection, orderBy, limit, false, false),
-                dir.resolve("export-" + fileNo++));
-        return parse(r.slices(), false);
+        return export(orders, new ExportRequest(columns, selection, orderBy, limit, false, false)).csvRows(false);
     }
 
     /** All rows of a table, via an unordered export. */
     protected List<List<String>> rows(TableRef table) {
-        ExportResult r = backend.export(table, new ExportRequest(List.of(), RowSelection.ALL, List.of(), null, false,
-                false), dir.resolve("rows-" + fileNo++));
-        List<List<String>> rows = parse(r.slices(), false);
-        assertThat(rows).hasSize((int) r.rows());
+        Exported r = export(table, new ExportRequest(List.of(), RowSelection.ALL, List.of(), null, false, false));
+        List<List<String>> rows = r.csvRows(false);
+        assertThat(rows).hasSize((int) r.result().rows());
         return rows;
     }
 
@@ -800,6 +973,14 @@ public abstract class TableBackendContract {
         }
     }
 
+    private static List<Path> filesIn(Path directory) {
+        try (var files = Files.walk(directory)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static long size(Path p) {
         try {
             return Files.size(p);
@@ -808,51 +989,51 @@ public abstract class TableBackendContract {
         }
     }
 
-    /** A slice's bytes; a gzip slice must be one complete gzip stream. */
-    private static byte[] read(Path slice, boolean gzip) {
-        try (InputStream in = gzip ? new GZIPInputStream(Files.newInputStream(slice)) : Files.newInputStream(slice)) {
+    private static byte[] gunzip(byte[] slice, boolean gzip) {
+        if (!gzip) {
+            return slice;
+        }
+        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(slice))) {
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new UncheckedIOException(slice + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("not one complete gzip stream: " + e.getMessage(), e);
         }
     }
 
-    /** Parses export slices: every value enclosed in {@code "}, {@code ""} for a quote, LF line ends. */
-    protected static List<List<String>> parse(List<Path> slices, boolean gzip) {
+    /** Parses an export slice: every value enclosed in {@code "}, {@code ""} for a quote, LF line ends. */
+    protected static List<List<String>> parse(byte[] slice, String name) {
         List<List<String>> rows = new ArrayList<>();
-        for (Path slice : slices) {
-            String s = new String(read(slice, gzip), StandardCharsets.UTF_8);
-            int i = 0;
-            List<String> row = new ArrayList<>();
-            while (i < s.length()) {
-                assertThat(s.charAt(i)).as("value starts with a quote at %d in %s", i, slice).isEqualTo('"');
-                StringBuilder v = new StringBuilder();
-                i++;
-                while (true) {
-                    char ch = s.charAt(i);
-                    if (ch == '"') {
-                        if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
-                            v.append('"');
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
+        String s = new String(slice, StandardCharsets.UTF_8);
+        int i = 0;
+        List<String> row = new ArrayList<>();
+        while (i < s.length()) {
+            assertThat(s.charAt(i)).as("value starts with a quote at %d in %s", i, name).isEqualTo('"');
+            StringBuilder v = new StringBuilder();
+            i++;
+            while (true) {
+                char ch = s.charAt(i);
+                if (ch == '"') {
+                    if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
+                        v.append('"');
+                        i += 2;
+                        continue;
                     }
-                    v.append(ch);
                     i++;
+                    break;
                 }
-                row.add(v.toString());
-                char sep = s.charAt(i++);
-                if (sep == '\n') {
-                    rows.add(row);
-                    row = new ArrayList<>();
-                } else {
-                    assertThat(sep).isEqualTo(',');
-                }
+                v.append(ch);
+                i++;
             }
-            assertThat(row).isEmpty();
+            row.add(v.toString());
+            char sep = s.charAt(i++);
+            if (sep == '\n') {
+                rows.add(row);
+                row = new ArrayList<>();
+            } else {
+                assertThat(sep).isEqualTo(',');
+            }
         }
+        assertThat(row).isEmpty();
         return rows;
     }
 
