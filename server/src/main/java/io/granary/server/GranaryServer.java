@@ -24,6 +24,7 @@ import io.granary.server.routes.FileRoutes;
 import io.granary.server.routes.IndexRoutes;
 import io.granary.server.routes.JobRoutes;
 import io.granary.server.routes.TableRoutes;
+import io.granary.server.routes.WorkspaceRoutes;
 import io.granary.server.routes.TokenRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -168,6 +169,7 @@ public final class GranaryServer implements AutoCloseable {
             new FileRoutes(files, requests, views).register(c.routes);
             new JobRoutes(jobs, requests, views).register(c.routes);
             new TableRoutes(storage.tables(), files, catalog, jobs, requests, views, clock).register(c.routes);
+            new WorkspaceRoutes(storage.workspaces(), storage.workspaceLoads(), jobs, requests, views).register(c.routes);
         });
         app.start(config.host(), port);
         closeables.add(() -> app.stop());
