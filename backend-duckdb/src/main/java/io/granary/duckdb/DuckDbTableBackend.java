@@ -112,6 +112,11 @@ public final class DuckDbTableBackend implements TableBackend {
         }
     }
 
+    /** The database the tables are in (workspaces on this engine copy from it). */
+    DuckDbDatabase database() {
+        return database;
+    }
+
     // a process killed mid-load leaves its committed staging table behind: it is never part of a table
     private static void dropLeftoverStaging(Statement s) throws SQLException {
         List<String> leftovers = new ArrayList<>();

@@ -84,6 +84,11 @@ public final class PostgresTableBackend implements TableBackend {
         }
     }
 
+    /** The pool the tables are on (workspaces on this engine share it). */
+    PostgresDatabase database() {
+        return database;
+    }
+
     private static void checkEncoding(Connection c) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW server_encoding")) {
             rs.next();

@@ -67,7 +67,7 @@ final class TableCommand {
                 FileUploadOptions upload = FileUploadOptions.defaults().sliced(sliced).sliceSize(Sizes.parse(sliceSize))
                         .parallelism(parallelism).progress(progress).delimiter(delimiter.charAt(0))
                         .enclosure(enclosure.isEmpty() ? null : enclosure.charAt(0));
-                boolean exists = exists(client);
+                boolean exists = exists(client, tableId);
                 JsonNode result;
                 if (!exists) {
                     ensureBucket(client, bucketId);
@@ -86,7 +86,7 @@ final class TableCommand {
             }
         }
 
-        private boolean exists(StorageClient client) {
+        static boolean exists(StorageClient client, String tableId) {
             try {
                 client.getTable(tableId);
                 return true;
@@ -98,7 +98,7 @@ final class TableCommand {
             }
         }
 
-        private static void ensureBucket(StorageClient client, String bucketId) {
+        static void ensureBucket(StorageClient client, String bucketId) {
             try {
                 client.getBucket(bucketId);
             } catch (StorageApiException e) {

@@ -45,6 +45,7 @@ public final class StorageClient implements AutoCloseable {
     private final Jobs jobs;
     private final Uploads uploads;
     private final Downloads downloads;
+    private final Workspaces workspaces;
     private final URI s3EndpointOverride;
     private final boolean onePutOnThisMachine;
     private volatile S3Transfers s3;
@@ -56,6 +57,7 @@ public final class StorageClient implements AutoCloseable {
         this.onePutOnThisMachine = b.onePutOnThisMachine;
         this.uploads = new Uploads(http, this::transfers, this::deleteFile);
         this.downloads = new Downloads(http, this::transfers);
+        this.workspaces = new Workspaces(http, jobs);
     }
 
     /** A client of {@code host} (e.g. {@code https://connection.keboola.com} or {@code http://localhost:8080}). */
@@ -138,6 +140,11 @@ public final class StorageClient implements AutoCloseable {
     /** The API host this client talks to, without a trailing slash. */
     public String host() {
         return http.host();
+    }
+
+    /** The project's workspaces: create, list, load, unload into tables, delete. */
+    public Workspaces workspaces() {
+        return workspaces;
     }
 
     // ------------------------------------------------------------------ tokens, buckets, tables, jobs

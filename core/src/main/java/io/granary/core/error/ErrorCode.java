@@ -46,6 +46,14 @@ public record ErrorCode(String code, int status, boolean userError) {
     public static final ErrorCode FILES_VALIDATION = user("storage.files.validation", 400);
     public static final ErrorCode FILE_NOT_UPLOADED = user("storage.fileNotUploaded", 400);
 
+    public static final ErrorCode WORKSPACES_NOT_FOUND = user("storage.workspaces.notFound", 404);
+    public static final ErrorCode WORKSPACES_VALIDATION = user("storage.workspaces.validation", 400);
+    /** A table a load from a workspace names is not in the workspace. */
+    public static final ErrorCode WORKSPACE_TABLE_NOT_FOUND = user("storage.workspaces.tableNotFound", 404);
+    public static final ErrorCode WORKSPACE_TABLE_EXISTS = user("storage.workspaces.tableAlreadyExists", 400);
+    /** The workspace is held by another process (an embedded database file a component still has open). */
+    public static final ErrorCode WORKSPACE_LOCKED = user("storage.workspaces.locked", 409);
+
     public static final ErrorCode JOBS_NOT_FOUND = user("storage.jobs.notFound", 404);
     public static final ErrorCode JOB_INTERRUPTED = internal("storage.jobs.interrupted", 500);
 

@@ -33,9 +33,17 @@ public final class TableParams {
         return pk == null ? List.of() : pk.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    /** Where a load reads: {@code dataFileId}. */
+    /** Where a load reads: {@code dataFileId}, or a workspace table ({@code dataWorkspaceId} + {@code dataObject}). */
     public static ImportSource source(Params p) {
         Long id = p.longValue("dataFileId");
+        Long workspace = p.longValue("dataWorkspaceId");
+        if (workspace != null) {
+            if (id != null) {
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request:\n - dataFileId: \"Give either"
+                        + " dataFileId or dataWorkspaceId, not both.\"");
+            }
+            return new ImportSource.WorkspaceSource(workspace, p.string("dataObject"));
+        }
         if (id == null) {
             throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request:\n - dataFileId: \"This value should not be blank.\"");
         }
