@@ -7,7 +7,6 @@ import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
 import io.granary.core.model.Workspace;
-import io.granary.core.port.TableBackend.ExportResult;
 import io.granary.core.port.WorkspaceBackend;
 import io.granary.jdbc.CsvSlices;
 import java.io.IOException;
@@ -213,7 +212,7 @@ public final class DuckDbWorkspaceBackend implements WorkspaceBackend {
     }
 
     @Override
-    public ExportResult export(long id, String object, List<String> columns, Path outputDir) {
+    public Unload export(long id, String object, List<String> columns, Path outputDir) {
         return locked(id, () -> {
             try (Connection c = openReadOnly(id); Statement s = c.createStatement()) {
                 Found found = columns(c, id, object);
@@ -224,7 +223,7 @@ public final class DuckDbWorkspaceBackend implements WorkspaceBackend {
                 sql.append(" FROM main.").append(q(found.name()));
                 try (ResultSet rs = s.executeQuery(sql.toString())) {
                     CsvSlices.Written w = CsvSlices.write(rs, columns.size(), outputDir, sliceBytes);
-                    return new ExportResult(w.slices(), w.rows(), List.copyOf(columns));
+                    return new Unload(w.slices(), w.rows(), List.copyOf(columns));
                 }
             } catch (SQLException e) {
                 throw engine(id, e);

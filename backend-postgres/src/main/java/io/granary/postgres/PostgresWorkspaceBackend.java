@@ -6,10 +6,8 @@ import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
 import io.granary.core.model.Workspace;
-import io.granary.core.port.TableBackend.ExportResult;
 import io.granary.core.port.WorkspaceBackend;
 import io.granary.core.util.Secrets;
-import io.granary.core.util.SliceGzip;
 import io.granary.jdbc.Transactions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -55,7 +53,6 @@ public final class PostgresWorkspaceBackend implements WorkspaceBackend {
     private final String databaseName;
     private final String prefix;
     private final long sliceBytes;
-    private final SliceGzip compressor = new SliceGzip();
 
     /**
      * @param host what clients are told to connect to
@@ -73,7 +70,6 @@ public final class PostgresWorkspaceBackend implements WorkspaceBackend {
             this.databaseName = rs.getString(1);
             this.prefix = "granary_" + rs.getLong(2) + "_";
         } catch (SQLException e) {
-            compressor.close();
             throw PostgresTableBackend.engine(e);
         }
     }
@@ -271,7 +267,7 @@ public final class PostgresWorkspaceBackend implements WorkspaceBackend {
     }
 
     @Override
-    public ExportResult export(long id, String object, List<String> columns, Path outputDir) {
+    public Unload export(long id, String object, List<String> columns, Path outputDir) {
         try (Connection c = database.connect()) {
             return Transactions.run(c, conn -> {
                 try (Statement s = conn.createStatement()) {
@@ -288,8 +284,9 @@ public final class PostgresWorkspaceBackend implements WorkspaceBackend {
                 }
                 sql.append(" FROM ").append(q(schema(id))).append('.').append(q(relation.name()));
                 try {
-                    PgCopy.Slices slices = PgCopy.export(conn, sql.toString(), outputDir, sliceBytes, false, compressor);
-                    return new ExportResult(slices.paths(), slices.rows(), List.copyOf(columns));
+                    List<Path> slices = new java.util.ArrayList<>();
+                    long rows = PgCopy.export(conn, sql.toString(), outputDir, sliceBytes, slices::add);
+                    return new Unload(slices, rows, List.copyOf(columns));
                 } catch (IOException e) {
                     throw new GranaryException(ErrorCode.INTERNAL, "Cannot write the unload: " + e.getMessage(), e);
                 }
@@ -309,6 +306,6 @@ public final class PostgresWorkspaceBackend implements WorkspaceBackend {
 
     @Override
     public void close() {
-        compressor.close();
+        // nothing of its own: connections belong to the database
     }
 }

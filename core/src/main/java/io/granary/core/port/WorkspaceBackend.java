@@ -92,6 +92,14 @@ public interface WorkspaceBackend extends AutoCloseable {
         }
     }
 
+    /** What {@link #export} wrote: local CSV slices in order, the rows in them and their columns. */
+    record Unload(List<Path> slices, long rows, List<String> columns) {
+        public Unload {
+            slices = List.copyOf(slices);
+            columns = List.copyOf(columns);
+        }
+    }
+
     /** What one table of a load wrote. */
     record LoadedTable(String source, String destination, long rows) {
     }
@@ -137,7 +145,7 @@ public interface WorkspaceBackend extends AutoCloseable {
      * The rows are read with the rights of the workspace's own login (so a view or function a component left in the
      * workspace cannot make Granary read what the login cannot) and as of one moment.
      */
-    ExportResult export(long id, String object, List<String> columns, Path outputDir);
+    Unload export(long id, String object, List<String> columns, Path outputDir);
 
     @Override
     void close();

@@ -217,7 +217,7 @@ public final class TableJobs {
             throw new GranaryException(ErrorCode.INTERNAL, "Cannot create a temporary directory: " + e.getMessage(), e);
         }
         try {
-            TableBackend.ExportResult slices = workspaces.export(workspace.id(), w.object(), picked, dir);
+            WorkspaceBackend.Unload slices = workspaces.export(workspace.id(), w.object(), picked, dir);
             List<Path> temporary = new ArrayList<>(slices.slices());
             temporary.add(dir); // last: removed once empty
             return new SourceRows(new LocalFiles(slices.slices(), temporary), false, columns, CsvDialect.RFC);

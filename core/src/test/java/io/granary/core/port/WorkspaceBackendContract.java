@@ -8,7 +8,6 @@ import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
 import io.granary.core.model.TableRef;
-import io.granary.core.port.TableBackend.ExportResult;
 import io.granary.core.port.TableBackend.LoadRequest;
 import io.granary.core.port.TableBackend.RowSelection;
 import io.granary.core.port.TableBackend.WhereFilter;
@@ -221,7 +220,7 @@ public abstract class WorkspaceBackendContract {
         execute(login, "CREATE TABLE result (id INTEGER, label VARCHAR, note VARCHAR)");
         execute(login, "INSERT INTO result VALUES (1, 'say \"hi\", ok', NULL), (2, 'two\nlines', '')");
         assertThat(workspaces.columns(120, "result")).containsExactly("id", "label", "note");
-        ExportResult out = workspaces.export(120, "result", List.of("label", "id"), dir.resolve("export"));
+        WorkspaceBackend.Unload out = workspaces.export(120, "result", List.of("label", "id"), dir.resolve("export"));
         assertThat(out.rows()).isEqualTo(2);
         assertThat(out.columns()).containsExactly("label", "id");
         StringBuilder all = new StringBuilder();
@@ -231,7 +230,7 @@ public abstract class WorkspaceBackendContract {
         assertThat(all.toString().lines().toList()).isNotEmpty();
         assertThat(all.toString()).isIn("\"say \"\"hi\"\", ok\",\"1\"\n\"two\nlines\",\"2\"\n",
                 "\"two\nlines\",\"2\"\n\"say \"\"hi\"\", ok\",\"1\"\n");
-        ExportResult nulls = workspaces.export(120, "result", List.of("note"), dir.resolve("nulls"));
+        WorkspaceBackend.Unload nulls = workspaces.export(120, "result", List.of("note"), dir.resolve("nulls"));
         StringBuilder n = new StringBuilder();
         for (Path slice : nulls.slices()) {
             n.append(Files.readString(slice));
