@@ -4,9 +4,10 @@ import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
 import io.granary.core.model.TableRef;
+import io.granary.core.port.ExportTarget;
 import io.granary.core.port.ObjectStore;
 import io.granary.core.port.TableBackend;
-import io.granary.core.util.SliceGzip;
+import io.granary.core.util.SlicePipeline;
 import io.granary.jdbc.SqlTables;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -63,7 +64,7 @@ public final class TrinoTableBackend implements TableBackend {
 
     private final Context ctx;
     private final TrinoMaintenance maintenance;
-    private final SliceGzip compressor = new SliceGzip();
+    private final SlicePipeline pipeline = new SlicePipeline();
     private final long sliceBytes;
 
     TrinoTableBackend(Context ctx, Duration maintenanceInterval, long sliceBytes) {
@@ -203,9 +204,9 @@ public final class TrinoTableBackend implements TableBackend {
     // ---- reading
 
     @Override
-    public ExportResult export(TableRef table, ExportRequest request, Path outputDir) {
+    public ExportResult export(TableRef table, ExportRequest request, ExportTarget target) {
         try {
-            return new TrinoTableExport(ctx, compressor, sliceBytes).export(table, request, outputDir);
+            return new TrinoTableExport(ctx, pipeline, sliceBytes).export(table, request, target);
         } catch (SQLException e) {
             throw TrinoClient.engine(e);
         }
@@ -243,7 +244,7 @@ public final class TrinoTableBackend implements TableBackend {
     @Override
     public void close() {
         maintenance.close();
-        compressor.close();
+        pipeline.close();
         ctx.books().close();
     }
 

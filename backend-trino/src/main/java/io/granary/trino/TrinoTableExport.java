@@ -2,14 +2,15 @@ package io.granary.trino;
 
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
+import io.granary.core.port.ExportTarget;
 import io.granary.core.port.TableBackend;
 import io.granary.core.port.TableBackend.ExportRequest;
 import io.granary.core.port.TableBackend.ExportResult;
-import io.granary.core.util.SliceGzip;
+import io.granary.core.util.SlicePipeline;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,9 +27,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Exports of a Trino table in Granary's CSV format (every value quoted, {@code ""} for a quote, LF, no header;
  * each gzip slice a complete stream; at least one slice). An unordered export runs inside Trino, in parallel
- * on every worker, writing its slices into the object store ({@link TrinoExport}); an ordered or limited one
- * streams the rows over JDBC in order and Granary writes the slices, since Trino's writers do not keep an order
- * across files.
+ * on every worker, writing its slices straight under the target's key prefix ({@link TrinoExport}); an ordered
+ * or limited one streams the rows over JDBC in order into local slices that are handed to the target, since
+ * Trino's writers do not keep an order across files. Parquet is refused for now: Trino's Hive writer
+ * lower-cases column names, and the contract wants them as the table has them.
  */
 final class TrinoTableExport {
 
@@ -38,16 +40,20 @@ final class TrinoTableExport {
             + " AT TIME ZONE 'UTC', 'yyyy-MM-dd HH:mm:ss'), '')";
 
     private final TrinoTableBackend.Context ctx;
-    private final SliceGzip compressor;
+    private final SlicePipeline pipeline;
     private final long sliceBytes;
 
-    TrinoTableExport(TrinoTableBackend.Context ctx, SliceGzip compressor, long sliceBytes) {
+    TrinoTableExport(TrinoTableBackend.Context ctx, SlicePipeline pipeline, long sliceBytes) {
         this.ctx = ctx;
-        this.compressor = compressor;
+        this.pipeline = pipeline;
         this.sliceBytes = sliceBytes;
     }
 
-    ExportResult export(TableRef table, ExportRequest request, Path outputDir) throws SQLException {
+    ExportResult export(TableRef table, ExportRequest request, ExportTarget target) throws SQLException {
+        if (request.fileType() != FileType.CSV) {
+            throw new GranaryException(ErrorCode.NOT_IMPLEMENTED,
+                    "Exports to " + request.fileType() + " are not implemented on the Trino backend yet.");
+        }
         List<String> all;
         try (Connection c = ctx.client().connect()) {
             all = TrinoTables.columns(c, ctx.lake(), table);
@@ -62,9 +68,8 @@ final class TrinoTableExport {
         select.append(" FROM ").append(ctx.lake().table(table.bucketId(), table.name()))
                 .append(TrinoTables.where(all, request.selection()));
         try {
-            Files.createDirectories(outputDir);
             if (request.orderBy().isEmpty() && request.limit() == null) {
-                return inTrino(select.toString(), outColumns, request.gzip(), outputDir);
+                return inTrino(select.toString(), outColumns, request.gzip(), target);
             }
             if (!request.orderBy().isEmpty()) {
                 List<String> order = new ArrayList<>();
@@ -76,56 +81,47 @@ final class TrinoTableExport {
             if (request.limit() != null) {
                 select.append(" LIMIT ").append(Math.max(0, request.limit()));
             }
-            return overJdbc(select.toString(), outColumns, request.gzip(), outputDir);
+            return overJdbc(select.toString(), outColumns, request.gzip(), target);
         } catch (IOException e) {
             throw new GranaryException(ErrorCode.INTERNAL, "Cannot write the export: " + e.getMessage(), e);
         }
     }
 
-    private ExportResult inTrino(String select, List<String> columns, boolean gzip, Path outputDir)
-            throws SQLException, IOException {
+    private ExportResult inTrino(String select, List<String> columns, boolean gzip, ExportTarget target)
+            throws SQLException {
         String id = UUID.randomUUID().toString().replace("-", "");
-        String prefix = TrinoLake.STAGING + "export-" + id + "/";
         String exportTable = ctx.lake().transientTable("export_" + id);
         List<String> names = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
             names.add(TrinoStaging.column(i));
         }
-        try {
-            TrinoExport.Result result;
-            try (Connection c = ctx.client().connect()) {
-                result = TrinoExport.export(c, ctx.lake().hive, exportTable, names, select, ctx.store(), prefix,
-                        gzip ? TrinoExport.Format.CSV_GZIP : TrinoExport.Format.CSV);
-            }
-            List<Path> slices = new ArrayList<>();
-            for (String key : result.slices()) {
-                Path slice = outputDir.resolve("slice_" + id + "_" + slices.size() + (gzip ? ".csv.gz" : ".csv"));
-                try (InputStream in = ctx.store().open(key).orElseThrow(() -> new IOException("slice " + key + " is gone"))) {
-                    Files.copy(in, slice);
-                }
-                slices.add(slice);
-            }
-            return new ExportResult(List.copyOf(slices), result.rows(), List.copyOf(columns));
-        } finally {
-            ctx.cleanup(exportTable, prefix);
+        // Trino writes into the directory keyPrefix + "/"; what it leaves there unnamed File Storage removes
+        TrinoExport.Result result;
+        try (Connection c = ctx.client().connect()) {
+            result = TrinoExport.export(c, ctx.lake().hive, exportTable, names, select, target.store(),
+                    target.keyPrefix() + "/", gzip ? TrinoExport.Format.CSV_GZIP : TrinoExport.Format.CSV);
         }
+        return new ExportResult(result.slices(), result.rows(), List.copyOf(columns));
     }
 
-    private ExportResult overJdbc(String select, List<String> columns, boolean gzip, Path outputDir)
+    private ExportResult overJdbc(String select, List<String> columns, boolean gzip, ExportTarget target)
             throws SQLException, IOException {
+        Path outputDir = target.scratchDir();
+        Files.createDirectories(outputDir);
         String prefix = "slice_" + UUID.randomUUID().toString().replace("-", "");
-        List<Path> plain = new ArrayList<>();
-        List<CompletableFuture<Path>> compressed = new ArrayList<>();
+        SlicePipeline.Step step = gzip ? SlicePipeline.GZIP : SlicePipeline.KEEP;
+        String extension = gzip ? ".csv.gz" : ".csv";
+        List<CompletableFuture<String>> stored = new ArrayList<>();
         long rows = 0;
         OutputStream out = null;
+        Path current = null;
         long written = 0;
         try (Connection c = ctx.client().connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(select)) {
             int n = columns.size();
             while (r.next()) {
                 if (out == null) {
-                    Path slice = outputDir.resolve(prefix + "_" + plain.size() + ".csv");
-                    plain.add(slice);
-                    out = new BufferedOutputStream(Files.newOutputStream(slice), BUFFER);
+                    current = outputDir.resolve(prefix + "_" + stored.size() + ".csv");
+                    out = new BufferedOutputStream(Files.newOutputStream(current), BUFFER);
                     written = 0;
                 }
                 written += writeRow(out, r, n);
@@ -133,39 +129,31 @@ final class TrinoTableExport {
                 if (written >= sliceBytes) {
                     out.close();
                     out = null;
-                    if (gzip) {
-                        compressed.add(compressor.submit(plain.get(plain.size() - 1)));
-                    }
+                    stored.add(pipeline.submit(current, step, target, ExportTarget.sliceName(stored.size(), extension)));
                 }
                 if ((rows & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
                     throw new GranaryException(ErrorCode.JOB_INTERRUPTED, "The export was interrupted.");
                 }
             }
-        } catch (SQLException | IOException | RuntimeException e) {
-            // the caller removes the output directory: no compression may still be writing into it
-            for (CompletableFuture<Path> f : compressed) {
-                try {
-                    f.join();
-                } catch (RuntimeException ignored) {
-                    // the export fails with e
-                }
+            if (out != null) {
+                out.close();
+                out = null;
+                stored.add(pipeline.submit(current, step, target, ExportTarget.sliceName(stored.size(), extension)));
             }
+            if (stored.isEmpty()) {
+                Path empty = Files.createFile(outputDir.resolve(prefix + "_0.csv"));
+                stored.add(pipeline.submit(empty, step, target, ExportTarget.sliceName(0, extension)));
+            }
+        } catch (SQLException | IOException | RuntimeException e) {
+            // the caller removes the scratch directory: no slice may still be finishing in it
+            SlicePipeline.awaitQuietly(stored);
             throw e;
         } finally {
             if (out != null) {
                 out.close();
             }
         }
-        if (plain.isEmpty()) {
-            plain.add(Files.createFile(outputDir.resolve(prefix + "_0.csv")));
-        }
-        if (!gzip) {
-            return new ExportResult(List.copyOf(plain), rows, List.copyOf(columns));
-        }
-        for (int i = compressed.size(); i < plain.size(); i++) {
-            compressed.add(compressor.submit(plain.get(i)));
-        }
-        return new ExportResult(SliceGzip.await(compressed), rows, List.copyOf(columns));
+        return new ExportResult(SlicePipeline.await(stored), rows, List.copyOf(columns));
     }
 
     private static long writeRow(OutputStream out, ResultSet r, int n) throws SQLException, IOException {

@@ -8,7 +8,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ public final class S3ObjectStore implements ObjectStore, EngineAccess {
     private final String region;
     private final String accessKey;
     private final EngineAccess.S3Endpoint engineKey;
-    private final Path bucketDirectory;
+    private final LocalBucket localBucket;
     private final S3Client client;
     private final S3Presigner presigner;
 
@@ -123,7 +122,7 @@ public final class S3ObjectStore implements ObjectStore, EngineAccess {
                 : new EngineAccess.S3Endpoint(endpoint, this.region, bucket, pathStyle, engineCredentials.accessKeyId(),
                         engineCredentials.secretAccessKey());
         this.publicEndpoint = publicEndpoint != null ? publicEndpoint : endpoint;
-        this.bucketDirectory = localRoot == null ? null : localRoot.toAbsolutePath().normalize().resolve(bucket);
+        this.localBucket = localRoot == null ? null : new LocalBucket(localRoot.toAbsolutePath().normalize().resolve(bucket));
         this.accessKey = accessKey;
         StaticCredentialsProvider credentials =
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
@@ -345,15 +344,17 @@ public final class S3ObjectStore implements ObjectStore, EngineAccess {
 
     @Override
     public Optional<Path> localPath(String key) {
-        if (bucketDirectory == null || key == null || key.isEmpty()) {
-            return Optional.empty();
+        return localBucket == null ? Optional.empty() : localBucket.existing(key);
+    }
+
+    /** On the embedded store the file is moved into the bucket's directory, not sent through HTTP. */
+    @Override
+    public void moveFile(String key, Path file) {
+        if (localBucket == null) {
+            ObjectStore.super.moveFile(key, file);
+            return;
         }
-        Path path = bucketDirectory.resolve(key).normalize();
-        // a key such as "../x" must not reach outside the bucket
-        if (!path.startsWith(bucketDirectory) || path.equals(bucketDirectory) || !Files.isRegularFile(path)) {
-            return Optional.empty();
-        }
-        return Optional.of(path);
+        localBucket.moveIn(key, file);
     }
 
     @Override
