@@ -21,8 +21,8 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Stages the rows of CSV files for Trino: Granary parses and validates them ({@link CsvRecords}),
- * numbers them across all files in order (column {@code r}, 1-based: the last occurrence of a key is the
+ * Stages the rows of CSV files for Trino: Granary parses them ({@link CsvRecords}), checking them by the
+ * rules every backend loads by in the same pass ({@link io.granary.core.csv.CsvChecker}), numbers them across all files in order (column {@code r}, 1-based: the last occurrence of a key is the
  * one with the highest number), and writes them as gzip JSON lines parts ({@code c0 … cN-1} strings and
  * {@code r}) under a per-job prefix of the object store. A transient external Hive table over the prefix
  * ({@link #createTable}) is what load statements select from; {@link #cleanup} removes both. Values
@@ -63,7 +63,7 @@ public final class TrinoStaging {
             PartWriter part = null;
             for (int f = 0; f < files.size(); f++) {
                 String where = files.size() > 1 ? " (file " + (f + 1) + " of " + files.size() + ")" : "";
-                try (CsvRecords records = CsvRecords.open(files.get(f), dialect, columns, where)) {
+                try (CsvRecords records = CsvRecords.open(files.get(f), dialect, columns, header, where)) {
                     if (header) {
                         records.skipHeader();
                     }

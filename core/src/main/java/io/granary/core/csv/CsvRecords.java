@@ -19,21 +19,20 @@ import java.util.zip.ZipException;
 /**
  * Reads the records of one CSV file (plain or gzip, detected from its first bytes) into values, streaming,
  * for engines that must be given values rather than CSV (Trino's own CSV reader splits quoted newlines and
- * accepts broken rows). The rules are those the DuckDB and PostgreSQL backends load by:
+ * accepts broken rows). {@link #open} checks the file by {@link CsvChecker} in the same pass: every byte the
+ * parser reads has gone through the checker first, so the first problem is reported exactly as every other
+ * backend reports it ({@link CsvScan#invalid}) and the parser here only turns valid text into values:
  * <ul>
  *   <li>a doubled enclosure inside quotes is one; with a separate escape character, that character makes the
  *       next one literal and is dropped;</li>
- *   <li>an enclosure inside an unquoted value is a literal character ({@code 12" pizza});</li>
- *   <li>spaces around a quoted value are dropped, other text after its closing quote is an error;</li>
+ *   <li>spaces around a quoted value are dropped;</li>
  *   <li>blank lines are skipped when there are several columns (with one they are empty values); empty fields
  *       after the last expected one are dropped;</li>
- *   <li>records end with LF, CRLF or CR, the same in the whole file: the first record's line end decides, and
- *       another one later is an error (inside quotes any line end is part of the value);</li>
- *   <li>a NUL character is an error, as is invalid UTF-8 or gzip; a leading byte order mark is skipped.</li>
+ *   <li>records end with LF, CRLF or CR (inside quotes any line end is part of the value); a leading byte
+ *       order mark is skipped.</li>
  * </ul>
- * A problem is a {@link GranaryException} with {@link ErrorCode#INVALID_CSV}: {@code Invalid CSV file[ (file i
- * of n)]. Line N: problem.}, N the physical line where the record starts (for a NUL or bad UTF-8: where the
- * byte is) — the texts the PostgreSQL backend gives.
+ * The parser's own checks (field counts, quotes, NUL, UTF-8) stay as a second line: they fail with
+ * {@link ErrorCode#INVALID_CSV} too, but the checker has always spoken first.
  */
 public final class CsvRecords implements AutoCloseable {
 
@@ -55,9 +54,6 @@ public final class CsvRecords implements AutoCloseable {
     private final String[] values;
     private long records;
     private int pending = NONE;
-    // the line end records use: '\n', '\r' (CRLF is CRLF_END) or NONE until the first record ended
-    private int lineEnd = NONE;
-    private static final int CRLF_END = -3;
     private boolean started;
 
     private CsvRecords(Reader in, CsvDialect dialect, int columns, String where) {
@@ -71,16 +67,18 @@ public final class CsvRecords implements AutoCloseable {
     }
 
     /**
-     * Opens {@code file} (gzip detected from its first bytes) for records of {@code columns} fields;
-     * {@code where} names the file in messages ({@code " (file 2 of 3)"} or {@code ""}).
+     * Opens {@code file} (gzip detected from its first bytes) for records of {@code columns} fields, checked
+     * by {@link CsvChecker} as they are read ({@code header}: the first record is the header, to be skipped with
+     * {@link #skipHeader}); {@code where} names the file in messages ({@code " (file 2 of 3)"} or {@code ""}).
      */
-    public static CsvRecords open(Path file, CsvDialect dialect, int columns, String where) {
+    public static CsvRecords open(Path file, CsvDialect dialect, int columns, boolean header, String where) {
         try {
             InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
-            InputStream data = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+            InputStream data = new Checked(gzip ? new GZIPInputStream(raw, 1 << 16) : raw,
+                    CsvChecker.of(dialect, columns, header), where);
             var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT);
             return new CsvRecords(new InputStreamReader(data, decoder), dialect, columns, where);
@@ -89,11 +87,6 @@ public final class CsvRecords implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + file, e);
         }
-    }
-
-    /** Reads records from {@code reader} (for tests and in-memory sources). */
-    public static CsvRecords of(Reader reader, CsvDialect dialect, int columns) {
-        return new CsvRecords(reader, dialect, columns, "");
     }
 
     /** Skips the header record (validated by the caller with {@link io.granary.core.csv.HeaderReader}). */
@@ -131,7 +124,7 @@ public final class CsvRecords implements AutoCloseable {
         }
         // blank lines are no record when there are several columns
         while (columns > 1 && (c == '\n' || c == '\r')) {
-            c = endOfLine(c, false);
+            c = endOfLine(c);
         }
         if (c == EOF) {
             return false;
@@ -177,7 +170,7 @@ public final class CsvRecords implements AutoCloseable {
             }
             if (c != EOF) {
                 // the character after the line end starts the next record
-                pending = endOfLine(c, true);
+                pending = endOfLine(c);
             }
             break;
         }
@@ -246,22 +239,13 @@ public final class CsvRecords implements AutoCloseable {
 
     /**
      * Consumes a line end ({@code \n}, {@code \r\n} or {@code \r}) starting with {@code c}; returns the next
-     * character. The line end of a record must be the file's.
+     * character.
      */
-    private int endOfLine(int c, boolean endsRecord) {
+    private int endOfLine(int c) {
         line++;
         int next = read();
-        int kind = c;
         if (c == '\r' && next == '\n') {
-            kind = CRLF_END;
             next = read();
-        }
-        if (endsRecord) {
-            if (lineEnd == NONE) {
-                lineEnd = kind;
-            } else if (lineEnd != kind) {
-                throw invalid(recordLine, "a line end differs from the first line's (mixed CRLF/LF line ends)");
-            }
         }
         return next;
     }
@@ -303,6 +287,43 @@ public final class CsvRecords implements AutoCloseable {
     private static GranaryException invalidGzip(String where, IOException e) {
         String detail = e.getMessage() == null ? "unexpected end of the stream" : e.getMessage();
         return new GranaryException(ErrorCode.INVALID_CSV, "Invalid CSV file" + where + ". Invalid gzip data (" + detail + ").", e);
+    }
+
+    /**
+     * The file's bytes on their way to the decoder, fed to a checker first: its first problem fails the read
+     * (the parser never sees a byte after it), and the end of the stream finishes the check.
+     */
+    private static final class Checked extends java.io.FilterInputStream {
+
+        private final CsvChecker checker;
+        private final String where;
+
+        Checked(InputStream in, CsvChecker checker, String where) {
+            super(in);
+            this.checker = checker;
+            this.where = where;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n < 0) {
+                CsvChecker.Problem problem = checker.finish();
+                if (problem != null) {
+                    throw CsvScan.invalid(where, problem);
+                }
+            } else if (!checker.feed(b, off, off + n)) {
+                throw CsvScan.invalid(where, checker.problem());
+            }
+            return n;
+        }
     }
 
     @Override
