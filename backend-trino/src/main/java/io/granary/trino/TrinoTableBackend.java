@@ -91,8 +91,10 @@ public final class TrinoTableBackend implements TableBackend {
             try {
                 TrinoClient.execute(c, "CREATE SCHEMA IF NOT EXISTS " + ctx.lake().schema(table.bucketId()));
             } catch (SQLException e) {
-                // IF NOT EXISTS does not cover another CREATE SCHEMA at the same moment
-                if (e.getErrorCode() != TrinoClient.SCHEMA_ALREADY_EXISTS) {
+                // IF NOT EXISTS does not cover another CREATE SCHEMA at the same moment: Trino then answers
+                // SCHEMA_ALREADY_EXISTS, or the JDBC catalog's insert of the namespace fails ("Failed to create a
+                // namespace"); either way the schema is there now
+                if (e.getErrorCode() != TrinoClient.SCHEMA_ALREADY_EXISTS && !schemaExists(c, table.bucketId())) {
                     throw e;
                 }
             }
@@ -104,6 +106,12 @@ public final class TrinoTableBackend implements TableBackend {
             }
             throw TrinoClient.engine(e);
         }
+    }
+
+    private boolean schemaExists(Connection c, String bucketId) throws SQLException {
+        return !TrinoClient.rows(c, "SELECT schema_name FROM " + TrinoSql.id(ctx.lake().iceberg)
+                + ".information_schema.schemata WHERE schema_name = "
+                + TrinoSql.literal(TrinoNames.object(bucketId))).isEmpty();
     }
 
     @Override
