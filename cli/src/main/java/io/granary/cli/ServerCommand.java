@@ -49,7 +49,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--duckdb-memory", defaultValue = "${env:GRANARY_DUCKDB_MEMORY:-512MiB}", description = "Memory the DuckDB table engine may use, e.g. 512MiB or 4GiB; beyond it DuckDB spills to disk under the data dir. The server's total is about this plus the Java heap (env GRANARY_DUCKDB_MEMORY; default ${DEFAULT-VALUE}).")
     String duckDbMemory;
 
-    @Option(names = "--catalog", defaultValue = "${env:GRANARY_CATALOG:-duckdb}", description = "Where tokens, buckets, files and jobs are recorded: {stores}; duckdb keeps them on this node, postgres shares them with every node on the database (env GRANARY_CATALOG; default ${DEFAULT-VALUE}).")
+    @Option(names = "--catalog", defaultValue = "${env:GRANARY_CATALOG:-sqlite}", description = "Where tokens, buckets, files and jobs are recorded: {stores}; sqlite keeps them on this node (a DuckDB catalog of an earlier version is migrated on the first start), postgres shares them with every node on the database (env GRANARY_CATALOG; default ${DEFAULT-VALUE}).")
     String catalog;
 
     @Option(names = "--backend", defaultValue = "${env:GRANARY_BACKEND:-duckdb}", description = "Where table rows live: {stores} (env GRANARY_BACKEND; default ${DEFAULT-VALUE}).")

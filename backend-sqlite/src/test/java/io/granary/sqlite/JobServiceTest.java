@@ -1,4 +1,4 @@
-package io.granary.duckdb;
+package io.granary.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,21 +35,20 @@ class JobServiceTest {
     @TempDir
     Path dir;
 
-    private DuckDbDatabase database;
-    private DuckDbJobQueue queue;
+    private SqliteDatabase database;
+    private SqliteJobQueue queue;
     private JobService jobs;
 
     @BeforeEach
     void open() {
-        database = new DuckDbDatabase(dir.resolve("catalog.duckdb"));
-        queue = new DuckDbJobQueue(database);
+        database = new SqliteDatabase(dir.resolve("catalog.sqlite"));
+        queue = new SqliteJobQueue(database);
         jobs = new JobService(queue);
     }
 
     @AfterEach
     void close() {
         jobs.close();
-        queue.close();
         database.close();
     }
 
