@@ -5,6 +5,7 @@ import io.granary.runner.RunLog;
 import io.granary.runner.RunRequest;
 import io.granary.runner.RunResult;
 import io.granary.runner.Runner;
+import io.granary.runner.StagingModes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,6 +47,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--default-bucket", description = "Bare output table names go to in.c-<component>-<config>.")
     boolean defaultBucket;
 
+    @Option(names = "--staging-input", defaultValue = "local", paramLabel = "MODE",
+            description = {"How input tables reach the component: local (CSV files in in/tables, the default), s3"
+                + " (manifests with an s3 section: read the gzipped export with its credentials; AWS_ENDPOINT_URL_S3"
+                + " names the store). workspace is not available yet: this version has no workspaces."})
+    String stagingInput;
+
+    @Option(names = "--staging-output", defaultValue = "local", paramLabel = "MODE",
+            description = {"Where the component leaves its output tables: local (out/tables, the default); workspace"
+                + " is not available yet."})
+    String stagingOutput;
+
+    @Option(names = "--workspace-id", paramLabel = "ID",
+            description = "With workspace staging (not available yet): use this existing workspace and keep it.")
+    String workspaceId;
+
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The component command, after --.")
     List<String> command;
 
@@ -59,9 +75,10 @@ final class RunCommand implements Callable<Integer> {
             } : RunLog.CONSOLE;
             RunRequest request = RunRequest.of(config, componentId, configId, dataDir, command,
                     timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds))
-                    .withForwardToken(forwardToken).withDefaultBucket(defaultBucket, "in");
+                    .withForwardToken(forwardToken).withDefaultBucket(defaultBucket, "in")
+                    .withStaging(new StagingModes(stagingInput, stagingOutput, workspaceId));
             RunResult result = new Runner(client, log).run(request);
-            System.err.println(result.summary() + " Data folder: " + result.dataDir());
+            System.err.println(result.summary() + (result.dataDir() == null ? "" : " Data folder: " + result.dataDir()));
             return result.exitCode();
         }
     }

@@ -2,7 +2,10 @@ package io.granary.cli;
 
 import io.granary.postgres.PostgresConfig;
 import io.granary.server.SharedS3Endpoint;
+import io.granary.server.console.ConsoleOrigins;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -34,10 +37,23 @@ public final class S3Command implements Callable<Integer> {
     @Option(names = "--postgres-password", defaultValue = "${env:GRANARY_POSTGRES_PASSWORD}", description = "PostgreSQL password; prefer the env GRANARY_POSTGRES_PASSWORD.")
     String postgresPassword;
 
+    @Option(names = "--console-url", split = ",", defaultValue = "${env:GRANARY_CONSOLE_URLS}", description = "Public URL of a node's web console (its --public-url), whose pages may then upload and download straight from the browser; repeat or separate by commas for several nodes (env GRANARY_CONSOLE_URLS).")
+    List<String> consoleUrls;
+
     @Override
     public Integer call() throws Exception {
         PostgresConfig postgres = new PostgresConfig(postgresUrl, postgresUser, postgresPassword == null ? "" : postgresPassword, 4);
-        SharedS3Endpoint endpoint = SharedS3Endpoint.start(dataDir, host, port, bucket, postgres);
+        List<String> origins = new ArrayList<>();
+        for (String url : consoleUrls == null ? List.<String>of() : consoleUrls) {
+            if (!url.isBlank()) {
+                try {
+                    origins.addAll(ConsoleOrigins.of(url.strip()));
+                } catch (RuntimeException e) {
+                    throw new Connection.UsageException("--console-url: \"" + url + "\" is not a URL like http://host:8080.");
+                }
+            }
+        }
+        SharedS3Endpoint endpoint = SharedS3Endpoint.start(dataDir, host, port, bucket, postgres, origins);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             endpoint.close();
@@ -50,6 +66,8 @@ public final class S3Command implements Callable<Integer> {
         System.err.println("  Catalog:     " + postgres.url());
         System.err.println("  Nodes use:   --s3-endpoint <this endpoint> --s3-bucket " + bucket + " --s3-credentials granary");
         System.err.println("               --s3-access-key " + endpoint.accessKey() + " and the secretKey from " + keyFile);
+        System.err.println("  Consoles:    " + (origins.isEmpty() ? "none may upload from a browser (--console-url)"
+                : String.join(", ", origins)));
         System.err.println("Press Ctrl-C to stop.");
         stopped.await();
         return 0;

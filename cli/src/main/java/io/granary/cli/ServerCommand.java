@@ -143,6 +143,7 @@ public final class ServerCommand implements Callable<Integer> {
         }, "granary-shutdown"));
         System.err.println();
         System.err.println("Granary is running.");
+        System.err.println("  Console:      " + server.url() + "/   (sign in with the master token)");
         System.err.println("  Storage API:  " + server.url() + "/v2/storage");
         System.err.println("  S3 endpoint:  " + server.s3Url());
         System.err.println("  Data dir:     " + dataDir.toAbsolutePath().normalize());

@@ -43,4 +43,27 @@ class RunCommandTest {
         assertThat(missing.exitCode()).isEqualTo(1);
         assertThat(missing.err()).contains("bad");
     }
+
+    @Test
+    void stagingFlagsAreDocumentedAndAMismatchOrAWorkspaceStopsTheRunFirst() throws Exception {
+        CliRun help = CliRun.run(null, null, "run", "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("--staging-input=MODE", "--staging-output=MODE", "--workspace-id=ID", "s3",
+                "AWS_ENDPOINT_URL_S3", "workspace is not available yet");
+        Path config = Files.writeString(tmp.resolve("config.json"), "{}");
+        CliRun mismatch = CliRun.run(null, null, "run", "--storage-api-host=" + server.url(),
+                "--storage-api-token=" + TOKEN, "--config", config.toString(), "--staging-input", "workspace",
+                "--data-dir", tmp.resolve("never").toString(), "--", "true");
+        assertThat(mismatch.exitCode()).isEqualTo(2);
+        assertThat(mismatch.err()).contains(
+                "Component staging setting mismatch - input: \"workspace\", output: \"local\".");
+        assertThat(tmp.resolve("never")).doesNotExist();
+        CliRun workspace = CliRun.run(null, null, "run", "--storage-api-host=" + server.url(),
+                "--storage-api-token=" + TOKEN, "--config", config.toString(), "--staging-input", "workspace",
+                "--staging-output", "workspace", "--data-dir", tmp.resolve("never").toString(), "--", "true");
+        assertThat(workspace.exitCode()).isEqualTo(1);
+        assertThat(workspace.err()).contains("Workspace staging is not available yet: this version of Granary has no"
+                + " workspaces. Use --staging-input local or s3 (with --staging-output local).");
+        assertThat(tmp.resolve("never")).doesNotExist();
+    }
 }

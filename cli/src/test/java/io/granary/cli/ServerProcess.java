@@ -38,14 +38,15 @@ final class ServerProcess implements AutoCloseable {
                 "server", "--host", "127.0.0.1", "--port", String.valueOf(port), "--s3-port", String.valueOf(s3Port),
                 "--data-dir", dataDir.toString(), "--workers", String.valueOf(workers)));
         cmd.addAll(List.of(extraArgs));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dataDir.getParent().resolve("server-" + UUID.randomUUID() + ".log").toFile());
+        Path log = dataDir.getParent().resolve("server-" + UUID.randomUUID() + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("GRANARY_MASTER_TOKEN", TOKEN);
         ServerProcess server = new ServerProcess(pb.start(), "http://127.0.0.1:" + port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        // Generous: a JVM start plus migrations takes seconds when idle but minutes on a loaded 2-core machine.
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {
             if (!server.process.isAlive()) {
-                throw new IllegalStateException("server exited with " + server.process.exitValue());
+                throw new IllegalStateException("server exited with " + server.process.exitValue() + ":\n" + tail(log));
             }
             try {
                 if (server.get("/health/ready").statusCode() == 200) {
@@ -57,7 +58,12 @@ final class ServerProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         server.kill();
-        throw new IllegalStateException("server did not become ready");
+        throw new IllegalStateException("server did not become ready:\n" + tail(log));
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {

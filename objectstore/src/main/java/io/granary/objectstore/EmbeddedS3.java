@@ -6,8 +6,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.CrossOriginResourceSharing;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.options.CreateContainerOptions;
@@ -34,9 +37,11 @@ public final class EmbeddedS3 implements AutoCloseable {
      *     S3Proxy takes any other Host header to be a bucket name. Null serves path-style only.
      * @param systemAccessKey Granary's own access key
      * @param systemSecret its secret, also the key minted secrets are derived from
+     * @param corsOrigins web origins (e.g. {@code http://localhost:8080}, the console) whose pages may PUT, GET and
+     *     HEAD objects with presigned URLs; empty answers no cross-origin request
      */
     public record Config(Path root, String bucket, String host, int port, String virtualHost,
-            String systemAccessKey, String systemSecret) {
+            String systemAccessKey, String systemSecret, List<String> corsOrigins) {
 
         public Config {
             Objects.requireNonNull(root, "root");
@@ -44,6 +49,13 @@ public final class EmbeddedS3 implements AutoCloseable {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(systemAccessKey, "systemAccessKey");
             Objects.requireNonNull(systemSecret, "systemSecret");
+            corsOrigins = corsOrigins == null ? List.of() : List.copyOf(corsOrigins);
+        }
+
+        /** No cross-origin access. */
+        public Config(Path root, String bucket, String host, int port, String virtualHost, String systemAccessKey,
+                String systemSecret) {
+            this(root, bucket, host, port, virtualHost, systemAccessKey, systemSecret, List.of());
         }
 
         /** Path-style only, bucket "granary". */
@@ -54,7 +66,8 @@ public final class EmbeddedS3 implements AutoCloseable {
         @Override
         public String toString() {
             return "Config[root=" + root + ", bucket=" + bucket + ", host=" + host + ", port=" + port
-                    + ", virtualHost=" + virtualHost + ", systemAccessKey=" + systemAccessKey + ", systemSecret=***]";
+                    + ", virtualHost=" + virtualHost + ", systemAccessKey=" + systemAccessKey + ", systemSecret=***"
+                    + ", corsOrigins=" + corsOrigins + "]";
         }
     }
 
@@ -83,7 +96,8 @@ public final class EmbeddedS3 implements AutoCloseable {
                 .blobStore(store)
                 .endpoint(URI.create("http://" + uriHost(config.host()) + ":" + config.port()))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, config.systemAccessKey(), config.systemSecret())
-                .ignoreUnknownHeaders(true);
+                .ignoreUnknownHeaders(true)
+                .corsRules(corsRules(config.corsOrigins()));
         if (config.virtualHost() != null) {
             builder.virtualHost(config.virtualHost());
         }
@@ -132,6 +146,17 @@ public final class EmbeddedS3 implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Cannot stop the embedded S3 endpoint: " + e.getMessage(), e);
         }
+    }
+
+    // Browsers upload and download with presigned URLs (no Authorization header, so only Content-Type is
+    // ever requested), and a multipart upload needs the ETag of each part; nothing wider is allowed.
+    static CrossOriginResourceSharing corsRules(List<String> origins) {
+        if (origins.isEmpty()) {
+            return CrossOriginResourceSharing.disabled();
+        }
+        List<String> exact = origins.stream().map(o -> Pattern.quote(o.replaceAll("/+$", ""))).toList();
+        return new CrossOriginResourceSharing(exact, List.of("GET", "HEAD", "PUT"), List.of("content-type"),
+                List.of("ETag"), "");
     }
 
     private static void stopQuietly(S3Proxy proxy) {

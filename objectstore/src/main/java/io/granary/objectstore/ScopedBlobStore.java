@@ -27,8 +27,8 @@ import org.gaul.s3proxy.blobstore.options.PutOptions;
  * The blob store a minted credential or a presigned URL sees. The locator has already checked that the
  * request names a key the credential covers; this class limits what may be done to it. UPLOAD allows
  * PutObject and the multipart operations, DOWNLOAD allows GetObject/HeadObject, PRESIGNED (Granary's own
- * presigned URLs) allows GetObject/HeadObject and a single PutObject; everything else answers 403
- * AccessDenied.
+ * presigned URLs) allows GetObject/HeadObject and a single PutObject, and each answers a browser's CORS
+ * preflight; everything else answers 403 AccessDenied.
  *
  * <p>S3Proxy keeps multipart state for the filesystem store in hidden blobs (a stub per upload and a
  * blob per part) which it reads and removes itself while serving an upload; those internal names are
@@ -96,10 +96,12 @@ final class ScopedBlobStore extends ForwardingBlobStore {
         return null;
     }
 
+    // A browser's CORS preflight (OPTIONS) of a presigned URL reaches S3Proxy as a request of that key, which
+    // answers it after asking only whether the bucket exists; a covered key may know that much.
     @Override
     public boolean containerExists(String container) {
-        require(false);
-        return false;
+        require(rights != Rights.NONE);
+        return super.containerExists(container);
     }
 
     @Override

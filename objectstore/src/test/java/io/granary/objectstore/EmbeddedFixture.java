@@ -35,10 +35,14 @@ final class EmbeddedFixture implements AutoCloseable {
     }
 
     EmbeddedFixture(Path dir, String virtualHost) {
+        this(dir, virtualHost, java.util.List.of());
+    }
+
+    EmbeddedFixture(Path dir, String virtualHost, java.util.List<String> corsOrigins) {
         root = dir.resolve("objects");
         catalog = new SqliteCatalog(dir.resolve("catalog.sqlite"));
-        storage = EmbeddedObjectStorage.start(
-                new EmbeddedS3.Config(root, BUCKET, "127.0.0.1", 0, virtualHost, ACCESS_KEY, SECRET), catalog);
+        storage = EmbeddedObjectStorage.start(new EmbeddedS3.Config(root, BUCKET, "127.0.0.1", 0, virtualHost, ACCESS_KEY,
+                SECRET, corsOrigins), catalog);
     }
 
     URI endpoint() {

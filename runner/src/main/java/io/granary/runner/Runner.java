@@ -47,6 +47,14 @@ public final class Runner {
 
     public RunResult run(RunRequest request) {
         long start = System.nanoTime();
+        try {
+            request.staging().check(); // before anything starts: no data folder, no Storage call
+        } catch (UserException | ApplicationException e) {
+            int code = e instanceof UserException ? 1 : 2;
+            log.error(code == 1 ? e.getMessage() : "Application error: " + e.getMessage());
+            return new RunResult(code, e.getMessage(), List.of(), List.of(), request.dataDir(),
+                    Duration.ofNanos(System.nanoTime() - start));
+        }
         DataFolder folder = request.dataDir() == null ? DataFolder.createTemp() : DataFolder.create(request.dataDir());
         List<String> tables = new ArrayList<>();
         List<Long> files = new ArrayList<>();
@@ -98,7 +106,7 @@ public final class Runner {
         // the staging lives from before the input mapping to the end of the run, whatever ends it (4.4, 5.6);
         // other actions map nothing, so they get the local staging, which makes nothing
         StagingContext context = new StagingContext(client, folder, out, parallelism, request.componentId(),
-                request.configId(), config.readOnlyStorageAccess());
+                request.configId(), config.readOnlyStorageAccess(), config.inputTables());
         Staging staging = stagings.open(run ? request.staging() : StagingModes.LOCAL, context);
         Thread onExit = new Thread(staging::close, "granary-staging-cleanup"); // Ctrl-C, SIGTERM
         Runtime.getRuntime().addShutdownHook(onExit);
@@ -111,6 +119,7 @@ public final class Runner {
                 tableStates = im.stageTables(config.inputTables(), previous.path("storage").path("input").path("tables"));
                 inputFiles = im.downloadFiles(config.inputFiles(), previous.path("storage").path("input").path("files"));
             }
+            secrets.addAll(staging.secrets()); // and what staging the tables made (S3 credentials)
             config.writeTo(folder, staging.authorization());
             newState = runComponent(request, config, tokenInfo, folder, out, secrets, staging, configId, runId, run,
                     inputFiles, tables, files);

@@ -30,20 +30,19 @@ public final class Staging implements AutoCloseable {
 
     /**
      * Opens the stagings the modes name; a staging that needs something for the run (a workspace) makes it here.
-     * Adding a staging is one class per side plus its name here.
+     * Adding a staging is one class per side plus its name here and in {@link StagingModes}.
      *
-     * @throws UserException an unknown mode, or a combination that cannot work
+     * @throws UserException        an unknown mode, workspace staging (not available yet), or what the staging
+     *                              refuses in the configuration
+     * @throws ApplicationException a workspace on one side only ({@link StagingModes#check})
      */
     public static Staging open(StagingModes modes, StagingContext context) {
+        modes.check(); // refuses workspace staging until Granary has workspaces: only local and s3 get here
         InputStaging in = switch (modes.input()) {
-            case "local" -> new LocalInputStaging(context);
-            default -> throw new UserException("Unknown input staging \"" + modes.input() + "\". Use \"local\".");
+            case StagingModes.S3_MODE -> new S3InputStaging(context);
+            default -> new LocalInputStaging(context);
         };
-        OutputStaging out = switch (modes.output()) {
-            case "local" -> new LocalOutputStaging(context);
-            default -> throw new UserException("Unknown output staging \"" + modes.output() + "\". Use \"local\".");
-        };
-        return new Staging(in, out);
+        return new Staging(in, new LocalOutputStaging(context));
     }
 
     public InputStaging input() {

@@ -141,13 +141,16 @@ class LocalStagingTest {
     }
 
     @Test
-    void unknownStagingModesAreRefused() {
+    void theModesNameTheStagingsAndUnknownModesAreRefused() {
         StagingContext context = new StagingContext(null, DataFolder.create(tmp.resolve("d")), (l, m) -> { }, 1, "c", null, false);
         assertThat(Staging.open(StagingModes.LOCAL, context).input().name()).isEqualTo("local");
         assertThat(Staging.open(new StagingModes(null, "", null), context).output().name()).isEqualTo("local");
+        Staging s3 = Staging.open(new StagingModes("s3", "local", null), context);
+        assertThat(s3.input().name()).isEqualTo("s3");
+        assertThat(s3.output().name()).isEqualTo("local");
         assertThatThrownBy(() -> Staging.open(new StagingModes("abs", "local", null), context))
-                .isInstanceOf(UserException.class).hasMessage("Unknown input staging \"abs\". Use \"local\".");
+                .isInstanceOf(UserException.class).hasMessage("Unknown input staging \"abs\". Use one of: local, s3, workspace.");
         assertThatThrownBy(() -> Staging.open(new StagingModes("local", "none", null), context))
-                .hasMessage("Unknown output staging \"none\". Use \"local\".");
+                .hasMessage("Unknown output staging \"none\". Use one of: local, workspace.");
     }
 }

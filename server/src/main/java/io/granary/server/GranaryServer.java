@@ -13,6 +13,9 @@ import io.granary.core.storage.OrphanSweep;
 import io.granary.core.storage.Storage;
 import io.granary.core.storage.TokenService;
 import io.granary.core.util.FileTrees;
+import io.granary.server.console.ConsoleAssets;
+import io.granary.server.console.ConsoleOrigins;
+import io.granary.server.console.ConsoleRoutes;
 import io.granary.server.http.ErrorHandling;
 import io.granary.server.http.LegacyJobRequests;
 import io.granary.server.http.Requests;
@@ -90,7 +93,11 @@ public final class GranaryServer implements AutoCloseable {
         Catalog catalog = store.catalog();
         JobQueue queue = store.queue();
 
-        ObjectStorage objectStorage = track(config.s3() == null ? ObjectStorage.embedded(config, dataDir, catalog)
+        // the console's address is known before the embedded S3 endpoint starts: its CORS rule names it
+        int port = config.port() == 0 ? FreePort.find() : config.port();
+        url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
+        ObjectStorage objectStorage = track(config.s3() == null
+                ? ObjectStorage.embedded(config, dataDir, catalog, ConsoleOrigins.of(url))
                 : ObjectStorage.external(config, catalog));
         ObjectStore objects = objectStorage.store();
         CredentialIssuer issuer = objectStorage.issuer();
@@ -99,8 +106,6 @@ public final class GranaryServer implements AutoCloseable {
         catalogDescription = factories.catalog(config.catalog()).describe(context);
         tablesDescription = factories.backend(config.backend()).describe(context);
 
-        int port = config.port() == 0 ? FreePort.find() : config.port();
-        url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
         Views views = new Views(url, objects.bucket(), objects.region(), PROJECT_ID, config.backend());
 
         JobService jobs = track(new JobService(queue, store.shared(), config.jobLease(), config.nodeName()));
@@ -140,6 +145,7 @@ public final class GranaryServer implements AutoCloseable {
         readiness.put("jobQueue", () -> queue.list(1, 0) != null);
 
         Requests requests = new Requests(tokens);
+        ConsoleRoutes console = new ConsoleRoutes(ConsoleAssets.load(), ConsoleOrigins.sourcesOf(s3Url, config.s3() != null));
         app = Javalin.create(c -> {
             c.router.ignoreTrailingSlashes = true;
             c.router.treatMultipleSlashesAsSingleSlash = true;
@@ -159,10 +165,11 @@ public final class GranaryServer implements AutoCloseable {
             new FileRoutes(files, requests, views).register(c.routes);
             new JobRoutes(jobs, requests, views).register(c.routes);
             new TableRoutes(storage.tables(), files, catalog, jobs, requests, views, clock).register(c.routes);
+            console.register(c.routes);
         });
         app.start(config.host(), port);
         closeables.add(() -> app.stop());
-        LOG.info("Granary Storage API on {} (S3 endpoint {})", url, s3Url);
+        LOG.info("Granary Storage API on {} (S3 endpoint {}, console {}/)", url, s3Url, url);
     }
 
     private <T extends AutoCloseable> T track(T closeable) {

@@ -13,17 +13,21 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 /** The object store a node uses, with its credential issuer and what to close at shutdown. */
 record ObjectStorage(ObjectStore store, CredentialIssuer issuer, String publicEndpoint, AutoCloseable lifecycle)
         implements AutoCloseable {
 
-    /** Starts the embedded S3 endpoint on {@code <data-dir>/objects} with this node's system key. */
-    static ObjectStorage embedded(ServerConfig config, Path dataDir, Catalog catalog) {
+    /**
+     * Starts the embedded S3 endpoint on {@code <data-dir>/objects} with this node's system key; pages from
+     * {@code consoleOrigins} may upload and download with presigned URLs.
+     */
+    static ObjectStorage embedded(ServerConfig config, Path dataDir, Catalog catalog, List<String> consoleOrigins) {
         Properties keys = systemKeys(dataDir);
         EmbeddedS3.Config s3Config = new EmbeddedS3.Config(dataDir.resolve("objects"), config.s3Bucket(), config.host(),
-                config.s3Port(), null, keys.getProperty("accessKey"), keys.getProperty("secretKey"));
+                config.s3Port(), null, keys.getProperty("accessKey"), keys.getProperty("secretKey"), consoleOrigins);
         EmbeddedObjectStorage embedded = EmbeddedObjectStorage.start(s3Config, catalog);
         String local = embedded.s3().endpoint().toString();
         String publicEndpoint = config.s3PublicUrl() != null ? config.s3PublicUrl() : local;

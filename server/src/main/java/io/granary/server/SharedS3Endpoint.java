@@ -7,6 +7,7 @@ import io.granary.postgres.PostgresConfig;
 import io.granary.postgres.PostgresDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -31,6 +32,12 @@ public final class SharedS3Endpoint implements AutoCloseable {
 
     public static SharedS3Endpoint start(Path dataDir, String host, int port, String bucket, PostgresConfig postgres)
             throws java.io.IOException {
+        return start(dataDir, host, port, bucket, postgres, List.of());
+    }
+
+    /** As above; pages from {@code consoleOrigins} (the nodes' web consoles) may upload and download in a browser. */
+    public static SharedS3Endpoint start(Path dataDir, String host, int port, String bucket, PostgresConfig postgres,
+            List<String> consoleOrigins) throws java.io.IOException {
         dataDir = dataDir.toAbsolutePath().normalize(); // S3Proxy refuses a root with "." in it
         Files.createDirectories(dataDir);
         Properties keys = ObjectStorage.systemKeys(dataDir);
@@ -38,7 +45,8 @@ public final class SharedS3Endpoint implements AutoCloseable {
         try {
             PostgresCatalog catalog = new PostgresCatalog(database);
             EmbeddedObjectStorage storage = EmbeddedObjectStorage.start(new EmbeddedS3.Config(dataDir.resolve("objects"),
-                    bucket, host, port, null, keys.getProperty("accessKey"), keys.getProperty("secretKey")), catalog);
+                    bucket, host, port, null, keys.getProperty("accessKey"), keys.getProperty("secretKey"), consoleOrigins),
+                    catalog);
             return new SharedS3Endpoint(database, catalog, storage, keys.getProperty("accessKey"));
         } catch (RuntimeException e) {
             database.close();

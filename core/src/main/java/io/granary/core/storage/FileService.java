@@ -261,11 +261,8 @@ public final class FileService {
      */
     public StoredFile storeSliced(long creatorTokenId, String creatorDescription, String name, List<String> tags,
             List<Path> slices, String sliceSuffix, String runId) {
-        Instant now = clock.instant();
-        long id = catalog.nextFileId();
-        String key = key(false, now, id, name);
-        long size = 0;
-        try {
+        return store(creatorTokenId, creatorDescription, name, tags, true, runId, "exported slices", key -> {
+            long size = 0;
             StringBuilder manifest = new StringBuilder("{\"entries\":[");
             for (int i = 0; i < slices.size(); i++) {
                 String sliceKey = key + String.format(Locale.ROOT, "%04d_part_00", i) + sliceSuffix;
@@ -277,12 +274,40 @@ public final class FileService {
             manifest.append("]}");
             byte[] body = manifest.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             objects.put(key + "manifest", new java.io.ByteArrayInputStream(body), body.length);
+            return size;
+        });
+    }
+
+    /** Stores one local file (not sliced) as a new file owned by {@code creatorTokenId}; returns it. */
+    public StoredFile storeSingle(long creatorTokenId, String creatorDescription, String name, List<String> tags, Path file,
+            String runId) {
+        return store(creatorTokenId, creatorDescription, name, tags, false, runId, "the file", key -> {
+            objects.putFile(key, file);
+            return Files.size(file);
+        });
+    }
+
+    @FunctionalInterface
+    private interface ObjectsWriter {
+        /** Writes a new file's objects at (or, sliced, under) key; returns their size in bytes. */
+        long write(String key) throws IOException;
+    }
+
+    // objects first, the record last: a failure leaves no file registered, and its objects are removed
+    private StoredFile store(long creatorTokenId, String creatorDescription, String name, List<String> tags,
+            boolean sliced, String runId, String what, ObjectsWriter writer) {
+        Instant now = clock.instant();
+        long id = catalog.nextFileId();
+        String key = key(false, now, id, name);
+        long size;
+        try {
+            size = writer.write(key);
         } catch (IOException | RuntimeException e) {
             objects.deletePrefix(key);
             throw e instanceof GranaryException ge ? ge
-                    : new GranaryException(ErrorCode.INTERNAL, "Cannot store exported slices: " + e.getMessage(), e);
+                    : new GranaryException(ErrorCode.INTERNAL, "Cannot store " + what + ": " + e.getMessage(), e);
         }
-        StoredFile file = new StoredFile(id, name, size, "text/csv", false, true, false, false, "csv", tags, runId,
+        StoredFile file = new StoredFile(id, name, size, "text/csv", false, sliced, false, false, "csv", tags, runId,
                 creatorTokenId, creatorDescription, key, now, now.plus(Duration.ofDays(MAX_AGE_DAYS)));
         catalog.insertFile(file);
         return file;

@@ -188,7 +188,14 @@ public final class TableJobs {
 
     // ---- export
 
-    /** Exports the selected rows to a new sliced file tagged {@code table-export}. */
+    /** The tags of an export file; a merged one also carries the tag Keboola's UI gives its merged exports. */
+    static final String EXPORT_TAG = "table-export";
+    static final String MERGED_EXPORT_TAG = "storage-merged-export";
+
+    /**
+     * Exports the selected rows to a new sliced file tagged {@code table-export} or, when {@code merged}, to one file
+     * (header line + the slices) tagged also {@code storage-merged-export}.
+     */
     private ObjectNode export(TableExportRequest r, Job job, JobProgress progress) throws IOException {
         Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
         Path dir = Files.createTempDirectory(tempDir, "export-");
@@ -197,8 +204,14 @@ public final class TableJobs {
             var result = backend.export(table.ref(), new ExportRequest(r.columns(), r.selection(), r.orderBy(), r.limit(),
                     r.gzip(), false), dir);
             String name = table.ref().name() + ".csv" + (r.gzip() ? ".gz" : "");
-            file = files.storeSliced(job.creatorTokenId(), job.creatorTokenDescription(), name, List.of("table-export"),
-                    result.slices(), r.gzip() ? ".csv.gz" : ".csv", job.runId());
+            if (r.merged()) {
+                Path merged = MergedExport.write(result.columns(), result.slices(), r.gzip(), dir.resolve("merged"));
+                file = files.storeSingle(job.creatorTokenId(), job.creatorTokenDescription(), name,
+                        List.of(EXPORT_TAG, MERGED_EXPORT_TAG), merged, job.runId());
+            } else {
+                file = files.storeSliced(job.creatorTokenId(), job.creatorTokenDescription(), name, List.of(EXPORT_TAG),
+                        result.slices(), r.gzip() ? ".csv.gz" : ".csv", job.runId());
+            }
         } finally {
             try {
                 FileTrees.delete(dir);

@@ -49,9 +49,9 @@ public final class TableService {
             boolean withoutHeaders) {
     }
 
-    /** An export; {@code limit} null = all rows. */
+    /** An export; {@code limit} null = all rows; {@code merged}: one CSV file with a header (see TableExportRequest). */
     public record ExportInput(List<String> columns, SelectionInput selection, List<String> orderBy, Long limit,
-            boolean gzip, FileType fileType) {
+            boolean gzip, FileType fileType, boolean merged) {
     }
 
     /** Rows of a preview under the columns they are in. */
@@ -159,6 +159,9 @@ public final class TableService {
         if (!backend.exports(type)) {
             throw FileType.notImplemented(type.wire());
         }
+        if (input.merged() && type != FileType.CSV) {
+            throw GranaryException.validation("Invalid request: merged: only a CSV export can be merged into one file.");
+        }
         Instant now = clock.instant();
         SelectionInput selection = input.selection() == null ? SelectionInput.ALL : input.selection();
         Instant since = TimeExpression.resolve("changedSince", selection.changedSince(), now);
@@ -170,7 +173,7 @@ public final class TableService {
         List<String> orderBy = input.orderBy() == null ? List.of() : input.orderBy();
         checkColumnsExist(table, orderBy, "orderBy");
         TableExportRequest request = new TableExportRequest(table.id(), columns, rows, orderBy, input.limit(), input.gzip(),
-                type);
+                type, input.merged());
         return submit(JobOperations.TABLE_EXPORT, request, table, caller, origin);
     }
 
@@ -242,7 +245,7 @@ public final class TableService {
     public static TableExportRequest exportRequest(String tableId, ExportInput input, Instant now) {
         SelectionInput selection = input.selection() == null ? SelectionInput.ALL : input.selection();
         return new TableExportRequest(tableId, input.columns(), selection(selection, now), input.orderBy(), input.limit(),
-                input.gzip(), input.fileType());
+                input.gzip(), input.fileType(), input.merged());
     }
 
     /** The backend's selection for a client's, times resolved at {@code now}; the table's columns are not checked. */

@@ -29,7 +29,7 @@ class JobRequestsTest {
                         new CsvDialect(';', '\'', '\\'), List.of("id")),
                 new TableImportRequest("in.c-main.orders", new ImportSource.FileSource(8), true, CsvDialect.RFC,
                         List.of("id", "name"), true),
-                new TableExportRequest("in.c-main.orders", List.of("id"), selection, List.of("id"), 10L, true, FileType.CSV),
+                new TableExportRequest("in.c-main.orders", List.of("id"), selection, List.of("id"), 10L, true, FileType.CSV, false),
                 new TableDropRequest("in.c-main.orders"),
                 new RowsDeleteRequest("in.c-main.orders", selection),
                 new ColumnRequest("in.c-main.orders", "extra"),
@@ -47,7 +47,7 @@ class JobRequestsTest {
 
     @Test
     void fieldsAddedLaterReadAsTheirDefaults() {
-        ObjectNode old = JobRequests.write(new TableExportRequest("in.c-main.t", null, null, null, null, false, null));
+        ObjectNode old = JobRequests.write(new TableExportRequest("in.c-main.t", null, null, null, null, false, null, false));
         old.remove("fileType");
         old.remove("columns");
         old.put("someFieldOfANewerVersion", 1);

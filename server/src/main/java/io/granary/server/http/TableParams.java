@@ -70,7 +70,7 @@ public final class TableParams {
         }
         SelectionInput selection = selection(p);
         return new ExportInput(columns == null ? List.of() : columns, selection, orderBy, limit(p), p.bool("gzip", false),
-                fileType);
+                fileType, p.bool("merged", false));
     }
 
     private static Long limit(Params p) {

@@ -1,0 +1,42 @@
+package io.granary.runner;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.List;
+
+/**
+ * The table input mapping as a workspace load takes it (spec 5.2): the items of config.json (snake_case) unchanged,
+ * for one {@code input-mapping-load} job. What a workspace cannot load is refused before anything is made. Not used
+ * yet: workspace staging waits for the workspaces API ({@link StagingModes#check} refuses it until then).
+ */
+final class WorkspaceInputs {
+
+    static final String DAYS = "Days option is not supported on workspace, use changed_since instead.";
+    static final String ADAPTIVE = "Adaptive input mapping is not supported on input mapping to workspace.";
+
+    private WorkspaceInputs() {
+    }
+
+    /**
+     * @throws UserException {@link #DAYS} for {@code days}, {@link #ADAPTIVE} for {@code changed_since: adaptive}
+     */
+    static void check(List<InputTableMapping> tables) {
+        for (InputTableMapping t : tables) {
+            if (t.days() > 0) {
+                throw new UserException(DAYS);
+            }
+            if ("adaptive".equals(t.changedSince())) {
+                throw new UserException(ADAPTIVE);
+            }
+        }
+    }
+
+    /** The {@code input} of {@code POST workspaces/{id}/input-mapping-load}. */
+    static ArrayNode items(List<InputTable> tables) {
+        check(tables.stream().map(InputTable::mapping).toList());
+        ArrayNode items = Json.array();
+        for (InputTable t : tables) {
+            items.add(t.mapping().json());
+        }
+        return items;
+    }
+}
