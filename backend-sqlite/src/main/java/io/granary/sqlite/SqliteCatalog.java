@@ -39,6 +39,8 @@ public final class SqliteCatalog implements Catalog {
 
     private final SqliteDatabase db;
     private final boolean ownsDatabase;
+    // every request looks its token up; only this object changes tokens in this file, so it knows when to forget
+    private final TokenCache tokens = new TokenCache();
 
     /** Opens (creating if needed) a catalog in its own database file, closed with it. */
     public SqliteCatalog(Path databaseFile) {
@@ -70,14 +72,14 @@ public final class SqliteCatalog implements Catalog {
 
     @Override
     public Token insertToken(Token t) {
-        return db.transaction(s -> {
+        return tokens.changing(() -> db.transaction(s -> {
             long id = s.nextId(SqliteSchema.TOKEN);
             s.update("INSERT INTO tokens VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", id, t.description(), t.secretHash(),
                     t.isMasterToken(), t.canManageBuckets(), t.canManageTokens(), t.canReadAllFileUploads(),
                     StoredJson.writePermissions(t.bucketPermissions()), t.created(), t.refreshed(), t.expires(),
                     t.creatorTokenId());
             return s.queryOne("SELECT * FROM tokens WHERE id = ?", SqliteCatalog::token, id).orElseThrow();
-        });
+        }));
     }
 
     @Override
@@ -87,7 +89,8 @@ public final class SqliteCatalog implements Catalog {
 
     @Override
     public Optional<Token> findTokenBySecretHash(String secretHash) {
-        return db.read(s -> s.queryOne("SELECT * FROM tokens WHERE secret_hash = ?", SqliteCatalog::token, secretHash));
+        return tokens.find(secretHash, () -> db.read(s -> s.queryOne("SELECT * FROM tokens WHERE secret_hash = ?",
+                SqliteCatalog::token, secretHash)));
     }
 
     @Override
@@ -97,13 +100,13 @@ public final class SqliteCatalog implements Catalog {
 
     @Override
     public boolean updateTokenSecret(long id, String secretHash, Instant refreshed) {
-        return db.write(s -> s.update("UPDATE tokens SET secret_hash = ?, refreshed = ? WHERE id = ?", secretHash,
-                refreshed, id) > 0);
+        return tokens.changing(() -> db.write(s -> s.update("UPDATE tokens SET secret_hash = ?, refreshed = ? WHERE id = ?",
+                secretHash, refreshed, id) > 0));
     }
 
     @Override
     public boolean deleteToken(long id) {
-        return db.write(s -> s.update("DELETE FROM tokens WHERE id = ?", id) > 0);
+        return tokens.changing(() -> db.write(s -> s.update("DELETE FROM tokens WHERE id = ?", id) > 0));
     }
 
     // ---- buckets
