@@ -88,6 +88,12 @@ final class DuckDbCatalogMigration {
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:" + old.toAbsolutePath(), props);
                 SqliteDatabase db = new SqliteDatabase(partial, 1)) {
             Set<String> present = tablesOf(duck);
+            for (String table : present) {
+                if (!TABLES.contains(table)) {
+                    // records this version cannot place would be lost with the old file's retirement
+                    throw new SQLException("table " + table + " has no place in the new catalog");
+                }
+            }
             db.transaction(s -> {
                 SqliteSchema.create(s);
                 for (String table : TABLES) {

@@ -120,6 +120,28 @@ class DuckDbCatalogMigrationTest {
     }
 
     @Test
+    void anOldCatalogWithRecordsThisVersionCannotPlaceIsNotMigrated() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path old = data.resolve("catalog.duckdb");
+        writeOldCatalog(old, null);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + old);
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE workspaces (id BIGINT, name VARCHAR)");
+            st.execute("INSERT INTO workspaces VALUES (1, 'w')");
+        }
+        byte[] before = Files.readAllBytes(old);
+
+        assertThatThrownBy(() -> open(data)).isInstanceOf(GranaryException.class)
+                .hasMessage("Cannot migrate the catalog " + old + " to " + data.resolve("catalog.sqlite")
+                        + ": table workspaces has no place in the new catalog. Nothing was changed; the old catalog stays"
+                        + " in place.");
+        assertThat(Files.readAllBytes(old)).isEqualTo(before);
+        try (Stream<Path> files = Files.list(data)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("catalog.duckdb");
+        }
+    }
+
+    @Test
     void aMigrationCutBeforeTheOldFileMovedAsideKeepsTheNewCatalog() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         writeOldCatalog(data.resolve("catalog.duckdb"), null);
