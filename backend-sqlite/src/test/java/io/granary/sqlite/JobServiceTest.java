@@ -118,4 +118,16 @@ class JobServiceTest {
                 null, JobLock.NONE, null, 1, "master"));
         assertThat(jobs.await(CALLER, readable.id(), WAIT).status().wire()).isEqualTo("success");
     }
+
+    /** A submitted job starts at once, never at the next poll: here the poll is an hour away. */
+    @Test
+    void submittedJobsStartWithoutWaitingForAPoll() throws Exception {
+        jobs.close();
+        jobs = new JobService(queue, false, Duration.ofSeconds(60), "node", Duration.ofHours(1));
+        jobs.register(OP, (request, job, progress) -> JsonNodeFactory.instance.objectNode().put("done", request.fileId()));
+        jobs.start(2);
+        for (long id = 1; id <= 50; id++) {
+            assertThat(jobs.finish(CALLER, submit(id), WAIT).get("done").asLong()).isEqualTo(id);
+        }
+    }
 }
