@@ -6,7 +6,9 @@ import static io.granary.duckdb.DuckDbTables.interrupted;
 import static io.granary.duckdb.DuckDbTables.lit;
 import static io.granary.duckdb.DuckDbTables.q;
 
+import io.granary.core.csv.CsvChecker;
 import io.granary.core.csv.CsvDialect;
+import io.granary.core.csv.CsvScan;
 import io.granary.core.csv.HeaderReader;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
@@ -34,14 +36,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.zip.GZIPInputStream;
 
 /**
  * One load on one connection:
  * <ol>
  *   <li>the files stream through DuckDB's CSV reader ({@code read_csv}, strict, no type detection) into a
- *       private staging table shaped like the final table, group by group; each gzip file's integrity is
- *       checked alongside (DuckDB accepts a truncated gzip stream silently, Java's reader does not);</li>
+ *       private staging table shaped like the final table, group by group; each file is checked alongside by
+ *       {@link CsvChecker} (the strict rules every backend loads by; DuckDB alone lets a quote inside an
+ *       unquoted value, a NUL or a truncated gzip stream pass), and a group commits into staging only
+ *       once its files' checks found nothing;</li>
  *   <li>rows with the same primary key but a later position delete the earlier ones;</li>
  *   <li>in one transaction, a full load drops the target and renames the staging table into its place; an
  *       incremental load adds the new columns, deletes the target rows whose key is staged and inserts the
@@ -96,7 +99,7 @@ final class DuckDbLoad {
 
         String staging = q(table.bucketId()) + "." + q(DuckDbTables.STAGING_PREFIX
                 + UUID.randomUUID().toString().replace("-", ""));
-        List<CompletableFuture<Void>> checks = new ArrayList<>();
+        List<CompletableFuture<CsvChecker>> checks = new ArrayList<>();
         AtomicBoolean stopChecks = new AtomicBoolean();
         boolean stagingExists = false;
         try (Statement s = c.createStatement()) {
@@ -106,16 +109,13 @@ final class DuckDbLoad {
                 stagingExists = true;
                 long bytes = 0;
                 long rows = 0;
-                for (List<Path> group : readGroups(request.files(), request.dialect(), checks, stopChecks)) {
+                for (List<Integer> group : readGroups(request.files(), checks, stopChecks)) {
                     checkInterrupted();
-                    rows += insertFiles(staging, group, finalColumns);
-                    for (Path p : group) {
-                        bytes += Files.size(p);
+                    rows += insertGroup(staging, group, finalColumns, checks);
+                    for (int i : group) {
+                        bytes += Files.size(request.files().get(i));
                     }
                     progress.report(bytes, rows);
-                }
-                for (CompletableFuture<Void> check : checks) {
-                    join(check);
                 }
                 checkInterrupted();
 
@@ -141,9 +141,7 @@ final class DuckDbLoad {
                 return new LoadResult(rows, List.copyOf(added), List.copyOf(finalColumns), stats.rows(), stats.bytes());
             } catch (SQLException e) {
                 GranaryException csv = CsvErrors.fromDuckDb(e.getMessage(), request.files());
-                // a broken gzip stream may surface as a parse error: report the gzip problem instead
-                GranaryException gzip = csv == null ? null : firstFailure(checks);
-                throw gzip != null ? gzip : csv != null ? csv : engine(e);
+                throw csv != null ? csv : engine(e);
             } catch (IOException e) {
                 throw new GranaryException(ErrorCode.INTERNAL, "Cannot read a file to load: " + e.getMessage(), e);
             } finally {
@@ -219,29 +217,99 @@ final class DuckDbLoad {
     }
 
     /**
-     * Consecutive files that one read_csv call can read: same compression and same line ending. DuckDB
-     * guesses the line ending from the first line end it meets, even inside quotes, so an LF file whose
-     * first record holds a quoted CRLF is told its line ending. Starts the integrity check of each gzip file.
+     * Consecutive files (their indexes) that one read_csv call can read: same compression and same line
+     * ending. DuckDB guesses the line ending from the first line end it meets, even inside quotes, so an LF
+     * file whose first record holds a quoted CRLF is told its line ending. Starts the check of every file
+     * ({@link CsvChecker}, which also reads each gzip stream to its end: DuckDB accepts a truncated one).
      */
-    private List<List<Path>> readGroups(List<Path> files, CsvDialect dialect, List<CompletableFuture<Void>> checks,
+    private List<List<Integer>> readGroups(List<Path> files, List<CompletableFuture<CsvChecker>> checks,
             AtomicBoolean stop) throws IOException {
-        List<List<Path>> groups = new ArrayList<>();
+        List<List<Integer>> groups = new ArrayList<>();
         String previous = null;
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
-            boolean gzip = isGzip(file);
-            if (gzip) {
-                int index = i;
-                checks.add(CompletableFuture.runAsync(() -> verifyGzip(file, index, files.size(), stop), verifier));
-            }
-            String key = gzip + "|" + lfOnly(file, dialect);
+            int index = i;
+            checks.add(CompletableFuture.supplyAsync(() -> check(file, index, files.size(), stop), verifier));
+            String key = isGzip(file) + "|" + lfOnly(file, request.dialect());
             if (!key.equals(previous)) {
                 groups.add(new ArrayList<>());
                 previous = key;
             }
-            groups.get(groups.size() - 1).add(file);
+            groups.get(groups.size() - 1).add(i);
         }
         return groups;
+    }
+
+    /**
+     * Inserts a group in a transaction that commits only once the checks of its files found no problem.
+     * DuckDB's reader cannot read a file whose records end in different ways (or reads the CRs into the
+     * values): such files are loaded again from a copy with LF line ends.
+     */
+    private long insertGroup(String staging, List<Integer> group, List<String> finalColumns,
+            List<CompletableFuture<CsvChecker>> checks) throws SQLException, IOException {
+        List<Path> files = new ArrayList<>();
+        for (int i : group) {
+            files.add(request.files().get(i));
+        }
+        c.setAutoCommit(false);
+        try {
+            long inserted;
+            SQLException failed = null;
+            try {
+                inserted = insertFiles(staging, files, finalColumns);
+            } catch (SQLException e) {
+                inserted = -1;
+                failed = e;
+            }
+            boolean mixed;
+            try {
+                mixed = checked(group, checks);
+            } catch (RuntimeException problem) {
+                c.rollback();
+                throw problem;
+            }
+            if (failed != null && !mixed) {
+                c.rollback();
+                throw failed;
+            }
+            if (!mixed) {
+                c.commit();
+                return inserted;
+            }
+            c.rollback();
+        } finally {
+            c.setAutoCommit(true);
+        }
+        long inserted = 0;
+        for (int i : group) {
+            Path file = request.files().get(i);
+            if (!join(checks.get(i)).mixedLineEnds()) {
+                inserted += insertFiles(staging, List.of(file), finalColumns);
+                continue;
+            }
+            Path copy = Files.createTempFile(file.toAbsolutePath().getParent(), "lf-", ".csv");
+            try {
+                CsvScan.withLfLineEnds(file, request.dialect(), copy);
+                inserted += insertFiles(staging, List.of(copy), finalColumns);
+            } finally {
+                Files.deleteIfExists(copy);
+            }
+        }
+        return inserted;
+    }
+
+    /** Waits for the checks of a group; throws the first problem; whether a file has mixed line ends. */
+    private boolean checked(List<Integer> group, List<CompletableFuture<CsvChecker>> checks) {
+        boolean mixed = false;
+        for (int i : group) {
+            CsvChecker checker = join(checks.get(i));
+            if (checker.problem() != null) {
+                throw CsvScan.invalid(request.files().size() > 1 ? " (file " + (i + 1) + " of " + request.files().size()
+                        + ")" : "", checker.problem());
+            }
+            mixed |= checker.mixedLineEnds();
+        }
+        return mixed;
     }
 
     private static boolean lfOnly(Path file, CsvDialect dialect) {
@@ -297,14 +365,9 @@ final class DuckDbLoad {
         }
     }
 
-    private static void verifyGzip(Path file, int index, int count, AtomicBoolean stop) {
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 1 << 16)) {
-            while (in.read(buffer) >= 0) {
-                if (stop.get()) {
-                    return;
-                }
-            }
+    private CsvChecker check(Path file, int index, int count, AtomicBoolean stop) {
+        try {
+            return CsvScan.check(file, request.dialect(), request.fileColumns().size(), request.header(), stop::get);
         } catch (IOException e) {
             String where = count > 1 ? " (file " + (index + 1) + " of " + count + ")" : "";
             throw new GranaryException(ErrorCode.INVALID_CSV,
@@ -313,9 +376,9 @@ final class DuckDbLoad {
         }
     }
 
-    private static void join(CompletableFuture<Void> check) {
+    private static CsvChecker join(CompletableFuture<CsvChecker> check) {
         try {
-            check.get();
+            return check.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw interrupted();
@@ -323,23 +386,8 @@ final class DuckDbLoad {
             if (e.getCause() instanceof GranaryException g) {
                 throw g;
             }
-            throw new GranaryException(ErrorCode.INTERNAL, "Cannot verify a gzip file: " + e.getCause(), e.getCause());
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot check a file to load: " + e.getCause(), e.getCause());
         }
-    }
-
-    private static GranaryException firstFailure(List<CompletableFuture<Void>> checks) {
-        for (CompletableFuture<Void> check : checks) {
-            try {
-                join(check);
-            } catch (GranaryException e) {
-                if (e.errorCode().equals(ErrorCode.INVALID_CSV)) {
-                    return e;
-                }
-            } catch (RuntimeException ignored) {
-                // cancelled or other: not a gzip problem
-            }
-        }
-        return null;
     }
 
     private static void checkInterrupted() {

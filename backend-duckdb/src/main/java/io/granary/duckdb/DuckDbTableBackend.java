@@ -9,9 +9,11 @@ import static io.granary.duckdb.DuckDbTables.q;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
-import io.granary.core.util.SliceGzip;
+import io.granary.core.port.ExportTarget;
+import io.granary.core.util.SlicePipeline;
 import io.granary.jdbc.SqlValues;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,7 +61,7 @@ public final class DuckDbTableBackend implements TableBackend {
         t.setDaemon(true);
         return t;
     });
-    private final SliceGzip compressor = new SliceGzip();
+    private final SlicePipeline pipeline = new SlicePipeline();
 
     /** Tables in {@code database}; DuckDB spills to {@code tempDir}; {@link #DEFAULT_MEMORY_LIMIT}. */
     public DuckDbTableBackend(DuckDbDatabase database, Path tempDir) {
@@ -108,6 +110,11 @@ public final class DuckDbTableBackend implements TableBackend {
             database.close();
             throw e;
         }
+    }
+
+    /** The database the tables are in (workspaces on this engine copy from it). */
+    DuckDbDatabase database() {
+        return database;
     }
 
     // a process killed mid-load leaves its committed staging table behind: it is never part of a table
@@ -231,10 +238,16 @@ public final class DuckDbTableBackend implements TableBackend {
         }
     }
 
+    /** CSV and Parquet. */
     @Override
-    public ExportResult export(TableRef table, ExportRequest request, Path outputDir) {
+    public boolean exports(FileType type) {
+        return type == FileType.CSV || type == FileType.PARQUET;
+    }
+
+    @Override
+    public ExportResult export(TableRef table, ExportRequest request, ExportTarget target) {
         try (Connection c = database.connect()) {
-            return DuckDbExport.run(c, table, request, outputDir, sliceBytes, compressor);
+            return DuckDbExport.run(c, table, request, target, sliceBytes, pipeline);
         } catch (SQLException e) {
             throw engine(e);
         } catch (IOException e) {
@@ -285,7 +298,7 @@ public final class DuckDbTableBackend implements TableBackend {
 
     @Override
     public void close() {
-        compressor.close();
+        pipeline.close();
         verifier.shutdownNow();
         try {
             verifier.awaitTermination(5, TimeUnit.SECONDS);

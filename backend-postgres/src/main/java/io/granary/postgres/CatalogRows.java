@@ -13,6 +13,7 @@ import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
+import io.granary.core.model.Workspace;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
@@ -53,6 +54,13 @@ final class CatalogRows {
                 textList(rs, "tags"), rs.getString("run_id"), rs.getLong("creator_token_id"),
                 rs.getString("creator_token_description"), rs.getString("object_key"), instant(rs, "created"),
                 instant(rs, "expires"));
+    }
+
+    static Workspace workspace(ResultSet rs) throws SQLException {
+        return new Workspace(rs.getLong("id"), rs.getString("name"), rs.getString("backend"), rs.getString("component"),
+                rs.getString("configuration_id"), rs.getBoolean("read_only_storage_access"),
+                StoredJson.readStrings(rs.getString("connection")), rs.getLong("creator_token_id"),
+                rs.getString("creator_token_description"), instant(rs, "created"));
     }
 
     static ScopedCredential credential(ResultSet rs) throws SQLException {

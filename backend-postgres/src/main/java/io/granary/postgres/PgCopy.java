@@ -1,9 +1,10 @@
 package io.granary.postgres;
 
+import io.granary.core.csv.CsvChecker;
 import io.granary.core.csv.CsvDialect;
+import io.granary.core.csv.CsvScan;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
-import io.granary.core.util.SliceGzip;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
@@ -15,10 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -27,7 +27,8 @@ import org.postgresql.copy.CopyOut;
 
 /**
  * Streams CSV between files and PostgreSQL with the COPY protocol: files go in through
- * {@link PgCsvFeed} (gzip and a byte order mark are handled here, in Java); exports come out one
+ * {@link PgCsvFeed}, checked on the way by {@link CsvChecker} (gzip and a byte order mark are handled
+ * here, in Java); exports come out one
  * CopyData message (= one row) at a time into slices. Nothing holds more than a buffer of a file.
  */
 final class PgCopy {
@@ -35,10 +36,6 @@ final class PgCopy {
     private static final int BUFFER = 1 << 16;
 
     private PgCopy() {
-    }
-
-    /** What an export wrote. */
-    record Slices(List<Path> paths, long rows) {
     }
 
     /**
@@ -61,16 +58,24 @@ final class PgCopy {
         CopyIn copy = copies.copyIn(sql);
         try (InputStream in = open(file)) {
             PgCsvFeed feed = PgCsvFeed.filter(dialect, columns.size());
+            // the BOM is gone already: the checker counts from the first character of text
+            CsvChecker checker = CsvChecker.of(dialect, columns.size(), header);
             byte[] buffer = new byte[BUFFER];
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw PostgresTableBackend.interrupted();
                 }
+                if (!checker.feed(buffer, 0, n)) {
+                    throw CsvScan.invalid(where, checker.problem());
+                }
                 int m = feed.feed(buffer, n);
                 if (m > 0) {
                     copy.writeToCopy(feed.output(), 0, m);
                 }
+            }
+            if (checker.finish() != null) {
+                throw CsvScan.invalid(where, checker.problem());
             }
             int m = feed.finish();
             if (m > 0) {
@@ -78,7 +83,8 @@ final class PgCopy {
             }
             return copy.endCopy();
         } catch (PgCsvFeed.Malformed e) {
-            throw PgCsvErrors.invalid(where, e.problem());
+            // the checker saw the same bytes first and refuses whatever the filter refuses
+            throw new GranaryException(ErrorCode.INTERNAL, "The CSV filter refused a file the checker accepted", e);
         } catch (GzipException e) {
             throw PgCsvErrors.gzip(where, e);
         } catch (IOException e) {
@@ -157,28 +163,27 @@ final class PgCopy {
     }
 
     /**
-     * Runs {@code COPY (query) TO STDOUT} into slices {@code slice_<id>_<i>.csv[.gz]} in {@code dir}: a new
-     * slice starts at a row boundary once one holds {@code sliceBytes}; with {@code gzip} each finished
-     * slice is compressed on {@code compressor}'s threads while the next one is written. Always at least
-     * one (possibly empty) slice.
+     * Runs {@code COPY (query) TO STDOUT} into plain CSV slices {@code slice_<id>_<i>.csv} in {@code dir}: a new
+     * slice starts at a row boundary once one holds {@code sliceBytes}, and each finished slice goes to
+     * {@code finished} (in order) while the next one is written. Always at least one (possibly empty) slice.
+     * Returns the rows written.
      */
-    static Slices export(Connection c, String query, Path dir, long sliceBytes, boolean gzip, SliceGzip compressor)
+    static long export(Connection c, String query, Path dir, long sliceBytes, Consumer<Path> finished)
             throws SQLException, IOException {
         Files.createDirectories(dir);
         String prefix = "slice_" + UUID.randomUUID().toString().replace("-", "");
-        List<Path> plain = new ArrayList<>();
-        List<CompletableFuture<Path>> compressed = new ArrayList<>();
         CopyManager copies = c.unwrap(PGConnection.class).getCopyAPI();
         CopyOut copy = copies.copyOut("COPY (" + query + ") TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *, ENCODING 'UTF8')");
         long rows = 0;
+        int slices = 0;
+        Path slice = null;
         OutputStream out = null;
         long written = 0;
         try {
             byte[] row;
             while ((row = copy.readFromCopy()) != null) {
                 if (out == null) {
-                    Path slice = dir.resolve(prefix + "_" + plain.size() + ".csv");
-                    plain.add(slice);
+                    slice = dir.resolve(prefix + "_" + slices++ + ".csv");
                     out = new BufferedOutputStream(Files.newOutputStream(slice), BUFFER);
                     written = 0;
                 }
@@ -188,24 +193,12 @@ final class PgCopy {
                 if (written >= sliceBytes) {
                     out.close();
                     out = null;
-                    if (gzip) {
-                        compressed.add(compressor.submit(plain.get(plain.size() - 1)));
-                    }
+                    finished.accept(slice);
                 }
                 if ((rows & 0xfff) == 0 && Thread.currentThread().isInterrupted()) {
                     throw PostgresTableBackend.exportInterrupted();
                 }
             }
-        } catch (SQLException | IOException | RuntimeException e) {
-            // the caller removes the output directory: no compression may still be writing into it
-            for (CompletableFuture<Path> f : compressed) {
-                try {
-                    f.join();
-                } catch (RuntimeException ignored) {
-                    // the export fails with e
-                }
-            }
-            throw e;
         } finally {
             if (copy.isActive()) {
                 try {
@@ -218,15 +211,11 @@ final class PgCopy {
                 out.close();
             }
         }
-        if (plain.isEmpty()) {
-            plain.add(Files.createFile(dir.resolve(prefix + "_0.csv")));
+        if (out != null) {
+            finished.accept(slice);
+        } else if (slices == 0) {
+            finished.accept(Files.createFile(dir.resolve(prefix + "_0.csv")));
         }
-        if (!gzip) {
-            return new Slices(List.copyOf(plain), rows);
-        }
-        for (int i = compressed.size(); i < plain.size(); i++) {
-            compressed.add(compressor.submit(plain.get(i)));
-        }
-        return new Slices(SliceGzip.await(compressed), rows);
+        return rows;
     }
 }

@@ -1,10 +1,11 @@
 package io.granary.postgres;
 
+import io.granary.core.csv.CsvChecker;
 import io.granary.core.csv.CsvDialect;
+import io.granary.core.csv.CsvScan;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.regex.Matcher;
@@ -16,14 +17,12 @@ import org.postgresql.util.ServerErrorMessage;
  * Turns a failed COPY into the user error the DuckDB backend gives for the same file: {@code Invalid CSV
  * file (file i of n). Line N: problem.} COPY names the problem but counts lines its own way (the line
  * where a record ends, after blank lines were dropped) and does not say how many fields it found, so
- * the file is read again with {@link PgCsvFeed}'s checker, which names the line where the bad record
- * starts; COPY's own words are the fallback.
+ * the file is read again with {@link CsvChecker}, which names the line where the bad record starts;
+ * COPY's own words are the fallback.
  */
 final class PgCsvErrors {
 
     private static final Pattern LINE = Pattern.compile("\\bline (\\d+)");
-    private static final String UNTERMINATED = "a quoted value is not closed (unterminated quote)";
-    private static final String UTF8 = "invalid UTF-8 byte sequence (the file must be UTF-8 encoded)";
 
     private PgCsvErrors() {
     }
@@ -43,18 +42,13 @@ final class PgCsvErrors {
         if (!state.startsWith("22") && !tooLong) {
             return null;
         }
-        PgCsvFeed.Problem found = check(file, dialect, columns, header);
+        CsvChecker.Problem found = check(file, dialect, columns, header);
         if (found != null) {
             return invalid(where, "Line " + found.line() + ": " + found.text(), e);
         }
         String text = tooLong ? "a line is longer than PostgreSQL's limit of 1 GB" : problem(m.getMessage(), columns);
         Matcher line = LINE.matcher(m.getWhere() == null ? "" : m.getWhere());
         return invalid(where, line.find() ? "Line " + line.group(1) + ": " + text : capitalise(text), e);
-    }
-
-    /** A problem {@link PgCsvFeed} found while sending the file. */
-    static GranaryException invalid(String where, PgCsvFeed.Problem problem) {
-        return invalid(where, "Line " + problem.line() + ": " + problem.text(), null);
     }
 
     /** A gzip stream that cannot be read to its end. */
@@ -73,19 +67,9 @@ final class PgCsvErrors {
         return new GranaryException(ErrorCode.INVALID_CSV, "Invalid CSV file" + where + ". " + text + ".", cause);
     }
 
-    private static PgCsvFeed.Problem check(Path file, CsvDialect dialect, int columns, boolean header) {
-        PgCsvFeed checker = PgCsvFeed.checker(dialect, columns, header);
-        try (InputStream in = PgCopy.open(file)) {
-            byte[] buffer = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                checker.feed(buffer, n);
-                if (checker.problem() != null) {
-                    return checker.problem();
-                }
-            }
-            checker.finish();
-            return checker.problem();
+    private static CsvChecker.Problem check(Path file, CsvDialect dialect, int columns, boolean header) {
+        try {
+            return CsvScan.check(file, dialect, columns, header, () -> false).problem();
         } catch (IOException unreadable) {
             return null;
         }
@@ -100,13 +84,10 @@ final class PgCsvErrors {
             return "fewer than the expected " + columns + " fields";
         }
         if (m.startsWith("unterminated CSV quoted field")) {
-            return UNTERMINATED;
+            return CsvChecker.UNTERMINATED;
         }
         if (m.startsWith("invalid byte sequence")) {
-            return m.endsWith("0x00") ? "a NUL character (byte 0x00), which PostgreSQL cannot store" : UTF8;
-        }
-        if (m.startsWith("unquoted carriage return") || m.startsWith("unquoted newline")) {
-            return "a line end differs from the first line's (mixed CRLF/LF line ends)";
+            return m.endsWith("0x00") ? CsvChecker.NUL : CsvChecker.UTF8;
         }
         int nl = m.indexOf('\n');
         return "malformed CSV row (" + (nl < 0 ? m : m.substring(0, nl)) + ")";

@@ -5,11 +5,9 @@ import java.util.Arrays;
 
 /**
  * The bytes of a CSV file rewritten so that PostgreSQL's {@code COPY ... (FORMAT csv)} reads them as
- * DuckDB's reader (the other backend) reads the original. COPY treats a quote character anywhere as the
- * start or end of quoting and has an end-of-data marker; DuckDB does not. So, field by field:
+ * the other backends read the original, by {@link io.granary.core.csv.CsvChecker}'s rules. COPY has an
+ * end-of-data marker and one line end per file; the rules have neither. So, field by field:
  * <ul>
- *   <li>a quote inside an unquoted value is a literal character: the value is sent quoted, with its
- *       quotes escaped ({@code 12"} would otherwise open a quote, and {@code a"b"c} become {@code abc});</li>
  *   <li>spaces between a delimiter and an opening quote, or a closing quote and the next delimiter, are
  *       dropped; any other text after a closing quote is an error ({@link Malformed});</li>
  *   <li>blank lines are dropped when there are several columns (COPY would fail with "missing data");
@@ -20,28 +18,17 @@ import java.util.Arrays;
  *       and silently ignore the rest of the file.</li>
  * </ul>
  * Inside quotes a doubled quote is a quote; with a separate escape character, that character makes the
- * next one literal and is dropped, as in DuckDB (COPY keeps it unless a quote or itself follows). In
- * checking mode the same machine finds the first problem of a file with the physical line
- * where its record starts, which COPY reports less precisely: wrong field count, unclosed quote,
- * invalid UTF-8, a NUL byte, mixed line ends.
+ * next one literal and is dropped, as in DuckDB (COPY keeps it unless a quote or itself follows). Every
+ * record ends in LF, whatever it ended in (COPY refuses a file whose records end in different ways).
+ * The file's problems are the checker's to find, which reads the same bytes first; this filter only
+ * assumes them absent (a quote inside an unquoted value, text after a closing quote: {@link Malformed}).
  */
 final class PgCsvFeed {
 
-    /** A problem found in checking mode; {@code line} is 1-based in the file as given. */
-    record Problem(long line, String text) {
-    }
-
-    /** Text after a closing quote, which DuckDB's strict reader refuses too. */
+    /** Text after a closing quote or a quote inside an unquoted value, which the checker refuses first. */
     static final class Malformed extends RuntimeException {
-        private final transient Problem problem;
-
-        Malformed(Problem problem) {
-            super(problem.text(), null, false, false);
-            this.problem = problem;
-        }
-
-        Problem problem() {
-            return problem;
+        Malformed() {
+            super("a quoted value is followed by other characters before the delimiter", null, false, false);
         }
     }
 
@@ -53,22 +40,12 @@ final class PgCsvFeed {
     private static final int UNQUOTED = 4;
     private static final int QUOTED = 5;
     private static final int AFTER_QUOTE = 6;
-    private static final int REQUOTED = 7;
-    private static final int EXTRA = 8;
+    private static final int EXTRA = 7;
 
     private static final int EXTRA_FIELD_START = 0;
     private static final int EXTRA_IN_QUOTE = 1;
     private static final int EXTRA_CLOSED = 2;
     private static final int EXTRA_SPACES = 3;
-
-    private static final int EOL_NONE = 0;
-    private static final int EOL_LF = 1;
-    private static final int EOL_CRLF = 2;
-    private static final int EOL_CR = 3;
-
-    private static final String UTF8 = "invalid UTF-8 byte sequence (the file must be UTF-8 encoded)";
-    private static final String STRAY = "a quoted value is followed by other characters before the delimiter"
-            + " (stray enclosure character)";
 
     private final int quote;
     private final int escape;
@@ -76,8 +53,6 @@ final class PgCsvFeed {
     private final int expectedFields;
     private final boolean dropBlankLines;
     private final boolean guardEndMarker;
-    private final boolean checking;
-    private final boolean header;
     private final boolean bulk;
 
     private int state = START;
@@ -102,15 +77,7 @@ final class PgCsvFeed {
     private byte[] held = new byte[64];
     private int heldLength;
 
-    private long line = 1;
-    private boolean previousWasCr;
-    private long recordLine;
-    private long records;
-    private int eolType = EOL_NONE;
-    private Problem problem;
-    private final Utf8Check utf8 = new Utf8Check();
-
-    private PgCsvFeed(CsvDialect dialect, int columns, boolean checking, boolean header, boolean bulk) {
+    private PgCsvFeed(CsvDialect dialect, int columns, boolean bulk) {
         this.quote = dialect.enclosure() & 0xff;
         this.escape = dialect.escapedBy() == null || dialect.escapedBy() == dialect.enclosure() ? -1
                 : dialect.escapedBy() & 0xff;
@@ -118,24 +85,17 @@ final class PgCsvFeed {
         this.expectedFields = columns;
         this.dropBlankLines = columns > 1;
         this.guardEndMarker = quote != '\\' && quote != '.' && delimiter != '\\' && delimiter != '.';
-        this.checking = checking;
-        this.header = header;
-        this.bulk = bulk && !checking;
+        this.bulk = bulk;
     }
 
     /** A filter for a load of {@code columns} columns. The dialect's characters must be single bytes. */
     static PgCsvFeed filter(CsvDialect dialect, int columns) {
-        return new PgCsvFeed(dialect, columns, false, false, true);
+        return new PgCsvFeed(dialect, columns, true);
     }
 
     /** The same filter, one byte at a time: what the bulk copy must be equal to (for tests). */
     static PgCsvFeed filterByteByByte(CsvDialect dialect, int columns) {
-        return new PgCsvFeed(dialect, columns, false, false, false);
-    }
-
-    /** A checker that finds the first problem of a file; {@code header}: its first record is not data. */
-    static PgCsvFeed checker(CsvDialect dialect, int columns, boolean header) {
-        return new PgCsvFeed(dialect, columns, true, header, false);
+        return new PgCsvFeed(dialect, columns, false);
     }
 
     /** The bytes to send after the last {@link #feed} or {@link #finish}, from index 0. */
@@ -150,22 +110,14 @@ final class PgCsvFeed {
     int feed(byte[] in, int n) {
         keepUnsent();
         int i = 0;
-        while (i < n && problem == null) {
+        while (i < n) {
             int run = bulk ? plainRun(in, i, n) : 0;
             if (run > 0) {
                 copy(in, i, run);
                 i += run;
                 continue;
             }
-            int c = in[i++] & 0xff;
-            if (checking && !utf8.accept(c)) {
-                report(new Problem(line, c == 0 ? "a NUL character (byte 0x00), which PostgreSQL cannot store" : UTF8));
-            }
-            step(c);
-            if (c == '\r' || (c == '\n' && !previousWasCr)) {
-                line++;
-            }
-            previousWasCr = c == '\r';
+            step(in[i++] & 0xff);
         }
         ready = state == UNQUOTED ? fieldStart : o;
         return ready;
@@ -204,7 +156,6 @@ final class PgCsvFeed {
         System.arraycopy(in, from, out, o, length);
         o += length;
         lastWasEscape = false;
-        previousWasCr = false;
         if (state == UNQUOTED) {
             fieldLength += length;
             fieldIsEndMarker = false;
@@ -214,20 +165,8 @@ final class PgCsvFeed {
     /** Ends the file; returns how many bytes of {@link #output()} are left to send. */
     int finish() {
         keepUnsent();
-        if (problem != null) {
-            return 0;
-        }
         switch (state) {
-            case START_AFTER_CR -> endOfLine(EOL_CR);
-            case FIELD_START, AFTER_QUOTE -> endRecord();
-            case UNQUOTED -> {
-                endUnquoted();
-                endRecord();
-            }
-            case REQUOTED -> {
-                emit(quote);
-                endRecord();
-            }
+            case UNQUOTED -> endUnquoted();
             case EXTRA -> {
                 if (extraState == EXTRA_IN_QUOTE || extraState == EXTRA_SPACES) {
                     // not empty fields after all: the file ends in the state the flushed bytes leave
@@ -239,24 +178,14 @@ final class PgCsvFeed {
                         put(quote);
                         put(quote);
                     }
-                    endRecord();
                 }
             }
-            case QUOTED -> report(new Problem(recordLine, "a quoted value is not closed (unterminated quote)"));
             default -> {
             }
-        }
-        if (!utf8.complete()) {
-            report(new Problem(line, UTF8));
         }
         state = START;
         ready = o;
         return o;
-    }
-
-    /** The first problem, in checking mode after {@link #finish}; null when the file looks valid. */
-    Problem problem() {
-        return problem;
     }
 
     private void keepUnsent() {
@@ -270,12 +199,9 @@ final class PgCsvFeed {
     private void step(int c) {
         switch (state) {
             case START_AFTER_CR -> {
-                if (c == '\n') {
-                    endOfLine(EOL_CRLF);
-                    put(c);
-                    state = START;
-                } else {
-                    endOfLine(EOL_CR);
+                // the CR was sent as LF
+                state = START;
+                if (c != '\n') {
                     atRecordStart(c);
                 }
             }
@@ -290,7 +216,6 @@ final class PgCsvFeed {
             case UNQUOTED -> unquoted(c);
             case QUOTED -> quoted(c);
             case AFTER_QUOTE -> afterQuote(c);
-            case REQUOTED -> requoted(c);
             default -> extra(c);
         }
     }
@@ -322,9 +247,7 @@ final class PgCsvFeed {
             state = BLANK_CR;
             return;
         }
-        records++;
         fields = 1;
-        recordLine = line;
         atFieldStart(c);
     }
 
@@ -359,7 +282,7 @@ final class PgCsvFeed {
             emit(c);
             state = QUOTED;
         } else if (c == quote) {
-            requote();
+            throw new Malformed(); // the checker refuses it first
         } else {
             fieldIsEndMarker = fields == 1 && (fieldLength == 0 ? c == '\\' : fieldLength == 1 && fieldIsEndMarker && c == '.');
             fieldAllSpaces &= c == ' ';
@@ -377,40 +300,6 @@ final class PgCsvFeed {
             put(quote);
         }
         state = FIELD_START;
-    }
-
-    // an unquoted value met a quote: send it quoted from its start, with the quote as a literal
-    private void requote() {
-        byte[] value = Arrays.copyOfRange(out, fieldStart, o);
-        o = fieldStart;
-        emit(quote);
-        for (byte b : value) {
-            literal(b & 0xff);
-        }
-        literal(quote);
-        state = REQUOTED;
-    }
-
-    private void requoted(int c) {
-        if (c == delimiter) {
-            emit(quote);
-            endField(false);
-        } else if (c == '\r' || c == '\n') {
-            emit(quote);
-            endRecord(c);
-        } else {
-            literal(c);
-        }
-    }
-
-    /** A character inside quotes that COPY must take literally. */
-    private void literal(int c) {
-        if (c == quote) {
-            emit(escape < 0 ? quote : escape);
-        } else if (c == escape) {
-            emit(escape);
-        }
-        emit(c);
     }
 
     private void afterQuote(int c) {
@@ -434,11 +323,7 @@ final class PgCsvFeed {
     }
 
     private void stray() {
-        Problem p = new Problem(recordLine, STRAY);
-        if (!checking) {
-            throw new Malformed(p);
-        }
-        report(p);
+        throw new Malformed();
     }
 
     /**
@@ -460,15 +345,8 @@ final class PgCsvFeed {
     }
 
     private void endRecord(int c) {
-        if (c == '\n') {
-            endOfLine(EOL_LF);
-            put(c);
-            state = START;
-        } else {
-            put(c);
-            state = START_AFTER_CR;
-        }
-        endRecord();
+        put('\n');
+        state = c == '\n' ? START : START_AFTER_CR;
     }
 
     private void extra(int c) {
@@ -565,28 +443,5 @@ final class PgCsvFeed {
             out = Arrays.copyOf(out, out.length * 2);
         }
         out[o++] = (byte) c;
-    }
-
-    // ---- checking
-
-    private void report(Problem p) {
-        if (problem == null && checking) {
-            problem = p;
-        }
-    }
-
-    private void endRecord() {
-        if (checking && !(header && records == 1) && fields != expectedFields) {
-            report(new Problem(recordLine, "expected " + expectedFields + " fields, found " + fields));
-        }
-    }
-
-    // COPY takes its line end from the first one outside quotes and refuses any other
-    private void endOfLine(int type) {
-        if (eolType == EOL_NONE) {
-            eolType = type;
-        } else if (eolType != type) {
-            report(new Problem(recordLine, "a line end differs from the first line's (mixed CRLF/LF line ends)"));
-        }
     }
 }

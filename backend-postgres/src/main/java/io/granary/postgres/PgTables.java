@@ -108,7 +108,10 @@ final class PgTables {
         return out;
     }
 
-    /** Creates the bucket's schema unless it exists (another node may be creating it at the same time). */
+    /**
+     * Creates the bucket's schema unless it exists (another node may be creating it at the same time), readable by
+     * workspaces with read access to Storage if there are any.
+     */
     static void ensureSchema(Connection c, String bucketId) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA IF NOT EXISTS " + q(PgNames.schema(bucketId)));
@@ -118,6 +121,7 @@ final class PgTables {
                 throw e;
             }
         }
+        PgStorageReader.onNewSchema(c, PgNames.schema(bucketId));
     }
 
     /**

@@ -8,6 +8,7 @@ import io.granary.core.model.ScopedCredential;
 import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.Token;
+import io.granary.core.model.Workspace;
 import io.granary.core.port.Catalog;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -189,6 +190,39 @@ public final class PostgresCatalog implements Catalog {
     }
 
     // ---- files
+
+    // ---- workspaces
+
+    @Override
+    public long nextWorkspaceId() {
+        return sql.queryOne("SELECT nextval('workspace_id_seq')", rs -> rs.getLong(1)).orElseThrow();
+    }
+
+    @Override
+    public boolean insertWorkspace(Workspace w) {
+        return sql.update("""
+                INSERT INTO workspaces (id, name, backend, component, configuration_id, read_only_storage_access,
+                  connection, creator_token_id, creator_token_description, created)
+                VALUES (?,?,?,?,?,?,?::json,?,?,?) ON CONFLICT (id) DO NOTHING""",
+                w.id(), w.name(), w.backend(), w.component(), w.configurationId(), w.readOnlyStorageAccess(),
+                StoredJson.writeStrings(w.connection()), w.creatorTokenId(), w.creatorTokenDescription(),
+                w.created()) > 0;
+    }
+
+    @Override
+    public Optional<Workspace> findWorkspace(long id) {
+        return sql.queryOne("SELECT * FROM workspaces WHERE id = ?", CatalogRows::workspace, id);
+    }
+
+    @Override
+    public List<Workspace> listWorkspaces() {
+        return sql.query("SELECT * FROM workspaces ORDER BY id", CatalogRows::workspace);
+    }
+
+    @Override
+    public boolean deleteWorkspace(long id) {
+        return sql.update("DELETE FROM workspaces WHERE id = ?", id) > 0;
+    }
 
     @Override
     public long nextFileId() {

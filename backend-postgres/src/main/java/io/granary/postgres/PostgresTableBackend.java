@@ -5,14 +5,15 @@ import static io.granary.postgres.PgNames.q;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
-import io.granary.core.util.SliceGzip;
+import io.granary.core.port.ExportTarget;
+import io.granary.core.util.SlicePipeline;
 import io.granary.jdbc.SqlValues;
 import io.granary.jdbc.Transactions;
 import io.granary.postgres.PgTables.Column;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Table rows in PostgreSQL: one schema per bucket (named by the bucket id), one table per table, every
@@ -43,7 +45,7 @@ public final class PostgresTableBackend implements TableBackend {
     private final PostgresDatabase database;
     private final boolean ownsDatabase;
     private final long sliceBytes;
-    private final SliceGzip compressor = new SliceGzip();
+    private final SlicePipeline pipeline = new SlicePipeline();
 
     /** Tables in {@code database}, exports in slices of {@link #DEFAULT_SLICE_BYTES}. */
     public PostgresTableBackend(PostgresDatabase database) {
@@ -74,12 +76,17 @@ public final class PostgresTableBackend implements TableBackend {
             checkEncoding(c);
             dropLeftoverStaging(c);
         } catch (SQLException e) {
-            compressor.close();
+            pipeline.close();
             throw engine(e);
         } catch (RuntimeException e) {
-            compressor.close();
+            pipeline.close();
             throw e;
         }
+    }
+
+    /** The pool the tables are on (workspaces on this engine share it). */
+    PostgresDatabase database() {
+        return database;
     }
 
     private static void checkEncoding(Connection c) throws SQLException {
@@ -256,8 +263,14 @@ public final class PostgresTableBackend implements TableBackend {
 
     // ---- reading
 
+    /** CSV and Parquet. */
     @Override
-    public ExportResult export(TableRef table, ExportRequest request, Path outputDir) {
+    public boolean exports(FileType type) {
+        return type == FileType.CSV || type == FileType.PARQUET;
+    }
+
+    @Override
+    public ExportResult export(TableRef table, ExportRequest request, ExportTarget target) {
         try (Connection c = database.connect()) {
             List<Column> all = PgTables.columns(c, table);
             List<Column> columns = PgSelection.pick(all, request.columns());
@@ -276,8 +289,21 @@ public final class PostgresTableBackend implements TableBackend {
             if (request.limit() != null) {
                 sql.append(" LIMIT ").append(Math.max(0, request.limit()));
             }
-            PgCopy.Slices slices = PgCopy.export(c, sql.toString(), outputDir, sliceBytes, request.gzip(), compressor);
-            return new ExportResult(slices.paths(), slices.rows(), List.copyOf(outColumns));
+            boolean parquet = request.fileType() == FileType.PARQUET;
+            SlicePipeline.Step step = parquet ? PgParquet.step(outColumns, request.gzip())
+                    : request.gzip() ? SlicePipeline.GZIP : SlicePipeline.KEEP;
+            String extension = parquet ? ".parquet" : request.gzip() ? ".csv.gz" : ".csv";
+            List<CompletableFuture<String>> stored = new ArrayList<>();
+            long rows;
+            try {
+                rows = PgCopy.export(c, sql.toString(), target.scratchDir(), sliceBytes, slice -> stored.add(
+                        pipeline.submit(slice, step, target, ExportTarget.sliceName(stored.size(), extension))));
+            } catch (SQLException | IOException | RuntimeException e) {
+                // nothing may still be writing when the caller removes what the export left
+                SlicePipeline.awaitQuietly(stored);
+                throw e;
+            }
+            return new ExportResult(SlicePipeline.await(stored), rows, outColumns);
         } catch (SQLException e) {
             throw engine(e);
         } catch (IOException e) {
@@ -326,7 +352,7 @@ public final class PostgresTableBackend implements TableBackend {
 
     @Override
     public void close() {
-        compressor.close();
+        pipeline.close();
         if (ownsDatabase) {
             database.close();
         }

@@ -12,24 +12,29 @@ class PgCsvFeedTest {
 
     @Test
     void passesOrdinaryCsvUnchanged() {
-        String csv = "id,name\n1,\"a,b\"\n2,\"x\ny\"\r\n3,\"say \"\"hi\"\"\"\n";
+        String csv = "id,name\n1,\"a,b\"\n2,\"x\ny\"\n3,\"say \"\"hi\"\"\"\n";
         assertThat(filter(csv, 2)).isEqualTo(csv);
+    }
+
+    @Test
+    void everyRecordEndsInLfAndLineEndsInsideQuotesStay() {
+        assertThat(filter("a,b\r\n1,\"x\r\ny\"\n2,z\r3,w\r\n", 2)).isEqualTo("a,b\n1,\"x\r\ny\"\n2,z\n3,w\n");
+        assertThat(filter("v\r\r\n1\r", 1)).isEqualTo("v\n\n1\n");
     }
 
     @Test
     void dropsBlankLinesOnlyWhenThereAreSeveralColumns() {
         assertThat(filter("\nid,name\n1,a\n\n\r\n2,b\n\n", 2)).isEqualTo("id,name\n1,a\n2,b\n");
-        assertThat(filter("a,b\r\n\r\n1,2\r\n", 2)).isEqualTo("a,b\r\n1,2\r\n");
+        assertThat(filter("a,b\r\n\r\n1,2\r\n", 2)).isEqualTo("a,b\n1,2\n");
         assertThat(filter("1,\"x\n\ny\"\n", 2)).isEqualTo("1,\"x\n\ny\"\n");
         assertThat(filter("id\n1\n\n2\n", 1)).isEqualTo("id\n1\n\n2\n");
     }
 
     @Test
     void dropsEmptyFieldsAfterTheLastExpectedOne() {
-        assertThat(filter("1,a,\n2,b,,\"\"\r\n3,c,", 2)).isEqualTo("1,a\n2,b\r\n3,c");
+        assertThat(filter("1,a,\n2,b,,\"\"\r\n3,c,", 2)).isEqualTo("1,a\n2,b\n3,c");
         assertThat(filter("1,\n", 1)).isEqualTo("1\n");
         assertThat(filter("1\n,\n,,", 1)).isEqualTo("1\n\n\"\"");
-        assertThat(filter(",\nx\"\",", 1)).isEqualTo("\n\"x\"\"\"\"\"");
         assertThat(filter("1,a, \"\"\n2,b, \n3,c,  ", 2)).isEqualTo("1,a\n2,b, \n3,c,  ");
         // anything else after them is sent, so COPY names the extra data
         assertThat(filter("1,a,,x\n2,b,\"q\"\n3,c,\"\"\"\"\n", 2)).isEqualTo("1,a,,x\n2,b,\"q\"\n3,c,\"\"\"\"\n");
@@ -38,17 +43,14 @@ class PgCsvFeedTest {
 
     @Test
     void quotesALoneEndOfDataMarker() {
-        assertThat(filter("\\.\n1\n\\.\r\n\\.x\n\"\\.\"\n\\.", 1)).isEqualTo("\"\\.\"\n1\n\"\\.\"\r\n\\.x\n\"\\.\"\n\"\\.\"");
+        assertThat(filter("\\.\n1\n\\.\r\n\\.x\n\"\\.\"\n\\.", 1)).isEqualTo("\"\\.\"\n1\n\"\\.\"\n\\.x\n\"\\.\"\n\"\\.\"");
         // inside a quoted value a line start is not a record start
         assertThat(filter("1,\"a\n\\.\nb\"\n", 2)).isEqualTo("1,\"a\n\\.\nb\"\n");
     }
 
     @Test
-    void aQuoteInsideAnUnquotedValueIsALiteralCharacter() {
-        assertThat(filter("1,12\" pizza\n2,a\"b\"c,\n3,x\"\r\n", 2))
-                .isEqualTo("1,\"12\"\" pizza\"\n2,\"a\"\"b\"\"c\"\n3,\"x\"\"\"\r\n");
-        CsvDialect backslash = new CsvDialect(';', '"', '\\');
-        assertThat(filter("1;a\\b\"c\n", 2, backslash)).isEqualTo("1;\"a\\\\b\\\"c\"\n");
+    void aQuoteInsideAnUnquotedValueIsRefused() {
+        assertThatThrownBy(() -> filter("1,12\" pizza\n", 2)).isInstanceOf(PgCsvFeed.Malformed.class);
     }
 
     @Test
@@ -56,10 +58,8 @@ class PgCsvFeedTest {
         assertThat(filter("1, \"a\" ,\"b\"  \n2,\"x\"\"y\"\n", 3)).isEqualTo("1,\"a\",\"b\"\n2,\"x\"\"y\"\n");
         assertThat(filter("1,  x \n", 2)).isEqualTo("1,  x \n");
         assertThatThrownBy(() -> filter("id,v\n1,ok\n2,\"two\nlines\"x\n", 2))
-                .isInstanceOfSatisfying(PgCsvFeed.Malformed.class, e -> assertThat(e.problem()).isEqualTo(
-                        new PgCsvFeed.Problem(3, "a quoted value is followed by other characters before the delimiter"
-                                + " (stray enclosure character)")));
-        assertThat(check("id,v\n1,\"a\" \"b\"\n", 2, true).line()).isEqualTo(2);
+                .isInstanceOf(PgCsvFeed.Malformed.class);
+        assertThatThrownBy(() -> filter("id,v\n1,\"a\" \"b\"\n", 2)).isInstanceOf(PgCsvFeed.Malformed.class);
     }
 
     @Test
@@ -67,27 +67,6 @@ class PgCsvFeedTest {
         CsvDialect backslash = new CsvDialect(';', '"', '\\');
         assertThat(filter("1;\"a\\\"b;\nc\"\n2;x;\n", 2, backslash)).isEqualTo("1;\"a\\\"b;\nc\"\n2;x\n");
         assertThat(filter("1;\"a\\ b\\\\c\\n\"\n", 2, backslash)).isEqualTo("1;\"a b\\\\cn\"\n");
-    }
-
-    @Test
-    void checkerNamesTheFirstProblemAndThePhysicalLineOfItsRecord() {
-        assertThat(check("id,name\n1,\"a\nb\"\n2,b,c\n", 2, true)).isEqualTo(new PgCsvFeed.Problem(4, "expected 2 fields, found 3"));
-        assertThat(check("id,name\n1,a\n\n\n2\n", 2, true)).isEqualTo(new PgCsvFeed.Problem(5, "expected 2 fields, found 1"));
-        assertThat(check("a,b,c\n1,2\n", 2, true)).isNull();
-        assertThat(check("a,b,c\n1,2\n", 2, false)).isEqualTo(new PgCsvFeed.Problem(1, "expected 2 fields, found 3"));
-        assertThat(check("id,name\n1,\"a\n2,b\n3,c\n", 2, true).text()).contains("unterminated quote");
-        assertThat(check("id,name\n1,\"a\n2,b\n3,c\n", 2, true).line()).isEqualTo(2);
-        assertThat(check("id,name\n1,a\r\n", 2, true)).isEqualTo(
-                new PgCsvFeed.Problem(2, "a line end differs from the first line's (mixed CRLF/LF line ends)"));
-        assertThat(check("id,name\r\n1,\"a\nb\"\r\n2,c\r\n", 2, true)).isNull();
-        assertThat(check("id,name\n1,a\u0000\n", 2, true).text()).contains("NUL");
-        byte[] bad = "id,name\n1,ok\n2,x\n".getBytes(StandardCharsets.UTF_8);
-        bad[15] = (byte) 0xc3; // a lead byte followed by "\n"
-        assertThat(check(bad, 2, true)).isEqualTo(new PgCsvFeed.Problem(3,
-                "invalid UTF-8 byte sequence (the file must be UTF-8 encoded)"));
-        assertThat(check("id,name\n1,Příliš 日本語 🚀\n", 2, true)).isNull();
-        // a lone \. is a one-field record, not the end of the data
-        assertThat(check("id,name\n1,a\n\\.\n2,b\n", 2, true)).isEqualTo(new PgCsvFeed.Problem(3, "expected 2 fields, found 1"));
     }
 
     @Test
@@ -115,7 +94,7 @@ class PgCsvFeedTest {
         try {
             return run(feed, in, chunk);
         } catch (PgCsvFeed.Malformed e) {
-            return "malformed " + e.problem();
+            return "malformed";
         }
     }
 
@@ -141,16 +120,5 @@ class PgCsvFeedTest {
         int n = feed.finish();
         out.write(feed.output(), 0, n);
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private static PgCsvFeed.Problem check(String csv, int columns, boolean header) {
-        return check(csv.getBytes(StandardCharsets.UTF_8), columns, header);
-    }
-
-    private static PgCsvFeed.Problem check(byte[] csv, int columns, boolean header) {
-        PgCsvFeed checker = PgCsvFeed.checker(CsvDialect.RFC, columns, header);
-        checker.feed(csv, csv.length);
-        checker.finish();
-        return checker.problem();
     }
 }

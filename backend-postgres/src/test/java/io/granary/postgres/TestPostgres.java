@@ -59,6 +59,7 @@ public final class TestPostgres {
                     builder.setOverrideWorkingDirectory(unpackForNobody().toFile());
                 }
                 server = builder.start();
+                requirePasswords(server);
                 EmbeddedPostgres started = server;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
@@ -72,6 +73,31 @@ public final class TestPostgres {
             }
         }
         return server;
+    }
+
+    /**
+     * zonky's server trusts every login; a workspace's password must be checked for real, so workspace roles
+     * ({@code granary_<oid>_ws_<id>}, a regular expression pg_hba.conf takes since PostgreSQL 16) log in with SCRAM.
+     * Every other role keeps zonky's trust, as the other tests expect.
+     */
+    private static void requirePasswords(EmbeddedPostgres pg) {
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            String hba;
+            try (var rs = s.executeQuery("SHOW hba_file")) {
+                rs.next();
+                hba = rs.getString(1);
+            }
+            String workspaces = "/^granary_[0-9]+_ws_[0-9]+$";
+            Files.writeString(Path.of(hba), "local all " + workspaces + " scram-sha-256\n"
+                    + "host  all " + workspaces + " 127.0.0.1/32 scram-sha-256\n"
+                    + "host  all " + workspaces + " ::1/128 scram-sha-256\n"
+                    + "local all all trust\n"
+                    + "host  all all 127.0.0.1/32 trust\n"
+                    + "host  all all ::1/128 trust\n");
+            s.execute("SELECT pg_reload_conf()");
+        } catch (SQLException | IOException e) {
+            throw new IllegalStateException("cannot make the test server check passwords", e);
+        }
     }
 
     // zonky looks for PG-<md5 of the archive>/.exists under its working directory and then uses it as is

@@ -17,6 +17,7 @@ import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
+import io.granary.core.model.Workspace;
 import io.granary.core.util.StoredJson;
 import io.granary.core.port.Catalog;
 import java.nio.file.Path;
@@ -58,6 +59,7 @@ public final class DuckDbCatalog implements Catalog {
                 "CREATE SEQUENCE IF NOT EXISTS token_id_seq START 1",
                 "CREATE SEQUENCE IF NOT EXISTS file_id_seq START 1",
                 "CREATE SEQUENCE IF NOT EXISTS metadata_id_seq START 1",
+                "CREATE SEQUENCE IF NOT EXISTS workspace_id_seq START 1",
                 """
                 CREATE TABLE IF NOT EXISTS metadata (
                   id BIGINT NOT NULL, table_id VARCHAR NOT NULL, column_name VARCHAR, provider VARCHAR NOT NULL,
@@ -86,6 +88,11 @@ public final class DuckDbCatalog implements Catalog {
                   columns_json VARCHAR NOT NULL, primary_key_json VARCHAR NOT NULL, created BIGINT NOT NULL,
                   last_import_date BIGINT, last_change_date BIGINT, rows_count BIGINT NOT NULL,
                   data_size_bytes BIGINT NOT NULL)""",
+                """
+                CREATE TABLE IF NOT EXISTS workspaces (
+                  id BIGINT PRIMARY KEY, name VARCHAR NOT NULL, backend VARCHAR NOT NULL, component VARCHAR,
+                  configuration_id VARCHAR, read_only_storage_access BOOLEAN NOT NULL, connection_json VARCHAR NOT NULL,
+                  creator_token_id BIGINT NOT NULL, creator_token_description VARCHAR, created BIGINT NOT NULL)""",
                 "CREATE TABLE IF NOT EXISTS file_tags (file_id BIGINT NOT NULL, position INTEGER NOT NULL, tag VARCHAR NOT NULL)",
                 """
                 CREATE TABLE IF NOT EXISTS credentials (
@@ -230,6 +237,46 @@ public final class DuckDbCatalog implements Catalog {
     }
 
     // ---- files
+
+    // ---- workspaces
+
+    @Override
+    public synchronized long nextWorkspaceId() {
+        return Sql.nextval(c, "workspace_id_seq");
+    }
+
+    @Override
+    public synchronized boolean insertWorkspace(Workspace w) {
+        if (Sql.queryOne(c, "SELECT 1 FROM workspaces WHERE id = ?", rs -> true, w.id()).isPresent()) {
+            return false;
+        }
+        Sql.update(c, "INSERT INTO workspaces VALUES (?,?,?,?,?,?,?,?,?,?)", w.id(), w.name(), w.backend(), w.component(),
+                w.configurationId(), w.readOnlyStorageAccess(), StoredJson.writeStrings(w.connection()),
+                w.creatorTokenId(), w.creatorTokenDescription(), w.created());
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<Workspace> findWorkspace(long id) {
+        return Sql.queryOne(c, "SELECT * FROM workspaces WHERE id = ?", DuckDbCatalog::workspace, id);
+    }
+
+    @Override
+    public synchronized List<Workspace> listWorkspaces() {
+        return Sql.query(c, "SELECT * FROM workspaces ORDER BY id", DuckDbCatalog::workspace);
+    }
+
+    @Override
+    public synchronized boolean deleteWorkspace(long id) {
+        return Sql.update(c, "DELETE FROM workspaces WHERE id = ?", id) > 0;
+    }
+
+    private static Workspace workspace(ResultSet rs) throws SQLException {
+        return new Workspace(rs.getLong("id"), rs.getString("name"), rs.getString("backend"), rs.getString("component"),
+                rs.getString("configuration_id"), rs.getBoolean("read_only_storage_access"),
+                StoredJson.readStrings(rs.getString("connection_json")), rs.getLong("creator_token_id"),
+                rs.getString("creator_token_description"), instant(rs, "created"));
+    }
 
     @Override
     public synchronized long nextFileId() {

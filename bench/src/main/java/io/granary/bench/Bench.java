@@ -99,6 +99,6 @@ public final class Bench {
         return List.of(new ImportScenario(Backend.DUCKDB), new UpsertScenario(Backend.DUCKDB),
                 new ExportScenario(Backend.DUCKDB), new LatencyScenario(), new ThroughputScenario(),
                 new ImportScenario(Backend.POSTGRES), new UpsertScenario(Backend.POSTGRES),
-                new ExportScenario(Backend.POSTGRES));
+                new ExportScenario(Backend.POSTGRES), new WorkspaceLoadScenario());
     }
 }

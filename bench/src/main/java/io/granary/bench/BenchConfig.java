@@ -50,7 +50,7 @@ record BenchConfig(
 
     /** Every scenario, in the order they run. */
     static final List<String> SCENARIOS = List.of("import", "upsert", "export", "latency", "throughput", "pg-import",
-            "pg-upsert", "pg-export");
+            "pg-upsert", "pg-export", "pg-workspace-load");
 
     static final String USAGE = """
             usage: bench/run all [--scale tiny|default|large] [--size-mb N[,N…]] [--pg-size-mb N[,N…]]

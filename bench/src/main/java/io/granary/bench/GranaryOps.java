@@ -1,18 +1,12 @@
 package io.granary.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.granary.client.FileUploadOptions;
 import io.granary.client.StorageClient;
 import io.granary.client.TableCreateOptions;
 import io.granary.client.TableImportOptions;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -31,9 +25,6 @@ final class GranaryOps {
             return Map.of("uploadSeconds", uploadSeconds, "jobSeconds", jobSeconds);
         }
     }
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private GranaryOps() {
     }
@@ -98,19 +89,5 @@ final class GranaryOps {
         if (rows != expected) {
             throw new IllegalStateException("Granary table " + tableId + " has " + rows + " rows, expected " + expected);
         }
-    }
-
-    /** Asks for a Parquet export; returns the HTTP status (Granary answers 501 until it exports Parquet). */
-    static int requestParquetExport(String url, String token, String tableId) throws Exception {
-        return send(url, token, "/v2/storage/tables/" + tableId + "/export-async",
-                Map.of("fileType", "parquet", "gzip", true)).statusCode();
-    }
-
-    private static HttpResponse<String> send(String url, String token, String path, Map<String, Object> body)
-            throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).header("X-StorageApi-Token", token)
-                .header("Content-Type", "application/json").timeout(Duration.ofMinutes(1))
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

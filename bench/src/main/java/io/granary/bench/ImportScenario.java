@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Scenario 1 (and its PostgreSQL twin): one generated table loaded as a CSV file, as a gzipped CSV and as
  * 16 header-less slices. Granary: upload + {@code tables-async} job through the client; raw: CREATE TABLE
- * + COPY of the same local files. One server per size, so the peak memory of each size can be compared.
+ * + COPY of the same local files. One server per size, so the peak memory of each size can be compared. Then, on
+ * DuckDB, the upload's MB/s beside {@code aws s3 cp}'s and {@code cp}'s ({@link UploadSpeeds}).
  */
 final class ImportScenario implements Scenario {
 
@@ -57,6 +58,9 @@ final class ImportScenario implements Scenario {
                                 rawSeconds, load.total(), load.uploadSeconds(), load.jobSeconds());
                     }
                     ctx.results.summarize(name(), label, "s", server.peakRssBytes(), note(ctx, label, raw, exact));
+                }
+                if (backend == Backend.DUCKDB) {
+                    UploadSpeeds.measure(ctx, name(), label("csv", data), Labels.size(data.sizeMb()), server, client, data.csv(), scratch);
                 }
             }
             ctx.cleanScratch();

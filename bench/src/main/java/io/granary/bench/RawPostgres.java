@@ -129,6 +129,16 @@ final class RawPostgres implements RawEngine {
         return false;
     }
 
+    /** Copies {@code from} into a new table {@code to} of another schema ({@code INSERT … SELECT}, one transaction). */
+    long insertSelect(String from, String to) throws Exception {
+        return inTransaction(s -> {
+            s.execute("CREATE SCHEMA IF NOT EXISTS copies");
+            s.execute("DROP TABLE IF EXISTS copies." + to);
+            s.execute("CREATE TABLE copies." + to + " (LIKE " + from + ")");
+            return s.executeLargeUpdate("INSERT INTO copies." + to + " SELECT * FROM " + from);
+        });
+    }
+
     @Override
     public void drop(String table) throws SQLException {
         try (Statement s = connection.createStatement()) {

@@ -28,6 +28,7 @@ final class ServerUnderTest implements AutoCloseable {
 
     private final Process process;
     private final String url;
+    private String s3Url;
     private final Path log;
     private volatile boolean shared;
 
@@ -66,6 +67,7 @@ final class ServerUnderTest implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("GRANARY_MASTER_TOKEN", TOKEN);
         ServerUnderTest server = new ServerUnderTest(pb.start(), "http://127.0.0.1:" + port, log, dataDir);
+        server.s3Url = "http://127.0.0.1:" + s3Port;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
@@ -104,6 +106,11 @@ final class ServerUnderTest implements AutoCloseable {
 
     String url() {
         return url;
+    }
+
+    /** The embedded S3 endpoint. */
+    String s3Url() {
+        return s3Url;
     }
 
     long pid() {

@@ -67,7 +67,7 @@ final class TableCommand {
                 FileUploadOptions upload = FileUploadOptions.defaults().sliced(sliced).sliceSize(Sizes.parse(sliceSize))
                         .parallelism(parallelism).progress(progress).delimiter(delimiter.charAt(0))
                         .enclosure(enclosure.isEmpty() ? null : enclosure.charAt(0));
-                boolean exists = exists(client);
+                boolean exists = exists(client, tableId);
                 JsonNode result;
                 if (!exists) {
                     ensureBucket(client, bucketId);
@@ -86,7 +86,7 @@ final class TableCommand {
             }
         }
 
-        private boolean exists(StorageClient client) {
+        static boolean exists(StorageClient client, String tableId) {
             try {
                 client.getTable(tableId);
                 return true;
@@ -98,7 +98,7 @@ final class TableCommand {
             }
         }
 
-        private static void ensureBucket(StorageClient client, String bucketId) {
+        static void ensureBucket(StorageClient client, String bucketId) {
             try {
                 client.getBucket(bucketId);
             } catch (StorageApiException e) {
@@ -112,7 +112,7 @@ final class TableCommand {
         }
     }
 
-    @Command(name = "download", mixinStandardHelpOptions = true, description = "Export a table to a CSV file with a header.")
+    @Command(name = "download", mixinStandardHelpOptions = true, description = "Export a table to a CSV file with a header, or to a directory of Parquet files.")
     static final class Download implements Runnable {
         private static final Pattern WHERE = Pattern.compile("([^!=<>]+)(=|!=)(.*)");
 
@@ -120,7 +120,7 @@ final class TableCommand {
         Connection connection;
         @Parameters(description = "Table id.")
         String tableId;
-        @Option(names = {"-o", "--output-file"}, required = true, description = "Where to write the CSV.")
+        @Option(names = {"-o", "--output-file"}, required = true, description = "Where to write the CSV (with --format parquet: the directory).")
         Path output;
         @Option(names = "--columns", split = ",")
         List<String> columns;
@@ -130,17 +130,19 @@ final class TableCommand {
         String where;
         @Option(names = "--limit")
         Long limit;
-        @Option(names = "--format", defaultValue = "csv", description = "csv (parquet is not available yet).")
+        @Option(names = "--format", defaultValue = "csv", description = "csv (one file with a header) or parquet (a"
+                + " directory of Parquet slices, every column a string).")
         String format;
         @Option(names = "--parallelism", defaultValue = "4")
         int parallelism;
 
         @Override
         public void run() {
-            if (!format.equals("csv")) {
-                throw new Connection.UsageException("--format " + format + " is not available yet; use csv.");
+            if (!format.equals("csv") && !format.equals("parquet")) {
+                throw new Connection.UsageException("--format must be csv or parquet, not " + format + ".");
             }
-            TableExportOptions options = TableExportOptions.defaults().columns(columns).limit(limit).gzip(true);
+            TableExportOptions options = TableExportOptions.defaults().columns(columns).limit(limit).gzip(true)
+                    .fileType(format);
             if (changedSince != null) {
                 options.changedSince(Sizes.relativeTime(changedSince));
             }

@@ -89,6 +89,28 @@ class CliTest {
     }
 
     @Test
+    void tableDownloadAsParquetWritesADirectoryOfSlices() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("pq.csv"), "id,name\n1,a\n2,\"b,c\"\n3,x\n");
+        assertThat(granary("table", "upload", "in.c-cli.pq", csv.toString()).exitCode()).isZero();
+        Path out = tmp.resolve("pq-out");
+        CliRun download = granary("table", "download", "in.c-cli.pq", "-o", out.toString(), "--format", "parquet",
+                "--where", "id!=3");
+        assertThat(download.exitCode()).as(download.err()).isZero();
+        java.util.List<Path> slices;
+        try (var files = Files.list(out)) {
+            slices = files.sorted().toList();
+        }
+        assertThat(slices).isNotEmpty().allSatisfy(p -> assertThat(p.toString()).endsWith(".parquet"));
+        assertThat(io.granary.server.support.ParquetFiles.rows(slices))
+                .containsExactlyInAnyOrder(java.util.List.of("1", "a"), java.util.List.of("2", "b,c"));
+
+        CliRun bad = granary("table", "download", "in.c-cli.pq", "-o", tmp.resolve("pq-bad").toString(), "--format", "xlsx");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--format must be csv or parquet, not xlsx.");
+        assertThat(tmp.resolve("pq-bad")).doesNotExist();
+    }
+
+    @Test
     void failedImportExitsOneWithTheJobsMessage() throws IOException {
         Path good = Files.writeString(tmp.resolve("good.csv"), "id,name\n1,a\n");
         assertThat(granary("table", "upload", "in.c-cli.strict", good.toString()).exitCode()).isZero();

@@ -116,6 +116,28 @@ final class Downloads {
         }
     }
 
+    /**
+     * {@link #downloadSlices} into {@code destination} as a directory, replaced only when every slice is there: the
+     * slices land in a temp directory beside it, which then takes its place.
+     */
+    void downloadDirectory(long fileId, JsonNode file, Path destination, DownloadOptions o) throws IOException {
+        Path target = destination.toAbsolutePath().normalize();
+        Files.createDirectories(target.getParent());
+        Path work = Files.createTempDirectory(target.getParent(), ".granary-download-");
+        Path old = null;
+        try {
+            downloadSlices(fileId, file, work, o);
+            if (Files.exists(target)) {
+                old = Files.createTempDirectory(target.getParent(), ".granary-replaced-");
+                Files.move(target, old.resolve("old"));
+            }
+            Files.move(work, target);
+        } finally {
+            TransferFiles.deleteTree(work);
+            TransferFiles.deleteTree(old);
+        }
+    }
+
     private S3Client client(JsonNode file) {
         return transfers.get().client(file.get("credentials"), file.path("region").asText(null));
     }

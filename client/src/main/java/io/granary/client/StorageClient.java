@@ -45,15 +45,19 @@ public final class StorageClient implements AutoCloseable {
     private final Jobs jobs;
     private final Uploads uploads;
     private final Downloads downloads;
+    private final Workspaces workspaces;
     private final URI s3EndpointOverride;
+    private final boolean onePutOnThisMachine;
     private volatile S3Transfers s3;
 
     private StorageClient(Builder b) {
         this.http = new HttpTransport(b.host, b.token, b.runId, b.maxAttempts);
         this.jobs = new Jobs(http);
         this.s3EndpointOverride = b.s3Endpoint;
+        this.onePutOnThisMachine = b.onePutOnThisMachine;
         this.uploads = new Uploads(http, this::transfers, this::deleteFile);
         this.downloads = new Downloads(http, this::transfers);
+        this.workspaces = new Workspaces(http, jobs);
     }
 
     /** A client of {@code host} (e.g. {@code https://connection.keboola.com} or {@code http://localhost:8080}). */
@@ -91,6 +95,7 @@ public final class StorageClient implements AutoCloseable {
         private URI s3Endpoint;
         private String runId;
         private int maxAttempts = 5;
+        private boolean onePutOnThisMachine = true;
 
         private Builder(String host, String token) {
             this.host = Objects.requireNonNull(host, "host");
@@ -121,6 +126,12 @@ public final class StorageClient implements AutoCloseable {
             return this;
         }
 
+        /** Tests: upload large files in parts even to an endpoint on this machine. */
+        Builder multipartOnThisMachine() {
+            this.onePutOnThisMachine = false;
+            return this;
+        }
+
         public StorageClient build() {
             return new StorageClient(this);
         }
@@ -129,6 +140,11 @@ public final class StorageClient implements AutoCloseable {
     /** The API host this client talks to, without a trailing slash. */
     public String host() {
         return http.host();
+    }
+
+    /** The project's workspaces: create, list, load, unload into tables, delete. */
+    public Workspaces workspaces() {
+        return workspaces;
     }
 
     // ------------------------------------------------------------------ tokens, buckets, tables, jobs
@@ -309,6 +325,9 @@ public final class StorageClient implements AutoCloseable {
             body.put("limit", o.limit());
         }
         body.put("gzip", o.gzip());
+        if (o.fileType() != null) {
+            body.put("fileType", o.fileType());
+        }
         return jobs.submitAndWait("/v2/storage/tables/" + seg(tableId) + "/export-async", body);
     }
 
@@ -368,8 +387,10 @@ public final class StorageClient implements AutoCloseable {
 
     /**
      * Exports a table into {@code destination} as one CSV: a header line (the exported columns, every name in
-     * {@code "…"}) followed by all slices in order, gzip slices decompressed. The destination is replaced only
-     * when the whole export has been written.
+     * {@code "…"}) followed by all slices in order, gzip slices decompressed. A Parquet export is not merged (as
+     * Keboola's {@code TableExporter}): {@code destination} becomes a directory holding its slices, each a complete
+     * Parquet file named as in the manifest. The destination is replaced only when the whole export has been
+     * written.
      *
      * @return the finished export job
      */
@@ -377,6 +398,12 @@ public final class StorageClient implements AutoCloseable {
             throws IOException {
         TableExportOptions o = options == null ? TableExportOptions.defaults() : options;
         DownloadOptions d = download == null ? DownloadOptions.defaults() : download;
+        if (o.parquet()) {
+            JsonNode job = exportTableAsync(tableId, o);
+            downloads.downloadDirectory(job.path("results").path("file").path("id").asLong(),
+                    getFile(job.path("results").path("file").path("id").asLong(), true), destination, d);
+            return job;
+        }
         List<String> columns = o.columns();
         if (columns == null) {
             columns = new ArrayList<>();
@@ -490,7 +517,7 @@ public final class StorageClient implements AutoCloseable {
         if (t == null) {
             synchronized (this) {
                 if (s3 == null) {
-                    s3 = new S3Transfers(resolveS3Endpoint());
+                    s3 = new S3Transfers(resolveS3Endpoint(), onePutOnThisMachine);
                 }
                 t = s3;
             }

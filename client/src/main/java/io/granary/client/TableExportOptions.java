@@ -15,6 +15,7 @@ public final class TableExportOptions {
     private String changedSince;
     private Long limit;
     private boolean gzip = true;
+    private String fileType;
 
     public static TableExportOptions defaults() {
         return new TableExportOptions();
@@ -42,6 +43,15 @@ public final class TableExportOptions {
 
     public TableExportOptions limit(Long limit) {
         this.limit = limit;
+        return this;
+    }
+
+    /**
+     * {@code csv} (the default) or {@code parquet}: Parquet slices, one string column per table column, with
+     * Snappy-compressed pages while {@link #gzip} is on (they are never gzipped as a whole).
+     */
+    public TableExportOptions fileType(String fileType) {
+        this.fileType = fileType;
         return this;
     }
 
@@ -76,5 +86,15 @@ public final class TableExportOptions {
 
     public boolean gzip() {
         return gzip;
+    }
+
+    /** The file type asked for; null = the server's default, csv. */
+    public String fileType() {
+        return fileType;
+    }
+
+    /** Whether the export is a Parquet one. */
+    public boolean parquet() {
+        return "parquet".equals(fileType);
     }
 }

@@ -131,7 +131,25 @@ class StorageClientTest {
 
     @Test
     void largeFileGoesMultipartAndComesBackInRanges() throws IOException {
-        Path src = tmp.resolve("big.bin");
+        Path src = bigFile();
+        try (StorageClient parts = StorageClient.builder(granary.url(), EmbeddedGranary.MASTER_TOKEN)
+                .multipartOnThisMachine().build()) {
+            long id = uploadWithProgress(parts, src);
+            assertThat(storedETag(parts, id)).as("a multipart ETag").endsWith("-3\"");
+            assertDownloadsBack(parts, id, src);
+        }
+    }
+
+    @Test
+    void largeFileGoesInOnePutToAnEndpointOnThisMachine() throws IOException {
+        Path src = bigFile();
+        long id = uploadWithProgress(client, src);
+        assertThat(storedETag(client, id)).as("a single PUT's ETag is the MD5").doesNotContain("-");
+        assertDownloadsBack(client, id, src);
+    }
+
+    private Path bigFile() throws IOException {
+        Path src = tmp.resolve("big-" + System.nanoTime() + ".bin");
         long size = 40L * 1024 * 1024 + 12345; // > multipart threshold, not a multiple of the part size
         Random random = new Random(7);
         byte[] block = new byte[1024 * 1024];
@@ -141,17 +159,43 @@ class StorageClientTest {
                 out.write(block, 0, (int) Math.min(block.length, size - written));
             }
         }
+        return src;
+    }
+
+    private static long uploadWithProgress(StorageClient c, Path src) throws IOException {
+        long size = Files.size(src);
         AtomicLong lastUp = new AtomicLong();
-        long id = client.uploadFile(src, FileUploadOptions.defaults().progress((d, t) -> {
+        long id = c.uploadFile(src, FileUploadOptions.defaults().progress((d, t) -> {
             assertThat(t).isEqualTo(size);
+            assertThat(d).isBetween(0L, size);
             lastUp.accumulateAndGet(d, Math::max);
         }));
         assertThat(lastUp.get()).isEqualTo(size);
+        return id;
+    }
+
+    private static String storedETag(StorageClient c, long id) {
+        JsonNode file = c.getFile(id, true);
+        JsonNode creds = file.path("credentials");
+        try (software.amazon.awssdk.services.s3.S3Client s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(java.net.URI.create(granary.s3Url())).forcePathStyle(true)
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(
+                                creds.path("AccessKeyId").asText(), creds.path("SecretAccessKey").asText(),
+                                creds.path("SessionToken").asText()))).build()) {
+            return s3.headObject(b -> b.bucket(file.path("s3Path").path("bucket").asText())
+                    .key(file.path("s3Path").path("key").asText())).eTag();
+        }
+    }
+
+    private void assertDownloadsBack(StorageClient c, long id, Path src) throws IOException {
         Path back = tmp.resolve("big.back");
         AtomicLong lastDown = new AtomicLong();
-        client.downloadFile(id, back, DownloadOptions.defaults().progress((d, t) -> lastDown.accumulateAndGet(d, Math::max)));
-        assertThat(lastDown.get()).isEqualTo(size);
+        c.downloadFile(id, back, DownloadOptions.defaults().progress((d, t) -> lastDown.accumulateAndGet(d, Math::max)));
+        assertThat(lastDown.get()).isEqualTo(Files.size(src));
         assertThat(Files.mismatch(src, back)).isEqualTo(-1L);
+        Files.delete(back);
     }
 
     @Test

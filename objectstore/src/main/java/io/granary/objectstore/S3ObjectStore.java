@@ -7,7 +7,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +51,7 @@ public final class S3ObjectStore implements ObjectStore {
     private final String bucket;
     private final String region;
     private final String accessKey;
-    private final Path bucketDirectory;
+    private final LocalBucket localBucket;
     private final S3Client client;
     private final S3Presigner presigner;
 
@@ -112,7 +111,7 @@ public final class S3ObjectStore implements ObjectStore {
         this.region = region == null || region.isBlank() ? "us-east-1" : region;
         this.endpoint = endpoint;
         this.publicEndpoint = publicEndpoint != null ? publicEndpoint : endpoint;
-        this.bucketDirectory = localRoot == null ? null : localRoot.toAbsolutePath().normalize().resolve(bucket);
+        this.localBucket = localRoot == null ? null : new LocalBucket(localRoot.toAbsolutePath().normalize().resolve(bucket));
         this.accessKey = accessKey;
         StaticCredentialsProvider credentials =
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey));
@@ -328,15 +327,17 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public Optional<Path> localPath(String key) {
-        if (bucketDirectory == null || key == null || key.isEmpty()) {
-            return Optional.empty();
+        return localBucket == null ? Optional.empty() : localBucket.existing(key);
+    }
+
+    /** On the embedded store the file is moved into the bucket's directory, not sent through HTTP. */
+    @Override
+    public void moveFile(String key, Path file) {
+        if (localBucket == null) {
+            ObjectStore.super.moveFile(key, file);
+            return;
         }
-        Path path = bucketDirectory.resolve(key).normalize();
-        // a key such as "../x" must not reach outside the bucket
-        if (!path.startsWith(bucketDirectory) || path.equals(bucketDirectory) || !Files.isRegularFile(path)) {
-            return Optional.empty();
-        }
-        return Optional.of(path);
+        localBucket.moveIn(key, file);
     }
 
     @Override

@@ -1,11 +1,14 @@
 package io.granary.objectstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.granary.core.error.GranaryException;
 import io.granary.core.port.ObjectStore;
 import io.granary.core.port.ObjectStoreContract;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -59,5 +62,16 @@ class EmbeddedS3ObjectStoreTest extends ObjectStoreContract {
         assertThat(store.localPath("../catalog.sqlite")).isEmpty();
         assertThat(store.localPath(key("exp-4"))).isEmpty();
         assertThat(store.localPath("")).isEmpty();
+    }
+
+    @Test
+    void moveFileRefusesKeysTheEndpointWouldRefuse() throws Exception {
+        Path file = Files.writeString(dir.resolve("slice.csv"), "x");
+        for (String key : new String[] {"../catalog.duckdb", key("a/../b.csv"), key("a//b.csv"), key("./b.csv"), "/x"}) {
+            assertThatThrownBy(() -> store.moveFile(key, file)).as(key)
+                    .isInstanceOfSatisfying(GranaryException.class,
+                            e -> assertThat(e.getMessage()).contains("is not a plain path inside the bucket"));
+        }
+        assertThat(file).exists();
     }
 }

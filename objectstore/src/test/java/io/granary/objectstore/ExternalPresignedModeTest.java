@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.core.model.FileType;
 import io.granary.core.model.StoredFile;
 import io.granary.core.model.Token;
 import io.granary.core.storage.FileService;
@@ -124,8 +125,8 @@ class ExternalPresignedModeTest {
 
     @Test
     void slicedFilesTheServerExportedAreReadableThroughTheirManifestUrl() throws Exception {
-        Path slice = Files.writeString(dir.resolve("slice0.csv"), "\"1\",\"a\"\n");
-        StoredFile exported = files.storeSliced(MASTER.id(), "master", "out.csv", List.of(), List.of(slice), ".csv", null);
+        StoredFile exported = ExportFilesTest.export(files, Files.createDirectories(dir.resolve("export")), "out.csv",
+                FileType.CSV, List.of("\"1\",\"a\"\n"));
         FileService.FileView detail = files.get(MASTER, exported.id(), true);
         assertThat(detail.credentials()).isNull();
         assertThat(get(detail.url()).body()).startsWith("{\"entries\":[{\"url\":\"s3://" + EmbeddedFixture.BUCKET + "/");

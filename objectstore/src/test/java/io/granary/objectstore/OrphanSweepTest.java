@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.granary.core.model.FileType;
 import io.granary.core.model.StoredFile;
 import io.granary.core.port.ObjectStore;
 import io.granary.core.storage.FileService;
@@ -70,8 +71,8 @@ class OrphanSweepTest {
         put(uploaded.file().key(), "live");
         FileView uploading = prepare(files, "uploading.csv", true);
         put(uploading.file().key() + "part0", "first slice, manifest still to come");
-        StoredFile exported = files.storeSliced(MASTER.id(), "master", "export", List.of(),
-                List.of(slice("a\n"), slice("b\n")), ".csv", null);
+        StoredFile exported = ExportFilesTest.export(files, Files.createDirectories(dir.resolve("export")), "export",
+                FileType.CSV, List.of("a\n", "b\n"));
         FileView deleted = prepare(files, "deleted.csv", false);
         files.delete(MASTER, deleted.file().id());
         put(deleted.file().key(), "written after the delete");
@@ -127,12 +128,6 @@ class OrphanSweepTest {
         assertThat(keys()).containsExactly(live.file().key());
         assertThat(sweep.sweep()).isZero();
         assertThat(messages()).hasSize(8);
-    }
-
-    private Path slice(String content) throws Exception {
-        Path file = Files.createTempFile(dir, "slice", ".csv");
-        Files.writeString(file, content);
-        return file;
     }
 
     private void put(String key, String content) {

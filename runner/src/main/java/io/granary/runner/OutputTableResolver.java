@@ -2,6 +2,7 @@ package io.granary.runner;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +22,11 @@ public final class OutputTableResolver {
 
     private static final Set<String> SYSTEM_COLUMNS = Set.of("oid", "tableoid", "xmin", "cmin", "xmax", "cmax", "ctid");
     private static final String TIMESTAMP = "_timestamp";
+    private static final Pattern NON_SPACING = Pattern.compile("\\p{Mn}+");
+    private static final Pattern INVALID_RUN = Pattern.compile("[^A-Za-z0-9_]+");
+    // letters that do not decompose into a base letter and accents
+    private static final Map<Character, String> TRANSLITERATED = Map.of('đ', "d", 'Đ', "D", 'ł', "l", 'Ł', "L",
+            'ß', "ss", 'æ', "ae", 'Æ', "AE", 'ø', "o", 'Ø', "O", 'œ', "oe");
 
     private final RunLog log;
     private final String defaultBucket;
@@ -237,7 +244,8 @@ public final class OutputTableResolver {
     private List<String> webalize(List<String> names) {
         List<String> out = new ArrayList<>();
         for (String n : names) {
-            String w = n.equals(TIMESTAMP) ? n : n.replaceAll("[^A-Za-z0-9_]", "_");
+            // system columns stay as they are, for the check below to refuse or drop them
+            String w = isTimestamp(n) ? n : sanitize(n);
             if (SYSTEM_COLUMNS.contains(w.toLowerCase(Locale.ROOT))) {
                 w = w + "_";
             }
@@ -247,6 +255,31 @@ public final class OutputTableResolver {
             out.add(w);
         }
         return out;
+    }
+
+    /**
+     * The output mapping's column name sanitising: letters lose their accents, every run of characters outside
+     * {@code [A-Za-z0-9_]} becomes one {@code _}, and underscores at either end go ({@code " Id "} is {@code Id},
+     * {@code "webalize | test 😁"} is {@code webalize_test}).
+     */
+    static String sanitize(String name) {
+        String ascii = NON_SPACING.matcher(Normalizer.normalize(name, Normalizer.Form.NFKD)).replaceAll("");
+        StringBuilder b = new StringBuilder(ascii.length());
+        for (int i = 0; i < ascii.length(); i++) {
+            char c = ascii.charAt(i);
+            String t = TRANSLITERATED.get(c);
+            b.append(t != null ? t : c);
+        }
+        String w = INVALID_RUN.matcher(b).replaceAll("_");
+        int from = 0;
+        int to = w.length();
+        while (from < to && w.charAt(from) == '_') {
+            from++;
+        }
+        while (to > from && w.charAt(to - 1) == '_') {
+            to--;
+        }
+        return w.substring(from, to);
     }
 
     private List<String> normalizeKey(List<String> key) {

@@ -141,6 +141,10 @@ final class TableLoader {
             }
         }
         boolean empty = data.empty();
+        if (empty && o.columns().isEmpty()) {
+            // nothing names the columns and nothing is to load: the reference refuses before touching the table
+            throw new UserException("There are no data in import file");
+        }
         if (existing == null && o.columns().isEmpty()) {
             // create from the data's own header (3.6.5 "create-from-file")
             data.createTable(o.bucketId(), o.tableName(), TableCreateOptions.defaults().primaryKey(o.primaryKey())

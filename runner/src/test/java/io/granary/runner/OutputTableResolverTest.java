@@ -180,6 +180,17 @@ class OutputTableResolverTest {
     }
 
     @Test
+    void namesAreSanitisedAsTheOutputMappingDoesAndKeysAfterThem() {
+        TableOutput o = resolve(null, "t.csv", "{\"destination\": \"in.c-a.t\", \"columns\": [\" Id \", \"žluťoučký kůň\","
+                + " \"webalize | test 😁\", \"__test__\", \"test!!!multiple!!!invalid\", \"đá cuội\"],"
+                + " \"primary_key\": [\" Id \", \"Id\"]}", null);
+        assertThat(o.columns()).containsExactly("Id", "zlutoucky_kun", "webalize_test", "test", "test_multiple_invalid",
+                "da_cuoi");
+        assertThat(o.primaryKey()).containsExactly("Id");
+        assertThat(warnings).contains("WARNING Column name \" Id \" was webalized to \"Id\"");
+    }
+
+    @Test
     void timestampColumnsAreRefusedLocallyAndDroppedByAWorkspaceStaging() {
         String manifest = "{\"destination\": \"out.c-err.t\", \"columns\": [\"a\", \"_timestamp\"],"
                 + " \"column_metadata\": {\"_TIMESTAMP\": [{\"key\": \"k\", \"value\": \"v\"}]}}";

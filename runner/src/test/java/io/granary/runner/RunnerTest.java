@@ -372,6 +372,31 @@ class RunnerTest {
     }
 
     @Test
+    void anEmptyOutputFileWithoutColumnsIsRefusedAndChangesNoTable() throws IOException {
+        table("empty0", "kept", "id,v\n1,a\n", List.of());
+        String script = "open(D + 'out/tables/new.csv', 'w').write('')\n"
+                + "json.dump({'destination': 'out.c-empty.new'}, open(D + 'out/tables/new.csv.manifest', 'w'))\n"
+                + "open(D + 'out/tables/kept.csv', 'w').write('')\n"
+                + "json.dump({'destination': 'in.c-empty0.kept'}, open(D + 'out/tables/kept.csv.manifest', 'w'))\n";
+        RunResult r = run("{}", script, "c", "empty");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.message().lines().sorted().toList()).containsExactly(
+                "Failed to load table \"in.c-empty0.kept\": There are no data in import file",
+                "Failed to load table \"out.c-empty.new\": There are no data in import file");
+        assertThat(exists("out.c-empty.new")).isFalse();
+        assertThat(rows("in.c-empty0.kept")).containsExactly("1,a");
+    }
+
+    @Test
+    void aPrimaryKeyIsTrimmedNotWebalizedIntoUnderscores() throws IOException {
+        RunResult r = run("{}", "open(D + 'out/tables/t.csv', 'w').write('Id,v\\n1,a\\n')\n"
+                + "json.dump({'destination': 'out.c-pk.t', 'primary_key': [' Id ']}, open(D + 'out/tables/t.csv.manifest', 'w'))\n",
+                "c", "pk");
+        assertThat(r.exitCode()).as(r.message()).isZero();
+        assertThat(client.getTable("out.c-pk.t").get("primaryKey").toString()).isEqualTo("[\"Id\"]");
+    }
+
+    @Test
     void inputFilesByTagLandAsIdUnderscoreNameWithManifest() throws IOException {
         Path f = Files.writeString(tmp.resolve("report.txt"), "hello files");
         long both = client.uploadFile(f, FileUploadOptions.defaults().tags(List.of("rt-a", "rt-b")));

@@ -6,8 +6,10 @@ import io.granary.core.port.CatalogStore;
 import io.granary.core.port.CredentialIssuer;
 import io.granary.core.port.JobQueue;
 import io.granary.core.port.ObjectStore;
+import io.granary.core.port.Settings;
 import io.granary.core.port.StoreContext;
 import io.granary.core.port.TableBackend;
+import io.granary.core.port.WorkspaceBackend;
 import io.granary.core.storage.FileService;
 import io.granary.core.storage.OrphanSweep;
 import io.granary.core.storage.Storage;
@@ -25,6 +27,7 @@ import io.granary.server.routes.FileRoutes;
 import io.granary.server.routes.IndexRoutes;
 import io.granary.server.routes.JobRoutes;
 import io.granary.server.routes.TableRoutes;
+import io.granary.server.routes.WorkspaceRoutes;
 import io.granary.server.routes.TokenRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -87,8 +90,10 @@ public final class GranaryServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
 
         StoreFactories factories = StoreFactories.installed();
+        // workspace backends reached over the network name this host unless --workspace-host says otherwise
+        Settings settings = config.storeSettings().with(WorkspaceBackend.PUBLIC_HOST, publicHost(config));
         StoreContext context = new StoreContext(dataDir, tmp, clock, config.workers(), config.jobLease(),
-                config.duckDbMemory(), config.storeSettings(), null);
+                config.duckDbMemory(), settings, null);
         CatalogStore store = track(factories.catalog(config.catalog()).open(context));
         Catalog catalog = store.catalog();
         JobQueue queue = store.queue();
@@ -103,6 +108,11 @@ public final class GranaryServer implements AutoCloseable {
         CredentialIssuer issuer = objectStorage.issuer();
         s3Url = objectStorage.publicEndpoint();
         TableBackend backend = track(factories.backend(config.backend()).open(context.withObjects(objects)));
+        WorkspaceBackend workspaces = factories.backend(config.backend()).openWorkspaces(context.withObjects(objects),
+                backend);
+        if (workspaces != null) {
+            track(workspaces);
+        }
         catalogDescription = factories.catalog(config.catalog()).describe(context);
         tablesDescription = factories.backend(config.backend()).describe(context);
 
@@ -110,7 +120,7 @@ public final class GranaryServer implements AutoCloseable {
 
         JobService jobs = track(new JobService(queue, store.shared(), config.jobLease(), config.nodeName()));
         Storage storage = new Storage(new Storage.Ports(catalog, backend, config.backend(), objects, issuer, jobs, clock,
-                tmp, PROJECT_ID), (table, bucket) -> views.table(table, bucket, true));
+                tmp, PROJECT_ID, workspaces), (table, bucket) -> views.table(table, bucket, true), views::workspace);
         jobs.readLegacyRequestsWith(new LegacyJobRequests());
         TokenService tokens = storage.tokens();
         FileService files = storage.files();
@@ -149,7 +159,7 @@ public final class GranaryServer implements AutoCloseable {
         app = Javalin.create(c -> {
             c.router.ignoreTrailingSlashes = true;
             c.router.treatMultipleSlashesAsSingleSlash = true;
-            c.http.maxRequestSize = 16L * 1024 * 1024;
+            c.http.maxRequestSize = Requests.MAX_BODY_BYTES;
             c.jetty.multipartConfig.cacheDirectory(tmp.toString());
             c.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             c.jetty.multipartConfig.maxFileSize(-1, SizeUnit.BYTES);
@@ -165,11 +175,25 @@ public final class GranaryServer implements AutoCloseable {
             new FileRoutes(files, requests, views).register(c.routes);
             new JobRoutes(jobs, requests, views).register(c.routes);
             new TableRoutes(storage.tables(), files, catalog, jobs, requests, views, clock).register(c.routes);
+            new WorkspaceRoutes(storage.workspaces(), storage.workspaceLoads(), jobs, requests, views).register(c.routes);
             console.register(c.routes);
         });
         app.start(config.host(), port);
         closeables.add(() -> app.stop());
         LOG.info("Granary Storage API on {} (S3 endpoint {}, console {}/)", url, s3Url, url);
+    }
+
+    /** The host of {@code --public-url} (what clients on other machines reach this node by); localhost without one. */
+    static String publicHost(ServerConfig config) {
+        if (config.publicUrl() == null || config.publicUrl().isBlank()) {
+            return "localhost";
+        }
+        try {
+            String host = java.net.URI.create(config.publicUrl().strip()).getHost();
+            return host == null || host.isBlank() ? "localhost" : host;
+        } catch (IllegalArgumentException e) {
+            return "localhost";
+        }
     }
 
     private <T extends AutoCloseable> T track(T closeable) {

@@ -46,6 +46,25 @@ class IndexAndErrorsTest {
     }
 
     @Test
+    void aJsonBodyOverTheLimitIs413AndStoresNothing() {
+        String description = "x".repeat((int) io.granary.server.http.Requests.MAX_BODY_BYTES);
+        Api.Response r = granary.master().postJson("/v2/storage/buckets",
+                java.util.Map.of("name", "huge", "stage", "in", "description", description));
+        assertThat(r.status()).as(r.body()).isEqualTo(413);
+        assertThat(r.header("Content-Type")).isEqualTo("application/json");
+        assertThat(r.json().get("error").asText()).isEqualTo("The request body is larger than the limit of 16 MiB:"
+                + " upload files to File Storage (or as multipart/form-data) instead.");
+        assertThat(r.json().get("code").asText()).isEqualTo("storage.validation");
+        assertThat(r.json().get("status").asText()).isEqualTo("error");
+        assertThat(r.json().get("exceptionId").asText()).startsWith("exception-");
+        assertThat(granary.master().get("/v2/storage/buckets/in.c-huge").status()).isEqualTo(404);
+        // just under the limit is read as usual
+        Api.Response fine = granary.master().postJson("/v2/storage/buckets",
+                java.util.Map.of("name", "big", "stage", "in", "description", "x".repeat(1 << 20)));
+        assertThat(fine.status()).as(fine.body()).isLessThan(300);
+    }
+
+    @Test
     void missingAndWrongTokensAre401() {
         Api.Response missing = granary.api(null).get("/v2/storage/buckets");
         assertThat(missing.status()).isEqualTo(401);

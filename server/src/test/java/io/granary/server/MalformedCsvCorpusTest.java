@@ -70,6 +70,12 @@ class MalformedCsvCorpusTest {
                         "csvImport.invalidCsv", List.of("Line 3", "expected 2 fields, found 3")),
                 new Bad("row with too few fields", utf8("id,name\n3,c\n4\n5,e\n"),
                         "csvImport.invalidCsv", List.of("Line 3", "expected 2 fields, found 1")),
+                new Bad("quote inside an unquoted value (RFC 4180 forbids it)", utf8("id,name\n3,c\n4,5\" pipe\n"),
+                        "csvImport.invalidCsv", List.of("Invalid CSV file. Line 3: an enclosure character (\") inside a value"
+                        + " that is not enclosed (enclose the value and double the character).")),
+                new Bad("NUL byte in a value", utf8("id,name\n3,c\n4,d\u0000\n"),
+                        "csvImport.invalidCsv", List.of("Invalid CSV file. Line 3: a NUL character (byte 0x00), which CSV text"
+                        + " may not contain.")),
                 new Bad("gzip magic followed by garbage", concat(new byte[] {0x1f, (byte) 0x8b}, utf8("this is not deflate data at all")),
                         "csvImport.invalidCsv", List.of("gzip")),
                 new Bad("gzip stream cut in half", truncatedGzip(),
@@ -152,9 +158,8 @@ class MalformedCsvCorpusTest {
                         List.of("id", "v"), "\"1\",\"a b\"\n\"2\",\"x\ty\"\n"),
                 new Good("tab delimiter written as \\t", utf8("id\tv\n1\ta,b\n"), Map.of("delimiter", "\\t"),
                         List.of("id", "v"), "\"1\",\"a,b\"\n"),
-                // not RFC 4180, but what DuckDB's strict reader (and Snowflake, PHP's fgetcsv) accept: pinned so a change is seen
-                new Good("stray quote inside an unquoted value is kept literally", utf8("id,v\n1,ab\"c\n2,5\" pipe\n"), Map.of(),
-                        List.of("id", "v"), "\"1\",\"ab\"\"c\"\n\"2\",\"5\"\" pipe\"\n"),
+                new Good("records ending in a mix of LF, CRLF and CR", utf8("id,v\n1,a\r\n2,\"b\r\nc\"\n3,\"d\ne\"\r4,f"),
+                        Map.of(), List.of("id", "v"), "\"1\",\"a\"\n\"2\",\"b\r\nc\"\n\"3\",\"d\ne\"\n\"4\",\"f\"\n"),
                 new Good("gzipped file", gzip("id,v\n1,\"multi\nline\"\n2,ž\n"), Map.of(), List.of("id", "v"),
                         "\"1\",\"multi\nline\"\n\"2\",\"ž\"\n"));
     }

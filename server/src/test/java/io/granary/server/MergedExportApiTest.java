@@ -102,6 +102,17 @@ class MergedExportApiTest {
     }
 
     @Test
+    void aMergedParquetExportIsRefusedBeforeAnyJob() {
+        int jobsBefore = granary.master().get("/v2/storage/jobs?limit=1000").json().size();
+        Api.Response bad = granary.master().postJson("/v2/storage/tables/" + TABLE + "/export-async",
+                Map.of("merged", true, "fileType", "parquet"));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("error").asText())
+                .isEqualTo("Invalid request: merged: only a CSV export can be merged into one file.");
+        assertThat(granary.master().get("/v2/storage/jobs?limit=1000").json().size()).isEqualTo(jobsBefore);
+    }
+
+    @Test
     void mergedExportsAreFoundByTheirTag() {
         long id = exportFile(Map.of("merged", true)).get("id").asLong();
         JsonNode listed = granary.master().get("/v2/storage/files?tags[]=storage-merged-export").json();

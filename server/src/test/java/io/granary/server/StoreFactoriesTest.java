@@ -28,9 +28,11 @@ class StoreFactoriesTest {
     @Test
     void aSettingTwoStoresShareIsOfferedOnce() {
         assertThat(stores.settings()).extracting(Setting::flag)
-                .containsExactly("--postgres-password", "--postgres-url", "--postgres-user");
+                .containsExactly("--postgres-password", "--postgres-url", "--postgres-user", "--workspace-host",
+                        "--workspace-port");
         assertThat(stores.settings()).extracting(Setting::environmentVariable)
-                .containsExactly("GRANARY_POSTGRES_PASSWORD", "GRANARY_POSTGRES_URL", "GRANARY_POSTGRES_USER");
+                .containsExactly("GRANARY_POSTGRES_PASSWORD", "GRANARY_POSTGRES_URL", "GRANARY_POSTGRES_USER",
+                        "GRANARY_WORKSPACE_HOST", "GRANARY_WORKSPACE_PORT");
         assertThat(stores.settings()).filteredOn(Setting::secret).extracting(Setting::name)
                 .containsExactly("postgres-password");
     }

@@ -132,29 +132,51 @@ class TableSubmissionApiTest {
         String tableId = create(BUCKET, "filtered", "id,v\n1,a\n2,b\n");
         Map<String, Supplier<Map<String, Object>>> cases = new LinkedHashMap<>();
         Map<String, String> errors = new LinkedHashMap<>();
-        cases.put("unknown operator", () -> Map.of("whereFilters", List.of(Map.of("column", "id", "operator", "like",
-                "values", List.of("1")))));
-        errors.put("unknown operator", "Invalid request: whereOperator: \"like\" is not one of eq, ne, gt, ge, lt, le.");
+        Map<String, String> codes = new LinkedHashMap<>();
+        // the reference's texts (storage-api-php-client's whereFilters tests) where it has one
+        cases.put("unknown operator", () -> Map.of("whereFilters", List.of(Map.of("column", "id", "operator",
+                "non-existing", "values", List.of("1")))));
+        errors.put("unknown operator", "Invalid where operator non-existing");
+        codes.put("unknown operator", "storage.tables.validation");
         cases.put("unknown whereOperator", () -> Map.of("whereColumn", "id", "whereValues", List.of("1"),
                 "whereOperator", "LIKE"));
-        errors.put("unknown whereOperator", "Invalid request: whereOperator: \"like\" is not one of eq, ne, gt, ge, lt, le.");
+        errors.put("unknown whereOperator", "Invalid where operator LIKE");
+        codes.put("unknown whereOperator", "storage.tables.validation");
+        cases.put("whereFilters not an array", () -> Map.of("whereFilters", "string"));
+        errors.put("whereFilters not an array", "Parameter \"whereFilters\" should be an array, but parameter contains:\n"
+                + "\"string\"");
+        codes.put("whereFilters not an array", "storage.validation");
+        cases.put("whereFilters items not objects", () -> Map.of("whereFilters", Map.of("column", "column")));
+        errors.put("whereFilters items not objects", "All items in param \"whereFilters\" should be an arrays, but"
+                + " parameter contains:\n{\"column\":\"column\"}");
+        codes.put("whereFilters items not objects", "storage.validation");
+        cases.put("column the table lacks", () -> Map.of("whereColumn", "mesto", "whereValues", List.of("PRG")));
+        errors.put("column the table lacks", "Invalid request: whereColumn: column \"mesto\" not found in table "
+                + tableId + ".");
+        codes.put("column the table lacks", "storage.tables.validation.columnNotExists");
+        cases.put("no values", () -> Map.of("whereFilters", List.of(Map.of("column", "id", "operator", "eq",
+                "values", List.of()))));
+        errors.put("no values", "Invalid request: whereValues: give at least one value for column \"id\".");
+        codes.put("no values", "storage.tables.validation.invalidFilterValues");
         cases.put("gt with two values", () -> Map.of("whereFilters", List.of(Map.of("column", "id", "operator", "gt",
                 "values", List.of("1", "2")))));
         errors.put("gt with two values", "The filter operator \"gt\" on column \"id\" takes exactly one value.");
+        codes.put("gt with two values", "storage.tables.validation.invalidFilterValues");
         cases.put("bad changedSince", () -> Map.of("whereColumn", "id", "whereValues", List.of("1"), "changedSince",
                 "in a while"));
         errors.put("bad changedSince", "Invalid request: changedSince: \"in a while\" is not a time: use ISO 8601,"
                 + " Unix seconds or a relative time such as \"-1 days\".");
+        codes.put("bad changedSince", "storage.validation");
 
         int jobs = jobCount();
         for (var c : cases.entrySet()) {
-            for (String call : List.of("export-async", "rows")) {
+            for (String call : List.of("export-async", "rows", "data-preview")) {
                 Api.Response r = call.equals("rows")
                         ? granary.master().deleteJson("/v2/storage/tables/" + tableId + "/rows", c.getValue().get())
-                        : granary.master().postJson("/v2/storage/tables/" + tableId + "/export-async", c.getValue().get());
+                        : granary.master().postJson("/v2/storage/tables/" + tableId + "/" + call, c.getValue().get());
                 assertThat(r.status()).as(c.getKey() + " " + call + ": " + r.body()).isEqualTo(400);
                 assertThat(r.json().get("error").asText()).as(c.getKey() + " " + call).isEqualTo(errors.get(c.getKey()));
-                assertThat(r.json().get("code").asText()).as(c.getKey()).startsWith("storage.");
+                assertThat(r.json().get("code").asText()).as(c.getKey() + " " + call).isEqualTo(codes.get(c.getKey()));
             }
         }
         assertThat(jobCount()).as("nothing queued").isEqualTo(jobs);

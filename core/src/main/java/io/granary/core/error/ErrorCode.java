@@ -32,6 +32,10 @@ public record ErrorCode(String code, int status, boolean userError) {
     public static final ErrorCode TABLE_ALREADY_EXISTS = user("storage.buckets.tableAlreadyExists", 400);
     public static final ErrorCode INVALID_COLUMN_NAME = user("storage.tables.validation.invalidColumnName", 400);
     public static final ErrorCode NO_COLUMNS = user("storage.tables.validation.noColumns", 400);
+    /** A filter on a column the table does not have. */
+    public static final ErrorCode COLUMN_NOT_EXISTS = user("storage.tables.validation.columnNotExists", 400);
+    /** A filter without values, or with several for an operator that compares to one. */
+    public static final ErrorCode INVALID_FILTER_VALUES = user("storage.tables.validation.invalidFilterValues", 400);
     public static final ErrorCode INVALID_PRIMARY_KEY = user("storage.tables.validation.invalidPrimaryKeyColumns", 400);
     public static final ErrorCode COLUMN_ALREADY_EXISTS = user("storage.tables.columnAlreadyExists", 400);
     public static final ErrorCode COLUMNS_NOT_MATCH = user("csvImport.columnsNotMatch", 400);
@@ -41,6 +45,14 @@ public record ErrorCode(String code, int status, boolean userError) {
     public static final ErrorCode FILES_NOT_FOUND = user("storage.files.notFound", 404);
     public static final ErrorCode FILES_VALIDATION = user("storage.files.validation", 400);
     public static final ErrorCode FILE_NOT_UPLOADED = user("storage.fileNotUploaded", 400);
+
+    public static final ErrorCode WORKSPACES_NOT_FOUND = user("storage.workspaces.notFound", 404);
+    public static final ErrorCode WORKSPACES_VALIDATION = user("storage.workspaces.validation", 400);
+    /** A table a load from a workspace names is not in the workspace. */
+    public static final ErrorCode WORKSPACE_TABLE_NOT_FOUND = user("storage.workspaces.tableNotFound", 404);
+    public static final ErrorCode WORKSPACE_TABLE_EXISTS = user("storage.workspaces.tableAlreadyExists", 400);
+    /** The workspace is held by another process (an embedded database file a component still has open). */
+    public static final ErrorCode WORKSPACE_LOCKED = user("storage.workspaces.locked", 409);
 
     public static final ErrorCode JOBS_NOT_FOUND = user("storage.jobs.notFound", 404);
     public static final ErrorCode JOB_INTERRUPTED = internal("storage.jobs.interrupted", 500);

@@ -16,6 +16,11 @@ public final class JobOperations {
             op("tablePrimaryKeyDelete", PrimaryKeyRequest.class);
     public static final JobOperation<BucketDeleteRequest> BUCKET_DELETE = op("bucketDelete", BucketDeleteRequest.class);
     public static final JobOperation<FileDeleteRequest> FILE_DELETE = op("fileDelete", FileDeleteRequest.class);
+    public static final JobOperation<WorkspaceCreateRequest> WORKSPACE_CREATE =
+            op("workspaceCreate", WorkspaceCreateRequest.class);
+    public static final JobOperation<WorkspaceDeleteRequest> WORKSPACE_DELETE =
+            op("workspaceDelete", WorkspaceDeleteRequest.class);
+    public static final JobOperation<WorkspaceLoadRequest> WORKSPACE_LOAD = op("workspaceLoad", WorkspaceLoadRequest.class);
 
     private JobOperations() {
     }

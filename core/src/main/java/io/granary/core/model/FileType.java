@@ -12,7 +12,10 @@ public enum FileType {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** As a client sends it; blank = csv. A type Granary does not know is answered like one it cannot export. */
+    /**
+     * As a client sends it (exactly {@code csv} or {@code parquet}); blank = csv. Anything else is refused as Keboola's
+     * validator refuses a value outside the enum: 400 {@code storage.tables.validation}.
+     */
     public static FileType parse(String text) {
         if (text == null || text.isBlank()) {
             return CSV;
@@ -22,9 +25,11 @@ public enum FileType {
                 return t;
             }
         }
-        throw notImplemented(text);
+        throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request:\n - fileType: \"The value you selected is not a valid choice.\""
+                + " Choose csv or parquet.");
     }
 
+    /** For a known file type a table backend cannot export: 501. */
     public static GranaryException notImplemented(String text) {
         return new GranaryException(ErrorCode.NOT_IMPLEMENTED, "Export to \"" + text
                 + "\" is not implemented yet; use fileType=csv.");

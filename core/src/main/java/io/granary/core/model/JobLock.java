@@ -31,4 +31,9 @@ public record JobLock(String key, String group, boolean wholeGroup) {
     public static JobLock file(long fileId) {
         return new JobLock("file:" + fileId, null, false);
     }
+
+    /** One job at a time per workspace: its loads, and its deletion, never interleave. */
+    public static JobLock workspace(long workspaceId) {
+        return new JobLock("workspace:" + workspaceId, null, false);
+    }
 }

@@ -7,14 +7,15 @@ import io.granary.core.model.ScopedCredential;
 import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.Token;
+import io.granary.core.model.Workspace;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The durable record of what exists: tokens, buckets, files and minted credentials. Every method is
- * atomic on its own and safe to call from many threads. Implementations never hold user data
- * (table rows, file bytes), only metadata.
+ * The durable record of what exists: tokens, buckets, tables, files, workspaces and minted credentials.
+ * Every method is atomic on its own and safe to call from many threads. Implementations never hold user
+ * data (table rows, file bytes) or secrets in clear (token and workspace passwords), only metadata.
  */
 public interface Catalog extends AutoCloseable {
 
@@ -91,6 +92,19 @@ public interface Catalog extends AutoCloseable {
 
     /** Up to {@code limit} files whose expiry is at or before {@code now}. */
     List<StoredFile> listExpiredFiles(Instant now, int limit);
+
+    /** A new, never reused workspace id (the workspace's schema is named after it before the row exists). */
+    long nextWorkspaceId();
+
+    /** Stores a workspace under its id; false (and nothing changed) when a workspace with that id exists. */
+    boolean insertWorkspace(Workspace workspace);
+
+    Optional<Workspace> findWorkspace(long id);
+
+    /** All workspaces, ordered by id. */
+    List<Workspace> listWorkspaces();
+
+    boolean deleteWorkspace(long id);
 
     void insertCredential(ScopedCredential credential);
 

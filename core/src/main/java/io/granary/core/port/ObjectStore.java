@@ -33,6 +33,21 @@ public interface ObjectStore extends AutoCloseable {
     /** Stores a local file under {@code key}; a file can be re-read, so transient failures are retried. */
     void putFile(String key, Path file);
 
+    /**
+     * Stores a local file under {@code key} and takes it: afterwards {@code file} no longer exists. A store that
+     * keeps objects as local files (the embedded one) moves it in place when it can, so nothing is copied; the
+     * object then reads exactly as if it had been uploaded (same bytes, size and ETag). Any other store uploads
+     * it ({@link #putFile}) and deletes it. After a failure the file may or may not still exist.
+     */
+    default void moveFile(String key, Path file) {
+        putFile(key, file);
+        try {
+            java.nio.file.Files.deleteIfExists(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Stored " + key + " but cannot delete " + file, e);
+        }
+    }
+
     /** Opens an object for reading; empty when it does not exist. The caller closes the stream. */
     Optional<InputStream> open(String key);
 

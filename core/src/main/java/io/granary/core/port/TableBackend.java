@@ -43,7 +43,10 @@ public interface TableBackend extends AutoCloseable {
                 return this == EQ || this == NE;
             }
 
-            /** As a client sends it: any case, surrounding spaces ignored, blank = eq; anything else is a 400. */
+            /**
+             * As a client sends it: any case, surrounding spaces ignored, blank = eq; anything else is a 400
+             * with the reference's text, {@code Invalid where operator <as sent>}.
+             */
             public static Operator parse(String text) {
                 if (text == null || text.isBlank()) {
                     return EQ;
@@ -54,8 +57,7 @@ public interface TableBackend extends AutoCloseable {
                         return o;
                     }
                 }
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: whereOperator: \"" + wire
-                        + "\" is not one of eq, ne, gt, ge, lt, le.");
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid where operator " + text);
             }
         }
 
@@ -65,11 +67,11 @@ public interface TableBackend extends AutoCloseable {
             }
             values = values == null ? List.of() : values.stream().map(v -> v == null ? "" : v).toList();
             if (values.isEmpty()) {
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION,
+                throw new GranaryException(ErrorCode.INVALID_FILTER_VALUES,
                         "Invalid request: whereValues: give at least one value for column \"" + column + "\".");
             }
             if (!operator.takesManyValues() && values.size() != 1) {
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "The filter operator \"" + operator.wire()
+                throw new GranaryException(ErrorCode.INVALID_FILTER_VALUES, "The filter operator \"" + operator.wire()
                         + "\" on column \"" + column + "\" takes exactly one value.");
             }
         }
@@ -118,20 +120,37 @@ public interface TableBackend extends AutoCloseable {
     }
 
     /**
-     * An export of selected rows and columns (empty = all visible columns, in table order). Ordered by
-     * {@code orderBy} columns when given. {@code limit} null = all rows.
+     * An export of selected rows and columns (empty = all visible columns, in table order) as {@code fileType}
+     * slices. Ordered by {@code orderBy} columns when given. {@code limit} null = all rows. {@code gzip} is
+     * Keboola's flag: each CSV slice is a complete gzip stream; a Parquet slice has Snappy-compressed pages
+     * (it is never gzipped as a whole), and without it uncompressed ones.
      */
     record ExportRequest(List<String> columns, RowSelection selection, List<String> orderBy, Long limit,
-            boolean gzip, boolean includeTimestamp) {
+            FileType fileType, boolean gzip, boolean includeTimestamp) {
         public ExportRequest {
             columns = columns == null ? List.of() : List.copyOf(columns);
             orderBy = orderBy == null ? List.of() : List.copyOf(orderBy);
             selection = selection == null ? RowSelection.ALL : selection;
+            fileType = fileType == null ? FileType.CSV : fileType;
+        }
+
+        /** A CSV export. */
+        public ExportRequest(List<String> columns, RowSelection selection, List<String> orderBy, Long limit,
+                boolean gzip, boolean includeTimestamp) {
+            this(columns, selection, orderBy, limit, FileType.CSV, gzip, includeTimestamp);
         }
     }
 
-    /** Slices written by an export, in order; concatenated they are the whole result. */
-    record ExportResult(List<Path> slices, long rows, List<String> columns) {
+    /**
+     * What an export stored: the object keys of its slices in order (read in that order, they are the whole
+     * result; every key starts with the target's {@link ExportTarget#keyPrefix()}), the rows and the columns
+     * written, in slice order.
+     */
+    record ExportResult(List<String> slices, long rows, List<String> columns) {
+        public ExportResult {
+            slices = List.copyOf(slices);
+            columns = List.copyOf(columns);
+        }
     }
 
     /** Size of a table. */
@@ -157,11 +176,24 @@ public interface TableBackend extends AutoCloseable {
     LoadResult load(TableRef table, LoadRequest request, JobProgress progress);
 
     /**
-     * Writes the selected rows as CSV slices into {@code outputDir}: no header, every value enclosed in
-     * {@code "} with {@code ""} for a quote, {@code ,} delimiter, LF line ends, UTF-8; with {@code gzip}
-     * each slice is a complete gzip stream. Writes at least one slice (possibly empty).
+     * Writes the selected rows as slices into {@code target} (see {@link ExportTarget} for the two ways to fill
+     * it) and names them; File Storage then registers them as one sliced file. Always at least one slice.
+     * <ul>
+     * <li>CSV: no header, every value enclosed in {@code "} with {@code ""} for a quote, {@code ,} delimiter, LF
+     *     line ends, UTF-8; with {@code gzip} each slice is a complete gzip stream. An empty result is one empty
+     *     slice (with {@code gzip}, an empty gzip stream).</li>
+     * <li>Parquet: each slice a complete Parquet file with one column per exported column, named exactly as the
+     *     column (case kept), of type string ({@code BYTE_ARRAY} annotated as UTF-8: converted type {@code UTF8} or
+     *     logical type {@code STRING}); values are never
+     *     null ({@code ''} stays {@code ''}). An empty result is one Parquet file with that schema and no rows.</li>
+     * </ul>
+     * An ordered or limited export keeps its order across slices. On failure the backend throws and may leave
+     * objects under the target's prefix, which File Storage removes; nothing is ever written outside it.
+     *
+     * @throws GranaryException {@link ErrorCode#TABLES_VALIDATION} for a column or filter the table does not have;
+     *     {@link ErrorCode#NOT_IMPLEMENTED} for a file type {@link #exports} refuses
      */
-    ExportResult export(TableRef table, ExportRequest request, Path outputDir);
+    ExportResult export(TableRef table, ExportRequest request, ExportTarget target);
 
     /** Whether {@link #export} can write this file type; every backend writes CSV. */
     default boolean exports(FileType type) {

@@ -32,4 +32,13 @@ public interface TableBackendFactory {
 
     /** Opens the backend; the node closes it at shutdown. */
     TableBackend open(StoreContext context);
+
+    /**
+     * Opens the workspaces on this backend's engine, beside {@code tables} (what {@link #open} returned, whose tables
+     * loads copy from), or returns null when this backend offers none: the workspace API then answers 501. The node
+     * closes it before the table backend. Its settings ({@link WorkspaceBackend#HOST}, …) belong in {@link #settings}.
+     */
+    default WorkspaceBackend openWorkspaces(StoreContext context, TableBackend tables) {
+        return null;
+    }
 }

@@ -71,6 +71,7 @@ public final class FileService {
     private final JobService jobs;
     private final Clock clock;
     private final long projectId;
+    private final ExportFiles exports;
 
     /** File Storage without a job service: everything but {@link #submitDelete} (for tests of the object store). */
     public FileService(Catalog catalog, ObjectStore objects, CredentialIssuer credentials, Clock clock, long projectId) {
@@ -85,6 +86,12 @@ public final class FileService {
         this.jobs = jobs;
         this.clock = clock;
         this.projectId = projectId;
+        this.exports = new ExportFiles(catalog, objects, clock, projectId);
+    }
+
+    /** The sliced files table exports write (see {@link ExportFiles}). */
+    public ExportFiles exports() {
+        return exports;
     }
 
     /** Registers the handler of file jobs. */
@@ -255,29 +262,6 @@ public final class FileService {
         return keys;
     }
 
-    /**
-     * Stores local slice files as a new sliced file owned by {@code creatorTokenId}: the slices under the
-     * file's key prefix, then the manifest. Nothing stays registered if an upload fails.
-     */
-    public StoredFile storeSliced(long creatorTokenId, String creatorDescription, String name, List<String> tags,
-            List<Path> slices, String sliceSuffix, String runId) {
-        return store(creatorTokenId, creatorDescription, name, tags, true, runId, "exported slices", key -> {
-            long size = 0;
-            StringBuilder manifest = new StringBuilder("{\"entries\":[");
-            for (int i = 0; i < slices.size(); i++) {
-                String sliceKey = key + String.format(Locale.ROOT, "%04d_part_00", i) + sliceSuffix;
-                objects.putFile(sliceKey, slices.get(i));
-                size += Files.size(slices.get(i));
-                manifest.append(i == 0 ? "" : ",").append("{\"url\":\"s3://").append(objects.bucket()).append('/')
-                        .append(sliceKey).append("\"}");
-            }
-            manifest.append("]}");
-            byte[] body = manifest.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            objects.put(key + "manifest", new java.io.ByteArrayInputStream(body), body.length);
-            return size;
-        });
-    }
-
     /** Stores one local file (not sliced) as a new file owned by {@code creatorTokenId}; returns it. */
     public StoredFile storeSingle(long creatorTokenId, String creatorDescription, String name, List<String> tags, Path file,
             String runId) {
@@ -414,7 +398,7 @@ public final class FileService {
         return tag.strip();
     }
 
-    private static String keySafe(String name) {
+    static String keySafe(String name) {
         return name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 

@@ -11,14 +11,20 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Joins an export's slices into one file: a header line of the exported columns, quoted as the slices' values are,
  * then every slice in order. Gzipped slices are complete gzip members, so the header becomes one more member in
- * front and the file is a valid gzip stream read as one text. Streams slice by slice, deleting each once copied.
+ * front and the file is a valid gzip stream read as one text. Streams slice by slice from the object store.
  */
 final class MergedExport {
 
     private MergedExport() {
     }
 
-    static Path write(List<String> columns, List<Path> slices, boolean gzip, Path target) throws IOException {
+    /** Opens one slice (an object key) for reading. */
+    interface Slices {
+        java.io.InputStream open(String slice);
+    }
+
+    static Path write(List<String> columns, List<String> slices, Slices store, boolean gzip, Path target)
+            throws IOException {
         StringBuilder header = new StringBuilder();
         for (int i = 0; i < columns.size(); i++) {
             header.append(i == 0 ? "" : ",").append('"').append(columns.get(i).replace("\"", "\"\"")).append('"');
@@ -30,9 +36,10 @@ final class MergedExport {
             } else {
                 out.write(line);
             }
-            for (Path slice : slices) {
-                Files.copy(slice, out);
-                Files.delete(slice);
+            for (String slice : slices) {
+                try (java.io.InputStream in = store.open(slice)) {
+                    in.transferTo(out);
+                }
             }
         }
         return target;

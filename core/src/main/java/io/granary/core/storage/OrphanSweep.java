@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An object is kept while a record owns it, expired or not (expiry is {@link FileService#purgeExpired}'s
  * job), and while it is younger than {@code grace}: a sliced export writes its slices before it records the
- * file ({@link FileService#storeSliced}), so a fresh object without a record may be a file about to exist.
+ * file ({@link ExportFiles#register}), so a fresh object without a record may be a file about to exist.
  * A prepared file is recorded before any credential for it exists, so its uploads are never at risk.
  */
 public final class OrphanSweep {

@@ -5,6 +5,7 @@ import io.granary.core.port.Catalog;
 import io.granary.core.port.CredentialIssuer;
 import io.granary.core.port.ObjectStore;
 import io.granary.core.port.TableBackend;
+import io.granary.core.port.WorkspaceBackend;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -14,28 +15,40 @@ import java.time.Clock;
  */
 public final class Storage {
 
-    /** The ports and settings Storage runs on. */
+    /** The ports and settings Storage runs on; {@code workspaces} is null when the table backend offers none. */
     public record Ports(Catalog catalog, TableBackend tables, String backendName, ObjectStore objects,
-            CredentialIssuer credentials, JobService jobs, Clock clock, Path tempDir, long projectId) {
+            CredentialIssuer credentials, JobService jobs, Clock clock, Path tempDir, long projectId,
+            WorkspaceBackend workspaces) {
     }
 
     private final TokenService tokens;
     private final BucketService buckets;
     private final FileService files;
     private final TableService tables;
+    private final WorkspaceService workspaces;
+    private final WorkspaceLoads workspaceLoads;
 
-    /** @param view how job results show a changed table (the HTTP edge knows its public address) */
-    public Storage(Ports ports, TableView view) {
+    /**
+     * @param view          how job results show a changed table (the HTTP edge knows its public address)
+     * @param workspaceView how the results of an asynchronous workspace create show the workspace
+     */
+    public Storage(Ports ports, TableView view, WorkspaceView workspaceView) {
         StorageErrors errors = new StorageErrors(ports.projectId());
         JobService jobs = ports.jobs();
         tokens = new TokenService(ports.catalog(), ports.clock(), ports.projectId());
         buckets = new BucketService(ports.catalog(), ports.tables(), jobs, ports.clock(), ports.backendName(), errors);
         files = new FileService(ports.catalog(), ports.objects(), ports.credentials(), jobs, ports.clock(),
                 ports.projectId());
-        tables = new TableService(ports.catalog(), ports.tables(), buckets, files, jobs, ports.clock(), errors);
+        workspaces = new WorkspaceService(ports.catalog(), ports.workspaces(), ports.backendName(), jobs, ports.clock(),
+                workspaceView);
+        tables = new TableService(ports.catalog(), ports.tables(), buckets, files, workspaces, jobs, ports.clock(), errors);
+        workspaceLoads = new WorkspaceLoads(ports.catalog(), workspaces, tables, jobs, ports.clock(), errors);
         buckets.registerWith(jobs);
         files.registerWith(jobs);
-        new TableJobs(ports.catalog(), ports.tables(), files, view, ports.clock(), ports.tempDir(), errors).registerWith(jobs);
+        workspaces.registerWith(jobs);
+        workspaceLoads.registerWith(jobs);
+        new TableJobs(ports.catalog(), ports.tables(), files, ports.workspaces(), view, ports.clock(), ports.tempDir(),
+                errors).registerWith(jobs);
     }
 
     public TokenService tokens() {
@@ -52,5 +65,13 @@ public final class Storage {
 
     public TableService tables() {
         return tables;
+    }
+
+    public WorkspaceService workspaces() {
+        return workspaces;
+    }
+
+    public WorkspaceLoads workspaceLoads() {
+        return workspaceLoads;
     }
 }

@@ -18,21 +18,26 @@ import io.granary.core.job.TableCreateRequest;
 import io.granary.core.job.TableDropRequest;
 import io.granary.core.job.TableExportRequest;
 import io.granary.core.job.TableImportRequest;
+import io.granary.core.model.FileType;
 import io.granary.core.model.Job;
 import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.TableRef;
+import io.granary.core.model.Workspace;
 import io.granary.core.port.Catalog;
 import io.granary.core.port.TableBackend;
 import io.granary.core.port.TableBackend.ExportRequest;
+import io.granary.core.port.TableBackend.ExportResult;
 import io.granary.core.port.TableBackend.LoadRequest;
 import io.granary.core.port.TableBackend.LoadResult;
+import io.granary.core.port.WorkspaceBackend;
 import io.granary.core.util.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,16 +54,19 @@ public final class TableJobs {
     private final Catalog catalog;
     private final TableBackend backend;
     private final FileService files;
+    private final WorkspaceBackend workspaces;
     private final TableView view;
     private final Clock clock;
     private final Path tempDir;
     private final StorageErrors errors;
 
-    public TableJobs(Catalog catalog, TableBackend backend, FileService files, TableView view, Clock clock, Path tempDir,
-            StorageErrors errors) {
+    /** @param workspaces null when the node has no workspaces (a load from one is then a 501) */
+    public TableJobs(Catalog catalog, TableBackend backend, FileService files, WorkspaceBackend workspaces, TableView view,
+            Clock clock, Path tempDir, StorageErrors errors) {
         this.catalog = catalog;
         this.backend = backend;
         this.files = files;
+        this.workspaces = workspaces;
         this.view = view;
         this.clock = clock;
         this.tempDir = tempDir;
@@ -98,9 +106,8 @@ public final class TableJobs {
         if (catalog.findBucket(ref.bucketId()).isEmpty()) {
             throw errors.bucketNotFound(ref.bucketId());
         }
-        StoredFile file = sourceFile(r.source());
-        try (LocalFiles local = files.localFiles(file, tempDir)) {
-            List<String> columns = fileColumns(file, local, r.dialect(), List.of(), false);
+        try (SourceRows rows = open(r.source(), r.dialect(), List.of(), false)) {
+            List<String> columns = rows.columns();
             List<String> missing = r.primaryKey().stream().filter(c -> !columns.contains(c)).toList();
             if (!missing.isEmpty()) {
                 throw new GranaryException(ErrorCode.INVALID_PRIMARY_KEY, "Primary key columns " + String.join(", ", missing)
@@ -112,8 +119,8 @@ public final class TableJobs {
             Instant now = clock.instant();
             LoadResult result;
             try {
-                result = backend.load(ref, new LoadRequest(local.paths(), !file.isSliced(), r.dialect(), columns, false,
-                        r.primaryKey(), now, null), progress);
+                result = backend.load(ref, new LoadRequest(rows.files().paths(), rows.header(), rows.dialect(), columns,
+                        false, r.primaryKey(), now, null), progress);
             } catch (RuntimeException e) {
                 backend.dropTable(ref);
                 throw e;
@@ -134,9 +141,8 @@ public final class TableJobs {
      */
     Map<String, Object> importRows(TableImportRequest r, String loadId, JobProgress progress) {
         Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
-        StoredFile file = sourceFile(r.source());
-        try (LocalFiles local = files.localFiles(file, tempDir)) {
-            List<String> columns = fileColumns(file, local, r.dialect(), r.columns(), r.withoutHeaders());
+        try (SourceRows rows = open(r.source(), r.dialect(), r.columns(), r.withoutHeaders())) {
+            List<String> columns = rows.columns();
             List<String> missing = table.columns().stream().filter(c -> !columns.contains(c)).toList();
             if (!missing.isEmpty()) {
                 Map<String, Object> details = new LinkedHashMap<>();
@@ -145,12 +151,11 @@ public final class TableJobs {
                 throw new GranaryException(ErrorCode.COLUMNS_NOT_MATCH, "Some columns are missing in the csv file. "
                         + "Missing columns: " + String.join(",", missing) + ". Expected columns: "
                         + String.join(",", table.columns()) + ". Please check if the expected delimiter \""
-                        + r.dialect().delimiter() + "\" is used in the csv file.", details, null);
+                        + rows.dialect().delimiter() + "\" is used in the csv file.", details, null);
             }
-            boolean header = !file.isSliced() && !r.withoutHeaders();
             Instant now = clock.instant();
-            LoadResult result = backend.load(table.ref(), new LoadRequest(local.paths(), header, r.dialect(), columns,
-                    r.incremental(), table.primaryKey(), now, loadId), progress);
+            LoadResult result = backend.load(table.ref(), new LoadRequest(rows.files().paths(), rows.header(),
+                    rows.dialect(), columns, r.incremental(), table.primaryKey(), now, loadId), progress);
             catalog.updateTable(table.withColumns(result.columns()).withStats(result.totalRows(), result.totalBytes(), now,
                     now));
             Map<String, Object> results = new LinkedHashMap<>();
@@ -163,11 +168,87 @@ public final class TableJobs {
         }
     }
 
-    private StoredFile sourceFile(ImportSource source) {
+    /** A source's rows as local CSV files: whether they start with a header, the (sanitised) columns they hold. */
+    private record SourceRows(LocalFiles files, boolean header, List<String> columns, CsvDialect dialect)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            files.close();
+        }
+    }
+
+    private SourceRows open(ImportSource source, CsvDialect dialect, List<String> given, boolean withoutHeaders) {
         if (source instanceof ImportSource.FileSource f) {
-            return catalog.findFile(f.fileId()).orElseThrow(() -> FileService.notFound(f.fileId()));
+            StoredFile file = catalog.findFile(f.fileId()).orElseThrow(() -> FileService.notFound(f.fileId()));
+            LocalFiles local = files.localFiles(file, tempDir);
+            try {
+                List<String> columns = fileColumns(file, local, dialect, given, withoutHeaders);
+                return new SourceRows(local, !file.isSliced() && !withoutHeaders, columns, dialect);
+            } catch (RuntimeException e) {
+                local.close();
+                throw e;
+            }
+        }
+        if (source instanceof ImportSource.WorkspaceSource w) {
+            return unload(w, given);
         }
         throw new GranaryException(ErrorCode.NOT_IMPLEMENTED, "Loading from " + source + " is not implemented.");
+    }
+
+    /**
+     * A workspace table written out as CSV slices by the workspace's own login. {@code given} names workspace columns
+     * to take (empty = all but {@code _timestamp}, which is the change time of rows loaded into the workspace).
+     */
+    private SourceRows unload(ImportSource.WorkspaceSource w, List<String> given) {
+        if (workspaces == null) {
+            throw new GranaryException(ErrorCode.NOT_IMPLEMENTED, "Workspaces are not available on this table backend.");
+        }
+        Workspace workspace = catalog.findWorkspace(w.workspaceId())
+                .orElseThrow(() -> WorkspaceService.notFound(w.workspaceId()));
+        List<String> available = workspaces.columns(workspace.id(), w.object());
+        List<String> picked = given.isEmpty()
+                ? available.stream().filter(c -> !c.equalsIgnoreCase(TableBackend.TIMESTAMP_COLUMN)).toList()
+                : pick(available, given, w.object(), workspace);
+        List<String> columns = ColumnNames.sanitizeHeader(picked);
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(tempDir, "unload-");
+        } catch (IOException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot create a temporary directory: " + e.getMessage(), e);
+        }
+        try {
+            WorkspaceBackend.Unload slices = workspaces.export(workspace.id(), w.object(), picked, dir);
+            List<Path> temporary = new ArrayList<>(slices.slices());
+            temporary.add(dir); // last: removed once empty
+            return new SourceRows(new LocalFiles(slices.slices(), temporary), false, columns, CsvDialect.RFC);
+        } catch (RuntimeException e) {
+            FileTrees.delete(dir);
+            throw e;
+        }
+    }
+
+    /** The workspace's spelling of each given column: the same name, else the only one equal ignoring case. */
+    private static List<String> pick(List<String> available, List<String> given, String object, Workspace workspace) {
+        List<String> out = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String g : given) {
+            String found = available.contains(g) ? g : null;
+            if (found == null) {
+                List<String> similar = available.stream().filter(a -> a.equalsIgnoreCase(g)).toList();
+                found = similar.size() == 1 ? similar.get(0) : null;
+            }
+            if (found == null) {
+                missing.add(g);
+            } else {
+                out.add(found);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: columns: columns "
+                    + String.join(", ", missing) + " not found in table \"" + object + "\" in schema \"" + workspace.name()
+                    + "\". It has: " + String.join(", ", available) + ".");
+        }
+        return out;
     }
 
     private List<String> fileColumns(StoredFile file, LocalFiles local, CsvDialect dialect, List<String> given,
@@ -193,28 +274,43 @@ public final class TableJobs {
     static final String MERGED_EXPORT_TAG = "storage-merged-export";
 
     /**
-     * Exports the selected rows to a new sliced file tagged {@code table-export} or, when {@code merged}, to one file
-     * (header line + the slices) tagged also {@code storage-merged-export}.
+     * Exports the selected rows to a new sliced file tagged {@code table-export}: the backend writes the slices
+     * straight under the file's key, then File Storage records the file; a failed export leaves nothing. When
+     * {@code merged}, the slices are then streamed into one file (header line + the slices), recorded instead and
+     * tagged also {@code storage-merged-export}, and the slices removed.
      */
     private ObjectNode export(TableExportRequest r, Job job, JobProgress progress) throws IOException {
         Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
-        Path dir = Files.createTempDirectory(tempDir, "export-");
+        ExportFiles exports = files.exports();
+        ExportFiles.Pending pending = exports.start(exportName(table, r), r.fileType(), List.of(EXPORT_TAG),
+                job.creatorTokenId(), job.creatorTokenDescription(), job.runId());
+        Path scratch = Files.createTempDirectory(tempDir, "export-");
         StoredFile file;
         try {
-            var result = backend.export(table.ref(), new ExportRequest(r.columns(), r.selection(), r.orderBy(), r.limit(),
-                    r.gzip(), false), dir);
-            String name = table.ref().name() + ".csv" + (r.gzip() ? ".gz" : "");
+            ExportResult result;
+            try {
+                result = backend.export(table.ref(), new ExportRequest(r.columns(), r.selection(), r.orderBy(), r.limit(),
+                        r.fileType(), r.gzip(), false), exports.target(pending, scratch));
+            } catch (RuntimeException e) {
+                exports.discard(pending, e);
+                throw e;
+            }
             if (r.merged()) {
-                Path merged = MergedExport.write(result.columns(), result.slices(), r.gzip(), dir.resolve("merged"));
-                file = files.storeSingle(job.creatorTokenId(), job.creatorTokenDescription(), name,
+                Path merged;
+                try {
+                    merged = MergedExport.write(result.columns(), result.slices(), exports::openSlice, r.gzip(),
+                            scratch.resolve("merged"));
+                } finally {
+                    exports.remove(pending);
+                }
+                file = files.storeSingle(job.creatorTokenId(), job.creatorTokenDescription(), pending.name(),
                         List.of(EXPORT_TAG, MERGED_EXPORT_TAG), merged, job.runId());
             } else {
-                file = files.storeSliced(job.creatorTokenId(), job.creatorTokenDescription(), name, List.of(EXPORT_TAG),
-                        result.slices(), r.gzip() ? ".csv.gz" : ".csv", job.runId());
+                file = exports.register(pending, result.slices());
             }
         } finally {
             try {
-                FileTrees.delete(dir);
+                FileTrees.delete(scratch);
             } catch (RuntimeException ignored) {
                 // temp leftovers are removed at the next start
             }
@@ -223,6 +319,11 @@ public final class TableJobs {
         results.putObject("file").put("id", file.id());
         results.put("cacheHit", false);
         return results;
+    }
+
+    // a Parquet file is never gzipped as a whole: its pages are compressed inside
+    private static String exportName(Table table, TableExportRequest r) {
+        return table.ref().name() + (r.fileType() == FileType.PARQUET ? ".parquet" : r.gzip() ? ".csv.gz" : ".csv");
     }
 
     // ---- changes

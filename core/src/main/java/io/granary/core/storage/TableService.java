@@ -65,16 +65,18 @@ public final class TableService {
     private final TableBackend backend;
     private final BucketService buckets;
     private final FileService files;
+    private final WorkspaceService workspaces;
     private final JobService jobs;
     private final Clock clock;
     private final StorageErrors errors;
 
-    public TableService(Catalog catalog, TableBackend backend, BucketService buckets, FileService files, JobService jobs,
-            Clock clock, StorageErrors errors) {
+    public TableService(Catalog catalog, TableBackend backend, BucketService buckets, FileService files,
+            WorkspaceService workspaces, JobService jobs, Clock clock, StorageErrors errors) {
         this.catalog = catalog;
         this.backend = backend;
         this.buckets = buckets;
         this.files = files;
+        this.workspaces = workspaces;
         this.jobs = jobs;
         this.clock = clock;
         this.errors = errors;
@@ -149,6 +151,17 @@ public final class TableService {
     private void checkSource(Token caller, ImportSource source) {
         if (source instanceof ImportSource.FileSource f) {
             files.require(caller, f.fileId());
+        } else if (source instanceof ImportSource.WorkspaceSource w) {
+            workspaces.require(caller, w.workspaceId());
+            String object = w.object();
+            if (object == null || object.isBlank()) {
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION,
+                        "Invalid request:\n - dataObject: \"This value should not be blank.\"");
+            }
+            if (object.length() > 255 || object.indexOf('\0') >= 0) {
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request:\n - dataObject: \"Not a table"
+                        + " name of a workspace.\"");
+            }
         }
     }
 
@@ -261,11 +274,11 @@ public final class TableService {
     // ---- checks
 
     /** The filters, each checked against the table's columns first, then its operator and values. */
-    private static List<WhereFilter> filters(Table table, List<SelectionInput.Filter> filters) {
+    static List<WhereFilter> filters(Table table, List<SelectionInput.Filter> filters) {
         List<WhereFilter> out = new ArrayList<>();
         for (SelectionInput.Filter f : filters) {
             if (!table.columns().contains(f.column())) {
-                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: whereColumn: column \""
+                throw new GranaryException(ErrorCode.COLUMN_NOT_EXISTS, "Invalid request: whereColumn: column \""
                         + f.column() + "\" not found in table " + table.id() + ".");
             }
             out.add(WhereFilter.of(f.column(), f.operator(), f.values()));
@@ -273,7 +286,7 @@ public final class TableService {
         return out;
     }
 
-    private static void checkColumnsExist(Table table, List<String> columns, String parameter) {
+    static void checkColumnsExist(Table table, List<String> columns, String parameter) {
         List<String> unknown = columns.stream().filter(c -> !table.columns().contains(c)).toList();
         if (!unknown.isEmpty()) {
             throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request: " + parameter + ": columns "

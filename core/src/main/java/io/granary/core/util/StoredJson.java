@@ -41,6 +41,23 @@ public final class StoredJson {
         }
     }
 
+    /** A map of strings (a workspace's connection fields), in its order. */
+    public static String writeStrings(Map<String, String> values) {
+        try {
+            return JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot store a map of strings", e);
+        }
+    }
+
+    public static Map<String, String> readStrings(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "A stored map of strings is unreadable", e);
+        }
+    }
+
     /** A token's bucket permissions, in their order. */
     public static String writePermissions(Map<String, Permission> permissions) {
         Map<String, String> wire = new LinkedHashMap<>();

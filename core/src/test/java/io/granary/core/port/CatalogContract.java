@@ -12,6 +12,7 @@ import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
+import io.granary.core.model.Workspace;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -216,6 +217,37 @@ public abstract class CatalogContract {
                 org.assertj.core.groups.Tuple.tuple("id", "KBC.other", "x"));
         assertThat(catalog.listMetadata("in.c-main.t")).hasSize(3);
         assertThat(catalog.listMetadata("in.c-main.other")).isEmpty();
+    }
+
+    @Test
+    void workspacesRoundTripKeepTheirConnectionOrderAndGetIdsNeverReused() {
+        long first = catalog.nextWorkspaceId();
+        long second = catalog.nextWorkspaceId();
+        assertThat(second).isGreaterThan(first);
+        Map<String, String> connection = new java.util.LinkedHashMap<>();
+        connection.put("backend", "postgresql");
+        connection.put("host", "db.example.com");
+        connection.put("port", "5432");
+        connection.put("warehouse", "");
+        connection.put("database", "granary");
+        Workspace w = new Workspace(first, "WORKSPACE_" + first, "postgresql", "keboola.python", "123", true, connection,
+                7, "my token", now);
+        Workspace plain = new Workspace(second, "WORKSPACE_" + second, "postgresql", null, null, false, Map.of(), 8,
+                null, now);
+        assertThat(catalog.insertWorkspace(plain)).isTrue();
+        assertThat(catalog.insertWorkspace(w)).isTrue();
+        assertThat(catalog.insertWorkspace(w)).isFalse();
+        assertThat(catalog.findWorkspace(first)).contains(w);
+        assertThat(catalog.findWorkspace(first).orElseThrow().connection().keySet())
+                .containsExactly("backend", "host", "port", "warehouse", "database");
+        assertThat(catalog.listWorkspaces()).extracting(Workspace::id).containsExactly(first, second);
+        assertThat(catalog.deleteWorkspace(first)).isTrue();
+        assertThat(catalog.deleteWorkspace(first)).isFalse();
+        assertThat(catalog.findWorkspace(first)).isEmpty();
+        catalog.close();
+        catalog = openCatalog(dir);
+        assertThat(catalog.findWorkspace(second)).contains(plain);
+        assertThat(catalog.nextWorkspaceId()).isGreaterThan(second);
     }
 
     @Test

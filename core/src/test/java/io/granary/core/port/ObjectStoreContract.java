@@ -137,6 +137,37 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void moveFileTakesTheFileAndTheObjectReadsAsIfUploaded() throws IOException {
+        String content = "id,name\n1,moved\n";
+        Path uploaded = Files.writeString(Files.createTempFile(dir, "upload", ".csv"), content);
+        store.putFile(key("exports/uploaded.csv"), uploaded);
+        Path moved = Files.writeString(Files.createTempFile(dir, "move", ".csv"), content);
+
+        store.moveFile(key("exports/7.t.csv/0000_part_00.csv"), moved);
+
+        assertThat(moved).doesNotExist();
+        assertThat(read(key("exports/7.t.csv/0000_part_00.csv"))).isEqualTo(content);
+        assertThat(store.list(key("exports/7.t.csv/"))).singleElement().satisfies(o -> {
+            assertThat(o.size()).isEqualTo(content.length());
+            assertThat(o.lastModified()).isNotNull();
+        });
+        // clients see the same object as after an upload: bytes and ETag (the content's MD5) alike
+        HttpResponse<String> got = send(HttpRequest.newBuilder(store.presignGet(key("exports/7.t.csv/0000_part_00.csv"),
+                Duration.ofMinutes(5))).GET());
+        HttpResponse<String> reference = send(HttpRequest.newBuilder(store.presignGet(key("exports/uploaded.csv"),
+                Duration.ofMinutes(5))).GET());
+        assertThat(got.body()).isEqualTo(content);
+        assertThat(got.headers().firstValue("ETag")).isPresent().isEqualTo(reference.headers().firstValue("ETag"));
+
+        // an empty file, and a second move over an existing object
+        store.moveFile(key("exports/7.t.csv/0001_part_00.csv"), Files.createTempFile(dir, "empty", ".csv"));
+        assertThat(store.stat(key("exports/7.t.csv/0001_part_00.csv")).orElseThrow().size()).isZero();
+        store.moveFile(key("exports/7.t.csv/0001_part_00.csv"),
+                Files.writeString(Files.createTempFile(dir, "again", ".csv"), "again"));
+        assertThat(read(key("exports/7.t.csv/0001_part_00.csv"))).isEqualTo("again");
+    }
+
+    @Test
     void listsInKeyOrderDeletesAndReportsMissingObjects() {
         for (String name : new String[] {"exp-3/files/1.csv", "exp-3/files/2.csv", "exp-3/files/sub/3.csv",
                 "exp-3/other.csv", "exp-30/x.csv"}) {

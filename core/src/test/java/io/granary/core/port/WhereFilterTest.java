@@ -24,16 +24,16 @@ class WhereFilterTest {
 
     @Test
     void whatNoBackendCouldRunIsRefused() {
-        refused(() -> WhereFilter.of("c", "Like", List.of("1")),
-                "Invalid request: whereOperator: \"like\" is not one of eq, ne, gt, ge, lt, le.");
-        refused(() -> WhereFilter.of("c", "eq", List.of()),
+        refused(() -> WhereFilter.of("c", "Like", List.of("1")), ErrorCode.TABLES_VALIDATION,
+                "Invalid where operator Like");
+        refused(() -> WhereFilter.of("c", "eq", List.of()), ErrorCode.INVALID_FILTER_VALUES,
                 "Invalid request: whereValues: give at least one value for column \"c\".");
-        refused(() -> WhereFilter.of("c", "lt", List.of("1", "2")),
+        refused(() -> WhereFilter.of("c", "lt", List.of("1", "2")), ErrorCode.INVALID_FILTER_VALUES,
                 "The filter operator \"lt\" on column \"c\" takes exactly one value.");
     }
 
-    private static void refused(Runnable make, String message) {
+    private static void refused(Runnable make, ErrorCode code, String message) {
         assertThatThrownBy(make::run).isInstanceOfSatisfying(GranaryException.class,
-                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.TABLES_VALIDATION)).hasMessage(message);
+                e -> assertThat(e.errorCode()).isEqualTo(code)).hasMessage(message);
     }
 }

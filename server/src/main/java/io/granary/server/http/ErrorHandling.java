@@ -24,7 +24,10 @@ public final class ErrorHandling {
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             int status = e.getStatus();
             ErrorCode code = status >= 500 ? ErrorCode.INTERNAL : ErrorCode.user("storage.validation", status);
-            write(ctx, code, e.getMessage(), e);
+            String message = status == 413 ? "The request body is larger than the limit of "
+                    + (Requests.MAX_BODY_BYTES >> 20) + " MiB: upload files to File Storage (or as multipart/form-data)"
+                    + " instead." : e.getMessage();
+            write(ctx, code, message, e);
         });
         routes.exception(Exception.class, (e, ctx) -> write(ctx, ErrorCode.INTERNAL, null, e));
         routes.error(404, ctx -> {

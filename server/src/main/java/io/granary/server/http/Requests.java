@@ -13,6 +13,11 @@ public final class Requests {
 
     public static final String TOKEN_HEADER = "X-StorageApi-Token";
     public static final String RUN_ID_HEADER = "X-KBC-RunId";
+    /**
+     * The largest JSON or form body a request may have (files go to S3 or as multipart, which is streamed to
+     * disk); a larger one is refused with 413 before anything is read into memory or stored.
+     */
+    public static final long MAX_BODY_BYTES = 16L << 20;
     private static final String PARAMS_KEY = "granary.params";
 
     private final TokenService tokens;

@@ -33,9 +33,17 @@ public final class TableParams {
         return pk == null ? List.of() : pk.stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
-    /** Where a load reads: {@code dataFileId}. */
+    /** Where a load reads: {@code dataFileId}, or a workspace table ({@code dataWorkspaceId} + {@code dataObject}). */
     public static ImportSource source(Params p) {
         Long id = p.longValue("dataFileId");
+        Long workspace = p.longValue("dataWorkspaceId");
+        if (workspace != null) {
+            if (id != null) {
+                throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request:\n - dataFileId: \"Give either"
+                        + " dataFileId or dataWorkspaceId, not both.\"");
+            }
+            return new ImportSource.WorkspaceSource(workspace, p.string("dataObject"));
+        }
         if (id == null) {
             throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request:\n - dataFileId: \"This value should not be blank.\"");
         }
@@ -91,10 +99,16 @@ public final class TableParams {
         }
         JsonNode where = p.node("whereFilters");
         if (where != null) {
+            // the reference's texts; an object is what form encoding (whereFilters[0][column]=…) gives
             if (!where.isArray() && !where.isObject()) {
-                throw GranaryException.validation("Invalid request: whereFilters: This value should be of type array.");
+                throw GranaryException.validation("Parameter \"whereFilters\" should be an array, but parameter contains:\n"
+                        + where);
             }
             for (JsonNode f : where) {
+                if (!f.isObject()) {
+                    throw GranaryException.validation("All items in param \"whereFilters\" should be an arrays, but parameter"
+                            + " contains:\n" + where);
+                }
                 List<String> values = new ArrayList<>();
                 JsonNode v = f.get("values");
                 if (v != null && (v.isArray() || v.isObject())) {

@@ -10,6 +10,7 @@ import io.granary.core.model.Metadata;
 import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.Token;
+import io.granary.core.model.Workspace;
 import io.granary.core.storage.FileService;
 import java.time.Instant;
 import java.util.List;
@@ -225,6 +226,38 @@ public final class Views {
             n.putObject("s3Path").put("bucket", s3Bucket).put("key", f.key());
             n.set("credentials", credentials(c));
         }
+        return n;
+    }
+
+    /** A workspace as Keboola shows one, without its password. */
+    public ObjectNode workspace(Workspace w) {
+        return workspace(w, null);
+    }
+
+    /**
+     * A workspace; with {@code password} (only the answer of a create) its {@code connection} carries it. Every
+     * connection field is a string, "" where the backend does not use it.
+     */
+    public ObjectNode workspace(Workspace w, String password) {
+        ObjectNode n = F.objectNode();
+        n.put("id", w.id());
+        n.put("type", "table");
+        n.put("name", w.name());
+        n.put("component", w.component());
+        n.put("configurationId", w.configurationId());
+        n.putNull("configurationVersion");
+        n.put("created", Times.format(w.created()));
+        ObjectNode c = n.putObject("connection");
+        w.connection().forEach(c::put);
+        if (password != null) {
+            c.put("password", password);
+        }
+        c.put("loginType", "default");
+        n.putNull("backendSize");
+        n.put("statementTimeoutSeconds", 0);
+        n.putObject("creatorToken").put("id", w.creatorTokenId()).put("description", w.creatorTokenDescription());
+        n.put("readOnlyStorageAccess", w.readOnlyStorageAccess());
+        n.putNull("platformUsageType");
         return n;
     }
 

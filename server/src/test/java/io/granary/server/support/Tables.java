@@ -131,6 +131,27 @@ public final class Tables {
         return out;
     }
 
+    /**
+     * Downloads the slices of a sliced file (its detail read with {@code federationToken}) into {@code dir}, in manifest
+     * order, each under its own name, unchanged.
+     */
+    public List<Path> downloadSlices(JsonNode file, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> out = new ArrayList<>();
+        try (S3Client s3 = granary.s3(file.get("credentials"))) {
+            String bucket = file.get("s3Path").get("bucket").asText();
+            String manifest = s3.getObjectAsBytes(b -> b.bucket(bucket).key(file.get("s3Path").get("key").asText()
+                    + "manifest")).asUtf8String();
+            for (JsonNode entry : EmbeddedGranaryJson.read(manifest).get("entries")) {
+                String key = entry.get("url").asText().substring(("s3://" + bucket + "/").length());
+                Path slice = dir.resolve(key.substring(key.lastIndexOf('/') + 1));
+                Files.write(slice, s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+                out.add(slice);
+            }
+        }
+        return out;
+    }
+
     /** The whole export as one string. */
     public String export(String tableId, Map<String, Object> params) throws IOException {
         return String.join("", exportSlices(tableId, params));

@@ -1,8 +1,8 @@
-package io.granary.postgres;
+package io.granary.core.csv;
 
 /**
  * Validates UTF-8 byte by byte as PostgreSQL does for text: no overlong forms, no surrogates, nothing
- * above U+10FFFF, and no NUL (PostgreSQL text cannot hold one).
+ * above U+10FFFF. NUL is valid UTF-8; {@link CsvChecker} refuses it on its own.
  */
 final class Utf8Check {
 
@@ -20,7 +20,7 @@ final class Utf8Check {
             return ok;
         }
         if (b < 0x80) {
-            return b != 0;
+            return true;
         }
         if (b >= 0xc2 && b <= 0xdf) {
             needed = 1;
