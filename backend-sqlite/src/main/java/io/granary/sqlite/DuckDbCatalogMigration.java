@@ -38,13 +38,14 @@ final class DuckDbCatalogMigration {
 
     private static final Logger LOG = LoggerFactory.getLogger(DuckDbCatalogMigration.class);
     private static final List<String> TABLES = List.of("tokens", "buckets", "tables", "metadata", "files", "file_tags",
-            "credentials", "jobs");
+            "credentials", "workspaces", "jobs");
     /** DuckDB sequence → the SQLite sequence and the table whose ids it gave. */
     private static final Map<String, String[]> SEQUENCES = Map.of(
             "token_id_seq", new String[] {SqliteSchema.TOKEN, "tokens"},
             "file_id_seq", new String[] {SqliteSchema.FILE, "files"},
             "metadata_id_seq", new String[] {SqliteSchema.METADATA, "metadata"},
-            "job_id_seq", new String[] {SqliteSchema.JOB, "jobs"});
+            "job_id_seq", new String[] {SqliteSchema.JOB, "jobs"},
+            "workspace_id_seq", new String[] {SqliteSchema.WORKSPACE, "workspaces"});
 
     private DuckDbCatalogMigration() {
     }

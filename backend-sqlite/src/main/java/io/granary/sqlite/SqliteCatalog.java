@@ -17,6 +17,7 @@ import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
+import io.granary.core.model.Workspace;
 import io.granary.core.port.Catalog;
 import io.granary.core.util.StoredJson;
 import java.nio.file.Path;
@@ -305,6 +306,36 @@ public final class SqliteCatalog implements Catalog {
                 SqliteCatalog::file, now, limit).stream().map(f -> withTags(s, f)).toList());
     }
 
+    // ---- workspaces
+
+    @Override
+    public long nextWorkspaceId() {
+        return db.transaction(s -> s.nextId(SqliteSchema.WORKSPACE));
+    }
+
+    @Override
+    public boolean insertWorkspace(Workspace w) {
+        return db.write(s -> s.update("INSERT OR IGNORE INTO workspaces VALUES (?,?,?,?,?,?,?,?,?,?)", w.id(), w.name(),
+                w.backend(), w.component(), w.configurationId(), w.readOnlyStorageAccess(),
+                StoredJson.writeStrings(w.connection()), w.creatorTokenId(), w.creatorTokenDescription(),
+                w.created()) > 0);
+    }
+
+    @Override
+    public Optional<Workspace> findWorkspace(long id) {
+        return db.read(s -> s.queryOne("SELECT * FROM workspaces WHERE id = ?", SqliteCatalog::workspace, id));
+    }
+
+    @Override
+    public List<Workspace> listWorkspaces() {
+        return db.read(s -> s.query("SELECT * FROM workspaces ORDER BY id", SqliteCatalog::workspace));
+    }
+
+    @Override
+    public boolean deleteWorkspace(long id) {
+        return db.write(s -> s.update("DELETE FROM workspaces WHERE id = ?", id) > 0);
+    }
+
     // ---- credentials
 
     @Override
@@ -375,6 +406,13 @@ public final class SqliteCatalog implements Catalog {
         } catch (JsonProcessingException e) {
             throw new GranaryException(ErrorCode.INTERNAL, "A stored list is unreadable", e);
         }
+    }
+
+    private static Workspace workspace(ResultSet rs) throws SQLException {
+        return new Workspace(rs.getLong("id"), rs.getString("name"), rs.getString("backend"), rs.getString("component"),
+                rs.getString("configuration_id"), rs.getBoolean("read_only_storage_access"),
+                StoredJson.readStrings(rs.getString("connection_json")), rs.getLong("creator_token_id"),
+                rs.getString("creator_token_description"), instant(rs, "created"));
     }
 
     private static Bucket bucket(ResultSet rs) throws SQLException {

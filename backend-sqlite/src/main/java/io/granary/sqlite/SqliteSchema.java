@@ -12,6 +12,7 @@ final class SqliteSchema {
     static final String FILE = "file";
     static final String METADATA = "metadata";
     static final String JOB = "job";
+    static final String WORKSPACE = "workspace";
 
     private SqliteSchema() {
     }
@@ -19,7 +20,8 @@ final class SqliteSchema {
     static void create(Session s) {
         s.execute(
                 "CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-                "INSERT OR IGNORE INTO sequences VALUES ('token', 0), ('file', 0), ('metadata', 0), ('job', 0)",
+                "INSERT OR IGNORE INTO sequences VALUES ('token', 0), ('file', 0), ('metadata', 0), ('job', 0),"
+                        + " ('workspace', 0)",
                 """
                 CREATE TABLE IF NOT EXISTS tokens (
                   id INTEGER PRIMARY KEY, description TEXT, secret_hash TEXT NOT NULL,
@@ -53,6 +55,11 @@ final class SqliteSchema {
                   creator_token_id INTEGER NOT NULL, creator_token_description TEXT,
                   object_key TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER)""",
                 "CREATE INDEX IF NOT EXISTS files_expires ON files (expires) WHERE expires IS NOT NULL",
+                """
+                CREATE TABLE IF NOT EXISTS workspaces (
+                  id INTEGER PRIMARY KEY, name TEXT NOT NULL, backend TEXT NOT NULL, component TEXT,
+                  configuration_id TEXT, read_only_storage_access INTEGER NOT NULL, connection_json TEXT NOT NULL,
+                  creator_token_id INTEGER NOT NULL, creator_token_description TEXT, created INTEGER NOT NULL)""",
                 "CREATE TABLE IF NOT EXISTS file_tags (file_id INTEGER NOT NULL, position INTEGER NOT NULL, tag TEXT NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS file_tags_file ON file_tags (file_id, position)",
                 "CREATE INDEX IF NOT EXISTS file_tags_tag ON file_tags (tag)",

@@ -20,6 +20,7 @@ import io.granary.core.model.StoredFile;
 import io.granary.core.model.Table;
 import io.granary.core.model.TableRef;
 import io.granary.core.model.Token;
+import io.granary.core.model.Workspace;
 import io.granary.core.port.CatalogStore;
 import io.granary.core.port.Settings;
 import io.granary.core.port.StoreContext;
@@ -51,7 +52,7 @@ class DuckDbCatalogMigrationTest {
 
     /** What the old catalog held, read back through its own code before the migration. */
     private record Contents(List<Token> tokens, List<Bucket> buckets, List<Table> tables, List<Metadata> metadata,
-            List<StoredFile> files, ScopedCredential credential, List<Job> jobs) {
+            List<StoredFile> files, ScopedCredential credential, List<Workspace> workspaces, List<Job> jobs) {
     }
 
     @Test
@@ -61,11 +62,15 @@ class DuckDbCatalogMigrationTest {
 
         try (CatalogStore store = open(data)) {
             assertThat(read(store)).isEqualTo(before);
+            // map equality ignores order; clients are shown the connection fields in the order they were stored
+            assertThat(store.catalog().listWorkspaces()).singleElement()
+                    .satisfies(w -> assertThat(w.connection().keySet()).containsExactly("backend", "path", "schema"));
             // ids go on after the highest ever handed out, deleted ones included
             // (the highest token and file were deleted; DuckDB may report a sequence one ahead, so > rather than =)
             assertThat(store.catalog().insertToken(token("new", "hash-new")).id()).isGreaterThan(3);
             assertThat(store.catalog().nextFileId()).isGreaterThan(3);
             assertThat(store.queue().submit(newJob("t")).id()).isGreaterThan(4);
+            assertThat(store.catalog().nextWorkspaceId()).isGreaterThan(2);
             assertThat(store.catalog().putMetadata("in.c-main.t", null, "user", Map.of("k", "v"), now))
                     .filteredOn(m -> m.key().equals("k")).extracting(Metadata::id).singleElement()
                     .satisfies(id -> assertThat(id).isGreaterThan(2));
@@ -126,14 +131,14 @@ class DuckDbCatalogMigrationTest {
         writeOldCatalog(old, null);
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + old);
                 java.sql.Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE workspaces (id BIGINT, name VARCHAR)");
-            st.execute("INSERT INTO workspaces VALUES (1, 'w')");
+            st.execute("CREATE TABLE sandboxes (id BIGINT, name VARCHAR)");
+            st.execute("INSERT INTO sandboxes VALUES (1, 's')");
         }
         byte[] before = Files.readAllBytes(old);
 
         assertThatThrownBy(() -> open(data)).isInstanceOf(GranaryException.class)
                 .hasMessage("Cannot migrate the catalog " + old + " to " + data.resolve("catalog.sqlite")
-                        + ": table workspaces has no place in the new catalog. Nothing was changed; the old catalog stays"
+                        + ": table sandboxes has no place in the new catalog. Nothing was changed; the old catalog stays"
                         + " in place.");
         assertThat(Files.readAllBytes(old)).isEqualTo(before);
         try (Stream<Path> files = Files.list(data)) {
@@ -191,6 +196,19 @@ class DuckDbCatalogMigrationTest {
                         master.id(), "master", "exp-15/1/files/" + id, now, i == 1 ? null : now.plusSeconds(60)));
             }
             c.deleteFile(3);
+            // a workspace of a configuration, with its connection fields in the order clients see them, and a
+            // deleted one whose id must not come back
+            Map<String, String> connection = new java.util.LinkedHashMap<>();
+            connection.put("backend", "duckdb");
+            connection.put("path", "/data/workspaces/WORKSPACE_1.duckdb");
+            connection.put("schema", "main");
+            long kept = c.nextWorkspaceId();
+            c.insertWorkspace(new Workspace(kept, Workspace.nameOf(kept), "duckdb", "keboola.python", "123", true,
+                    connection, master.id(), "master", now));
+            long deleted = c.nextWorkspaceId();
+            c.insertWorkspace(new Workspace(deleted, Workspace.nameOf(deleted), "duckdb", null, null, false, Map.of(),
+                    master.id(), null, now));
+            c.deleteWorkspace(deleted);
             c.insertCredential(new ScopedCredential("AKIA1", "session", "granary", "exp-15/1/files/1", false,
                     Access.UPLOAD, now.plusSeconds(600)));
             Job done = q.submit(newJob("t"));
@@ -205,7 +223,8 @@ class DuckDbCatalogMigrationTest {
             q.progress(3, 100, 7);
             Contents contents = new Contents(c.listTokens(), c.listBuckets(), c.listTables(null),
                     c.listMetadata("in.c-main.t"), c.listFiles(query()), c.findCredential("AKIA1").orElseThrow(),
-                    q.list(100, 0));
+                    c.listWorkspaces(), q.list(100, 0));
+            assertThat(contents.workspaces()).extracting(Workspace::id).containsExactly(kept);
             assertThat(contents.jobs()).extracting(Job::status).containsExactly(JobStatus.WAITING,
                     JobStatus.PROCESSING, JobStatus.ERROR, JobStatus.SUCCESS);
             if (crashCopyTo != null) {
@@ -219,7 +238,8 @@ class DuckDbCatalogMigrationTest {
     private Contents read(CatalogStore store) {
         var c = store.catalog();
         return new Contents(c.listTokens(), c.listBuckets(), c.listTables(null), c.listMetadata("in.c-main.t"),
-                c.listFiles(query()), c.findCredential("AKIA1").orElseThrow(), store.queue().list(100, 0));
+                c.listFiles(query()), c.findCredential("AKIA1").orElseThrow(), c.listWorkspaces(),
+                store.queue().list(100, 0));
     }
 
     private FileQuery query() {
