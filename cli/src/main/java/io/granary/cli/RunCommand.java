@@ -50,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--staging-input", defaultValue = "local", paramLabel = "MODE",
             description = {"How input tables reach the component: local (CSV files in in/tables, the default), s3"
                 + " (manifests with an s3 section: read the gzipped export with its credentials; AWS_ENDPOINT_URL_S3"
-                + " names the store). workspace is not available yet: this version has no workspaces."})
+                + " names the store). workspace is not available yet in the runner."})
     String stagingInput;
 
     @Option(names = "--staging-output", defaultValue = "local", paramLabel = "MODE",

@@ -62,8 +62,8 @@ class RunCommandTest {
                 "--storage-api-token=" + TOKEN, "--config", config.toString(), "--staging-input", "workspace",
                 "--staging-output", "workspace", "--data-dir", tmp.resolve("never").toString(), "--", "true");
         assertThat(workspace.exitCode()).isEqualTo(1);
-        assertThat(workspace.err()).contains("Workspace staging is not available yet: this version of Granary has no"
-                + " workspaces. Use --staging-input local or s3 (with --staging-output local).");
+        assertThat(workspace.err()).contains("Workspace staging is not available yet: the runner does not stage into a workspace in"
+                + " this version (Storage has workspaces: see granary workspace). Use --staging-input local or s3 (with --staging-output local).");
         assertThat(tmp.resolve("never")).doesNotExist();
     }
 }

@@ -18,8 +18,8 @@ public record StagingModes(String input, String output, String workspaceId) {
     public static final List<String> INPUTS = List.of(LOCAL_MODE, S3_MODE, WORKSPACE_MODE);
     public static final List<String> OUTPUTS = List.of(LOCAL_MODE, WORKSPACE_MODE);
     /** Workspace staging needs the workspaces API, which this version of Granary does not have yet. */
-    static final String WORKSPACE_NOT_AVAILABLE = "Workspace staging is not available yet: this version of Granary"
-            + " has no workspaces. Use --staging-input local or s3 (with --staging-output local).";
+    static final String WORKSPACE_NOT_AVAILABLE = "Workspace staging is not available yet: the runner does not stage"
+            + " into a workspace in this version (Storage has workspaces: see granary workspace). Use --staging-input local or s3 (with --staging-output local).";
 
     /** CSV files in {@code in/tables} and {@code out/tables}: the default. */
     public static final StagingModes LOCAL = new StagingModes(LOCAL_MODE, LOCAL_MODE, null);

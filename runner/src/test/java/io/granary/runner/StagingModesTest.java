@@ -46,8 +46,8 @@ class StagingModesTest {
         for (StagingModes workspace : List.of(new StagingModes("workspace", "workspace", null),
                 new StagingModes("workspace", "workspace", "42"))) {
             assertThatThrownBy(workspace::check).as(workspace.toString()).isInstanceOf(UserException.class)
-                    .hasMessage("Workspace staging is not available yet: this version of Granary has no workspaces."
-                            + " Use --staging-input local or s3 (with --staging-output local).");
+                    .hasMessage("Workspace staging is not available yet: the runner does not stage into a workspace in"
+                            + " this version (Storage has workspaces: see granary workspace). Use --staging-input local or s3 (with --staging-output local).");
         }
     }
 
