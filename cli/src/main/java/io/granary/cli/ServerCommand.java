@@ -17,9 +17,9 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code granary server}: one process with the Storage API, the embedded S3 endpoint and DuckDB. */
+/** {@code granary server}: one process with the Storage API, the embedded S3 endpoint, a SQLite catalog and DuckDB tables. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Start a Granary node: by default the embedded S3 endpoint + DuckDB under --data-dir; with --catalog/--backend postgres and --s3-* flags, one of many nodes sharing PostgreSQL and an S3 store (docs/scale-out.md). Ctrl-C stops it.")
+        description = "Start a Granary node: by default the embedded S3 endpoint, a SQLite catalog and DuckDB tables under --data-dir; with --catalog/--backend postgres and --s3-* flags, one of many nodes sharing PostgreSQL and an S3 store (docs/scale-out.md). Ctrl-C stops it.")
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--host", defaultValue = "${env:GRANARY_HOST:-0.0.0.0}", description = "Address to listen on (env GRANARY_HOST; default ${DEFAULT-VALUE}).")
