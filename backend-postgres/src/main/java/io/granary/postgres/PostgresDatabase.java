@@ -16,8 +16,10 @@ import org.flywaydb.core.Flyway;
 public final class PostgresDatabase implements AutoCloseable {
 
     private final HikariDataSource pool;
+    private final PostgresConfig config;
 
     public PostgresDatabase(PostgresConfig config) {
+        this.config = config;
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(config.url());
         hikari.setUsername(config.user());
@@ -56,6 +58,14 @@ public final class PostgresDatabase implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot connect to PostgreSQL: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A connection of its own, outside the pool, for a caller that holds it for as long as it runs (a
+     * {@code LISTEN}); the caller closes it.
+     */
+    public Connection connectUnpooled() throws SQLException {
+        return java.sql.DriverManager.getConnection(config.url(), config.user(), config.password());
     }
 
     public DataSource dataSource() {

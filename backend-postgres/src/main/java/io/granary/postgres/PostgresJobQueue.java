@@ -60,8 +60,23 @@ public final class PostgresJobQueue implements JobQueue {
         List<Object> args = new ArrayList<>();
         args.add(clock.instant());
         args.addAll(Arrays.asList(JobRows.values(j)));
-        return queryOne("INSERT INTO jobs (status, created, " + JobRows.INSERT_COLUMNS + ")"
-                + " VALUES ('waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *", args.toArray()).orElseThrow();
+        try (Connection c = database.connect();
+                PreparedStatement ps = prepare(c, "INSERT INTO jobs (status, created, " + JobRows.INSERT_COLUMNS + ")"
+                        + " VALUES ('waiting', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *", args.toArray());
+                ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            Job submitted = job(rs);
+            // after the insert has committed, so a node woken by it finds the job
+            PgJobWatch.notifySubmitted(c);
+            return submitted;
+        } catch (SQLException e) {
+            throw internal(e);
+        }
+    }
+
+    @Override
+    public AutoCloseable watchSubmissions(Runnable onSubmitted) {
+        return PgJobWatch.start(database, onSubmitted);
     }
 
     @Override

@@ -95,4 +95,36 @@ class PostgresJobQueueTest extends JobQueueContract {
         assertThat(ran).hasSize(jobs).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(submitted);
         orderPerTable.values().forEach(ids -> assertThat(ids).isSorted());
     }
+
+    /**
+     * Workers whose poll is an hour away still start a job another node submitted at once: the submission is
+     * reported to every node (LISTEN/NOTIFY), not found by polling.
+     */
+    @Test
+    void aJobSubmittedOnAnotherNodeStartsWithoutWaitingForAPoll() throws Exception {
+        java.time.Duration hour = java.time.Duration.ofHours(1);
+        io.granary.core.job.JobOperation<io.granary.core.job.FileDeleteRequest> op = new io.granary.core.job.JobOperation<>(
+                "fileDelete", io.granary.core.job.FileDeleteRequest.class);
+        java.util.concurrent.LinkedBlockingQueue<Long> ran = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.granary.core.model.Token caller = new io.granary.core.model.Token(1, "master", "hash", true, true, true, true,
+                Map.of(), java.time.Instant.now(), null, null, null);
+        try (io.granary.core.job.JobService runner = new io.granary.core.job.JobService(queue, true, hour, "runner", hour);
+                io.granary.core.job.JobService submitter = new io.granary.core.job.JobService(open(), true, hour,
+                        "submitter", hour)) {
+            runner.register(op, (request, job, progress) -> {
+                ran.add(request.fileId());
+                return JsonNodeFactory.instance.objectNode();
+            });
+            submitter.register(op, (request, job, progress) -> JsonNodeFactory.instance.objectNode());
+            runner.start(1);
+            submitter.start(0);
+            // let the runner's first look at the empty queue pass: from here on only a report wakes it
+            Thread.sleep(1500);
+            for (long fileId = 1; fileId <= 3; fileId++) {
+                submitter.submit(op, new io.granary.core.job.FileDeleteRequest(fileId), null, JobLock.file(fileId), caller,
+                        new io.granary.core.job.JobOrigin(null, null));
+                assertThat(ran.poll(20, TimeUnit.SECONDS)).as("job %d started", fileId).isEqualTo(fileId);
+            }
+        }
+    }
 }

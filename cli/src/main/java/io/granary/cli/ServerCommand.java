@@ -17,9 +17,9 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code granary server}: one process with the Storage API, the embedded S3 endpoint and DuckDB. */
+/** {@code granary server}: one process with the Storage API, the embedded S3 endpoint, a SQLite catalog and DuckDB tables. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Start a Granary node: by default the embedded S3 endpoint + DuckDB under --data-dir; with --catalog/--backend postgres and --s3-* flags, one of many nodes sharing PostgreSQL and an S3 store (docs/scale-out.md). Ctrl-C stops it.")
+        description = "Start a Granary node: by default the embedded S3 endpoint, a SQLite catalog and DuckDB tables under --data-dir; with --catalog/--backend postgres and --s3-* flags, one of many nodes sharing PostgreSQL and an S3 store (docs/scale-out.md). Ctrl-C stops it.")
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--host", defaultValue = "${env:GRANARY_HOST:-0.0.0.0}", description = "Address to listen on (env GRANARY_HOST; default ${DEFAULT-VALUE}).")
@@ -49,7 +49,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--duckdb-memory", defaultValue = "${env:GRANARY_DUCKDB_MEMORY:-512MiB}", description = "Memory the DuckDB table engine may use, e.g. 512MiB or 4GiB; beyond it DuckDB spills to disk under the data dir. The server's total is about this plus the Java heap (env GRANARY_DUCKDB_MEMORY; default ${DEFAULT-VALUE}).")
     String duckDbMemory;
 
-    @Option(names = "--catalog", defaultValue = "${env:GRANARY_CATALOG:-duckdb}", description = "Where tokens, buckets, files and jobs are recorded: {stores}; duckdb keeps them on this node, postgres shares them with every node on the database (env GRANARY_CATALOG; default ${DEFAULT-VALUE}).")
+    @Option(names = "--catalog", defaultValue = "${env:GRANARY_CATALOG:-sqlite}", description = "Where tokens, buckets, files and jobs are recorded: {stores}; sqlite keeps them on this node (a DuckDB catalog of an earlier version is migrated on the first start), postgres shares them with every node on the database (env GRANARY_CATALOG; default ${DEFAULT-VALUE}).")
     String catalog;
 
     @Option(names = "--backend", defaultValue = "${env:GRANARY_BACKEND:-duckdb}", description = "Where table rows live: {stores} (env GRANARY_BACKEND; default ${DEFAULT-VALUE}).")

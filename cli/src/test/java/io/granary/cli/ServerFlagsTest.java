@@ -20,7 +20,8 @@ class ServerFlagsTest {
     @CsvSource(delimiter = '|', value = {
         "--duckdb-memory | lots | --duckdb-memory: \"lots\" is not a size; use e.g. 64MB or 1GB.",
         "--duckdb-memory | 64MiB | The DuckDB memory limit must be at least 128MiB.",
-        "--catalog | mysql | Unknown storage kind \"mysql\": use duckdb or postgres.",
+        "--catalog | mysql | Unknown storage kind \"mysql\": use sqlite or postgres.",
+        "--catalog | duckdb | The embedded catalog is on SQLite now: use --catalog sqlite (the default); a catalog.duckdb in the data directory is migrated on the first start.",
         "--backend | trino | Unknown storage kind \"trino\": use duckdb or postgres.",
         "--backend | postgres | --catalog postgres and --backend postgres need --postgres-url.",
         "--job-lease | 0 | The job lease must be at least 1 second.",
@@ -46,7 +47,7 @@ class ServerFlagsTest {
                 .contains("--postgres-user=<postgres-user>").contains("PostgreSQL user (env GRANARY_POSTGRES_USER; default granary).")
                 .contains("--postgres-password=<postgres-password>").contains("prefer the env GRANARY_POSTGRES_PASSWORD")
                 .contains("Where table rows live: duckdb or postgres (env GRANARY_BACKEND; default duckdb).")
-                .contains("Where tokens, buckets, files and jobs are recorded: duckdb or postgres;");
+                .contains("Where tokens, buckets, files and jobs are recorded: sqlite or postgres;");
     }
 
     @Test

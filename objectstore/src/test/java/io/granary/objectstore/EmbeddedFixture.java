@@ -1,7 +1,7 @@
 package io.granary.objectstore;
 
 import io.granary.core.model.IssuedCredentials;
-import io.granary.duckdb.DuckDbCatalog;
+import io.granary.sqlite.SqliteCatalog;
 import java.net.URI;
 import java.nio.file.Path;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -13,7 +13,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A real embedded endpoint on a free port with a DuckDB catalog, and S3 clients configured as Keboola's.
+ * A real embedded endpoint on a free port with a SQLite catalog, and S3 clients configured as Keboola's.
  *
  * <p>Not the platform's test harness ({@code EmbeddedGranary}, in the server's test-jar): this module is built
  * before the server, so its tests cannot depend on it (Maven refuses a cycle even in test scope). Nor do they need
@@ -27,7 +27,7 @@ final class EmbeddedFixture implements AutoCloseable {
     static final String BUCKET = "granary";
 
     final Path root;
-    final DuckDbCatalog catalog;
+    final SqliteCatalog catalog;
     final EmbeddedObjectStorage storage;
 
     EmbeddedFixture(Path dir) {
@@ -40,7 +40,7 @@ final class EmbeddedFixture implements AutoCloseable {
 
     EmbeddedFixture(Path dir, String virtualHost, java.util.List<String> corsOrigins) {
         root = dir.resolve("objects");
-        catalog = new DuckDbCatalog(dir.resolve("catalog.duckdb"));
+        catalog = new SqliteCatalog(dir.resolve("catalog.sqlite"));
         storage = EmbeddedObjectStorage.start(new EmbeddedS3.Config(root, BUCKET, "127.0.0.1", 0, virtualHost, ACCESS_KEY,
                 SECRET, corsOrigins), catalog);
     }

@@ -59,7 +59,7 @@ class EmbeddedS3ObjectStoreTest extends ObjectStoreContract {
         assertThat(store.localPath(key("exp-4/x.csv"))).contains(dir.resolve("objects/granary").resolve(key("exp-4/x.csv"))
                 .toAbsolutePath().normalize());
         assertThat(store.localPath(key("exp-4/../exp-4/x.csv"))).isPresent();
-        assertThat(store.localPath("../catalog.duckdb")).isEmpty();
+        assertThat(store.localPath("../catalog.sqlite")).isEmpty();
         assertThat(store.localPath(key("exp-4"))).isEmpty();
         assertThat(store.localPath("")).isEmpty();
     }

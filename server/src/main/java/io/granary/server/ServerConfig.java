@@ -11,8 +11,8 @@ import java.time.Duration;
  * How to run one Granary node. {@code publicUrl} and {@code s3PublicUrl} are what clients are told
  * (null = {@code http://localhost:<port>}); {@code masterToken} is used only on first start.
  * {@code catalog} names the store of the catalog and the job queue, {@code backend} the store of table rows
- * ({@link StoreFactories}: {@code duckdb}, embedded on one node, or {@code postgres}, shared by every node on
- * the database); {@code storeSettings} are the values of their settings ({@code --postgres-url}, …).
+ * ({@link StoreFactories}: {@code sqlite} for the catalog and {@code duckdb} for tables, embedded on one node, or
+ * {@code postgres}, shared by every node on the database); {@code storeSettings} are the values of their settings ({@code --postgres-url}, …).
  * {@code jobLease} is how long a dead node's job waits before another node takes it. {@code s3} null runs the
  * embedded S3 endpoint; otherwise the node uses that external store. {@code duckDbMemory} caps the memory of
  * the in-process engine (DuckDB) in bytes (0 = {@link #DEFAULT_DUCKDB_MEMORY}); beyond it DuckDB spills to disk.
@@ -37,6 +37,8 @@ public record ServerConfig(
         long duckDbMemory) {
 
     public static final String DUCKDB = "duckdb";
+    /** The embedded catalog and job queue (until 0.1 they were in DuckDB: {@code catalog.duckdb} is migrated). */
+    public static final String SQLITE = "sqlite";
     /** DuckDB's memory cap unless told otherwise; {@code bench/run all --scale large} measured what it costs. */
     public static final long DEFAULT_DUCKDB_MEMORY = 512L << 20;
     /** Below this, DuckDB cannot hold the buffers of one CSV reader per core. */
@@ -44,7 +46,11 @@ public record ServerConfig(
     public static final String POSTGRES = "postgres";
 
     public ServerConfig {
-        catalog = catalog == null ? DUCKDB : catalog;
+        catalog = catalog == null ? SQLITE : catalog;
+        if (catalog.equals(DUCKDB)) {
+            throw new IllegalArgumentException("The embedded catalog is on SQLite now: use --catalog sqlite (the default);"
+                    + " a catalog.duckdb in the data directory is migrated on the first start.");
+        }
         backend = backend == null ? DUCKDB : backend;
         storeSettings = storeSettings == null ? Settings.empty() : storeSettings;
         jobLease = jobLease == null ? Duration.ofSeconds(60) : jobLease;
@@ -69,7 +75,7 @@ public record ServerConfig(
     }
 
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig("0.0.0.0", 8080, 9000, dataDir, null, null, "granary", "us-east-1", 4, null, DUCKDB, DUCKDB,
+        return new ServerConfig("0.0.0.0", 8080, 9000, dataDir, null, null, "granary", "us-east-1", 4, null, SQLITE, DUCKDB,
                 null, null, null, null, 0);
     }
 

@@ -75,7 +75,7 @@ public final class StoreFactories {
     private static <F> Map<String, F> byName(List<F> factories, Function<F, String> name) {
         List<F> sorted = new ArrayList<>(factories);
         // the embedded default first, then by name: error messages list them in a stable order
-        sorted.sort(Comparator.comparing((F f) -> !name.apply(f).equals(ServerConfig.DUCKDB)).thenComparing(name));
+        sorted.sort(Comparator.comparing((F f) -> !embedded(name.apply(f))).thenComparing(name));
         Map<String, F> out = new LinkedHashMap<>();
         for (F f : sorted) {
             if (out.putIfAbsent(name.apply(f), f) != null) {
@@ -83,6 +83,10 @@ public final class StoreFactories {
             }
         }
         return out;
+    }
+
+    private static boolean embedded(String name) {
+        return name.equals(ServerConfig.DUCKDB) || name.equals(ServerConfig.SQLITE);
     }
 
     private static <F> F find(Map<String, F> factories, String name) {

@@ -8,10 +8,10 @@ import io.granary.core.model.Job;
 import io.granary.core.job.JobOperations;
 import io.granary.core.model.JobLock;
 import io.granary.core.model.NewJob;
-import io.granary.duckdb.DuckDbDatabase;
-import io.granary.duckdb.DuckDbJobQueue;
 import io.granary.server.support.EmbeddedGranary;
 import io.granary.server.support.Tables;
+import io.granary.sqlite.SqliteDatabase;
+import io.granary.sqlite.SqliteJobQueue;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,8 +24,8 @@ class JobRecoveryTest {
     static EmbeddedGranary granary = new EmbeddedGranary();
 
     private long processingJob(int priorStarts) {
-        try (DuckDbDatabase db = new DuckDbDatabase(granary.dataDir().resolve("catalog.duckdb"));
-                DuckDbJobQueue queue = new DuckDbJobQueue(db)) {
+        try (SqliteDatabase db = new SqliteDatabase(granary.dataDir().resolve("catalog.sqlite"))) {
+            SqliteJobQueue queue = new SqliteJobQueue(db);
             // stored as a version before typed requests stored it: parameters only
             Job job = queue.submit(new NewJob(JobOperations.FILE_DELETE.name(),
                     JsonNodeFactory.instance.objectNode().put("fileId", 999_999), null, null, JobLock.NONE, null, 1,
@@ -65,8 +65,8 @@ class JobRecoveryTest {
     private long storedByAnOlderVersion(String operation, com.fasterxml.jackson.databind.node.ObjectNode params,
             String tableId) {
         granary.stop();
-        try (DuckDbDatabase db = new DuckDbDatabase(granary.dataDir().resolve("catalog.duckdb"));
-                DuckDbJobQueue queue = new DuckDbJobQueue(db)) {
+        try (SqliteDatabase db = new SqliteDatabase(granary.dataDir().resolve("catalog.sqlite"))) {
+            SqliteJobQueue queue = new SqliteJobQueue(db);
             return queue.submit(new NewJob(operation, params, null, tableId,
                     tableId == null ? JobLock.NONE : new JobLock(tableId, null, false), null, 1, "Master Token")).id();
         } finally {

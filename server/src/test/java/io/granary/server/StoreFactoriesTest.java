@@ -15,11 +15,11 @@ class StoreFactoriesTest {
 
     @Test
     void theInstalledStoresAreFoundByName() {
-        assertThat(stores.catalog("duckdb").shared()).isFalse();
+        assertThat(stores.catalog("sqlite").shared()).isFalse();
         assertThat(stores.catalog("postgres").shared()).isTrue();
         assertThat(stores.backend("duckdb").name()).isEqualTo("duckdb");
         assertThat(stores.backend("postgres").name()).isEqualTo("postgres");
-        assertThat(stores.catalogChoices()).isEqualTo("duckdb or postgres");
+        assertThat(stores.catalogChoices()).isEqualTo("sqlite or postgres");
         assertThat(stores.backendChoices()).isEqualTo("duckdb or postgres");
         assertThatThrownBy(() -> stores.backend("trino")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Unknown storage kind \"trino\": use duckdb or postgres.");
@@ -40,14 +40,17 @@ class StoreFactoriesTest {
     @Test
     void aNodeConfigIsCheckedAgainstTheChosenStoresOnly() {
         ServerConfig embedded = ServerConfig.defaults(Path.of("unused"));
-        assertThat(embedded.catalog()).isEqualTo("duckdb");
-        assertThatThrownBy(() -> embedded.withStores("duckdb", "postgres", Settings.empty()))
+        assertThat(embedded.catalog()).isEqualTo("sqlite");
+        assertThatThrownBy(() -> embedded.withStores("duckdb", "duckdb", Settings.empty()))
+                .hasMessage("The embedded catalog is on SQLite now: use --catalog sqlite (the default); a catalog.duckdb"
+                        + " in the data directory is migrated on the first start.");
+        assertThatThrownBy(() -> embedded.withStores("sqlite", "postgres", Settings.empty()))
                 .hasMessage("--catalog postgres and --backend postgres need --postgres-url.");
-        assertThatThrownBy(() -> embedded.withStores("duckdb", "postgres",
+        assertThatThrownBy(() -> embedded.withStores("sqlite", "postgres",
                 Settings.empty().with("postgres-url", "mysql://db")))
                 .hasMessage("The PostgreSQL URL must start with jdbc:postgresql: (got mysql://db)");
         // a setting of a store not in use is not checked
-        assertThat(embedded.withStores("duckdb", "duckdb", Settings.empty().with("postgres-url", "mysql://db")).backend())
+        assertThat(embedded.withStores("sqlite", "duckdb", Settings.empty().with("postgres-url", "mysql://db")).backend())
                 .isEqualTo("duckdb");
     }
 }

@@ -30,15 +30,17 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Submits jobs and runs them on a pool of workers that claim from the {@link JobQueue}. Workers wake
- * at once on a local submission and poll otherwise, so jobs submitted by other nodes are seen too.
+ * Submits jobs and runs them on a pool of workers that claim from the {@link JobQueue}. An idle worker wakes at
+ * once on a local submission and on a submission the queue reports from another node
+ * ({@link JobQueue#watchSubmissions}); it also polls, so a missed report only delays a job by one poll.
  * While a job runs, its lease is renewed; any node puts back jobs whose lease ran out (a dead node's).
  */
 public final class JobService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    /** How often an idle worker looks at the queue when nothing woke it. */
+    public static final Duration IDLE_POLL = Duration.ofMillis(500);
     /** Progress is shown only while a job runs, so a write per report would mostly write for nobody. */
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     static final int MAX_ATTEMPTS = 2;
@@ -50,6 +52,10 @@ public final class JobService implements AutoCloseable {
     private final Map<String, Registered<?>> handlers = new ConcurrentHashMap<>();
     private final Map<Long, CountDownLatch> finished = new ConcurrentHashMap<>();
     private final Object signal = new Object();
+    /** Counts wake-ups (guarded by {@code signal}): a worker that saw it change since its claim does not sleep. */
+    private long wakeups;
+    private final Duration idlePoll;
+    private AutoCloseable watch;
     private final AtomicBoolean started = new AtomicBoolean();
     private final String nodeId;
     private ExecutorService workers;
@@ -79,10 +85,16 @@ public final class JobService implements AutoCloseable {
 
     /** @param nodeName names this node in the queue's worker ids (null = a random name) */
     public JobService(JobQueue queue, boolean shared, Duration lease, String nodeName) {
+        this(queue, shared, lease, nodeName, IDLE_POLL);
+    }
+
+    /** @param idlePoll how often an idle worker looks at the queue when nothing woke it */
+    public JobService(JobQueue queue, boolean shared, Duration lease, String nodeName, Duration idlePoll) {
         this.queue = queue;
         this.shared = shared;
         this.lease = lease;
         this.nodeId = nodeName == null || nodeName.isBlank() ? "node-" + Secrets.random(8) : nodeName;
+        this.idlePoll = idlePoll;
     }
 
     /** The handler that runs every job of {@code operation}; one per operation. */
@@ -121,6 +133,7 @@ public final class JobService implements AutoCloseable {
             LOG.info("no job workers on this node: jobs are queued for other nodes");
             return;
         }
+        watch = queue.watchSubmissions(this::wakeOne);
         workers = Executors.newFixedThreadPool(workerCount, r -> {
             Thread t = new Thread(r);
             t.setName("granary-job-worker");
@@ -168,10 +181,7 @@ public final class JobService implements AutoCloseable {
         ObjectNode shown = origin.clientParams() == null ? JSON.createObjectNode() : origin.clientParams();
         Job submitted = queue.submit(new NewJob(operation.name(), shown, JobRequests.write(request), tableId, lock,
                 origin.runId(), caller.id(), caller.description()));
-        // one idle worker is enough for one job; waking all would send every one of them to the queue
-        synchronized (signal) {
-            signal.notify();
-        }
+        wakeOne();
         return submitted;
     }
 
@@ -258,7 +268,7 @@ public final class JobService implements AutoCloseable {
                 return job;
             }
             // on a node of its own every job ends here and wakes the latch: the timeout is only a safety net
-            long recheck = shared ? IDLE_POLL.toNanos() : TimeUnit.SECONDS.toNanos(5);
+            long recheck = shared ? idlePoll.toNanos() : TimeUnit.SECONDS.toNanos(5);
             done.await(Math.min(left, recheck), TimeUnit.NANOSECONDS);
             job = get(caller, id);
         }
@@ -276,10 +286,17 @@ public final class JobService implements AutoCloseable {
     private void workLoop(String workerId) {
         while (started.get()) {
             try {
+                long seen;
+                synchronized (signal) {
+                    seen = wakeups;
+                }
                 var claimed = queue.claimNext(workerId);
                 if (claimed.isEmpty()) {
                     synchronized (signal) {
-                        signal.wait(IDLE_POLL.toMillis());
+                        // a submission between the claim and here would otherwise wait for the next poll
+                        if (wakeups == seen && started.get()) {
+                            signal.wait(idlePoll.toMillis());
+                        }
                     }
                     continue;
                 }
@@ -360,15 +377,24 @@ public final class JobService implements AutoCloseable {
         }
     }
 
+    /** One idle worker is enough for one job; waking all would send every one of them to the queue. */
+    private void wakeOne() {
+        synchronized (signal) {
+            wakeups++;
+            signal.notify();
+        }
+    }
+
     private void wake() {
         synchronized (signal) {
+            wakeups++;
             signal.notifyAll();
         }
     }
 
-    private static void sleepQuietly() {
+    private void sleepQuietly() {
         try {
-            Thread.sleep(IDLE_POLL.toMillis());
+            Thread.sleep(idlePoll.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -378,6 +404,13 @@ public final class JobService implements AutoCloseable {
     public void close() {
         started.set(false);
         wake();
+        if (watch != null) {
+            try {
+                watch.close();
+            } catch (Exception e) {
+                LOG.warn("cannot stop watching the job queue: {}", e.toString());
+            }
+        }
         if (leases != null) {
             leases.shutdownNow();
         }

@@ -62,4 +62,14 @@ public interface JobQueue {
      * of jobs touched.
      */
     int recoverExpired(int maxAttempts, JobError error);
+
+    /**
+     * Calls {@code onSubmitted} (on a thread of the queue's) whenever a job may have been submitted by another
+     * process, so idle workers start it at once instead of at their next poll. A queue only one process uses has
+     * nothing to report (the default). Best effort: a report may be late or missing, and workers still poll. The
+     * returned handle stops the watching.
+     */
+    default AutoCloseable watchSubmissions(Runnable onSubmitted) {
+        return () -> { };
+    }
 }

@@ -67,11 +67,14 @@ public abstract class CatalogContract {
     @Test
     void tokenSecretCanBeReplacedAndTokenDeleted() {
         Token a = catalog.insertToken(token("a", "old"));
+        // looked up before each change: a catalog that remembers look-ups must forget on change
+        assertThat(catalog.findTokenBySecretHash("old")).map(Token::id).contains(a.id());
         assertThat(catalog.updateTokenSecret(a.id(), "new", now)).isTrue();
         assertThat(catalog.findTokenBySecretHash("old")).isEmpty();
         assertThat(catalog.findTokenBySecretHash("new")).map(Token::refreshed).contains(now);
         assertThat(catalog.updateTokenSecret(999, "x", now)).isFalse();
         assertThat(catalog.deleteToken(a.id())).isTrue();
+        assertThat(catalog.findTokenBySecretHash("new")).isEmpty();
         assertThat(catalog.deleteToken(a.id())).isFalse();
         assertThat(catalog.findToken(a.id())).isEmpty();
     }

@@ -1,6 +1,6 @@
 package io.granary.server.support;
 
-import io.granary.duckdb.DuckDbCatalog;
+import io.granary.sqlite.SqliteCatalog;
 import io.granary.objectstore.EmbeddedS3;
 import io.granary.objectstore.ExternalS3Config;
 import java.nio.file.Path;
@@ -16,16 +16,16 @@ final class PresignedStore implements AutoCloseable {
     private static final String ACCESS_KEY = "store-admin";
     private static final String SECRET = "store-admin-secret-0123456789abcdef";
 
-    private final DuckDbCatalog catalog;
+    private final SqliteCatalog catalog;
     private final EmbeddedS3 s3;
 
-    private PresignedStore(DuckDbCatalog catalog, EmbeddedS3 s3) {
+    private PresignedStore(SqliteCatalog catalog, EmbeddedS3 s3) {
         this.catalog = catalog;
         this.s3 = s3;
     }
 
     static PresignedStore start(Path dir) {
-        DuckDbCatalog catalog = new DuckDbCatalog(dir.resolve("store-catalog.duckdb"));
+        SqliteCatalog catalog = new SqliteCatalog(dir.resolve("store-catalog.sqlite"));
         try {
             return new PresignedStore(catalog, EmbeddedS3.start(new EmbeddedS3.Config(dir.resolve("objects"), BUCKET,
                     "127.0.0.1", 0, null, ACCESS_KEY, SECRET), catalog));

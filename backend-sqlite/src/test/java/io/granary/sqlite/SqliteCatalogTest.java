@@ -1,13 +1,13 @@
-package io.granary.duckdb;
+package io.granary.sqlite;
 
 import io.granary.core.port.Catalog;
 import io.granary.core.port.CatalogContract;
 import java.nio.file.Path;
 
-class DuckDbCatalogTest extends CatalogContract {
+class SqliteCatalogTest extends CatalogContract {
 
     @Override
     protected Catalog openCatalog(Path dir) {
-        return new DuckDbCatalog(dir.resolve("catalog.duckdb"));
+        return new SqliteCatalog(dir.resolve("catalog.sqlite"));
     }
 }

@@ -1,4 +1,4 @@
-package io.granary.duckdb;
+package io.granary.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,21 +35,20 @@ class JobServiceTest {
     @TempDir
     Path dir;
 
-    private DuckDbDatabase database;
-    private DuckDbJobQueue queue;
+    private SqliteDatabase database;
+    private SqliteJobQueue queue;
     private JobService jobs;
 
     @BeforeEach
     void open() {
-        database = new DuckDbDatabase(dir.resolve("catalog.duckdb"));
-        queue = new DuckDbJobQueue(database);
+        database = new SqliteDatabase(dir.resolve("catalog.sqlite"));
+        queue = new SqliteJobQueue(database);
         jobs = new JobService(queue);
     }
 
     @AfterEach
     void close() {
         jobs.close();
-        queue.close();
         database.close();
     }
 
@@ -118,5 +117,17 @@ class JobServiceTest {
         Job readable = queue.submit(new NewJob("fileDelete", JsonNodeFactory.instance.objectNode().put("fileId", 4), null,
                 null, JobLock.NONE, null, 1, "master"));
         assertThat(jobs.await(CALLER, readable.id(), WAIT).status().wire()).isEqualTo("success");
+    }
+
+    /** A submitted job starts at once, never at the next poll: here the poll is an hour away. */
+    @Test
+    void submittedJobsStartWithoutWaitingForAPoll() throws Exception {
+        jobs.close();
+        jobs = new JobService(queue, false, Duration.ofSeconds(60), "node", Duration.ofHours(1));
+        jobs.register(OP, (request, job, progress) -> JsonNodeFactory.instance.objectNode().put("done", request.fileId()));
+        jobs.start(2);
+        for (long id = 1; id <= 50; id++) {
+            assertThat(jobs.finish(CALLER, submit(id), WAIT).get("done").asLong()).isEqualTo(id);
+        }
     }
 }

@@ -20,7 +20,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
-/** The job table of one embedded node. Claims are serialised by this object's monitor. */
+/** The previous format of the embedded job queue, in the catalog's DuckDB file (see {@link DuckDbCatalog}). */
 public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
 
     /** How long a claim holds without renewal when none is given. */

@@ -31,8 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The catalog of one embedded node, in a DuckDB file. A single connection serialised by this object's
- * monitor: catalog writes are tiny, and one writer avoids DuckDB's optimistic-concurrency conflicts.
+ * The previous format of the embedded catalog: the catalog of one node in a DuckDB file, exactly as Granary kept it
+ * before the catalog moved to SQLite. Kept (in tests only) to write catalogs in that format, so the migration is
+ * tested on the real thing.
  */
 public final class DuckDbCatalog implements Catalog {
 
