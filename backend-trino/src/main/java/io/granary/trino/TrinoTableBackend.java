@@ -3,6 +3,7 @@ package io.granary.trino;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.job.JobProgress;
+import io.granary.core.model.FileType;
 import io.granary.core.model.TableRef;
 import io.granary.core.port.ExportTarget;
 import io.granary.core.port.ObjectStore;
@@ -210,6 +211,11 @@ public final class TrinoTableBackend implements TableBackend {
     }
 
     // ---- reading
+
+    @Override
+    public boolean exports(FileType type) {
+        return type == FileType.CSV || type == FileType.PARQUET;
+    }
 
     @Override
     public ExportResult export(TableRef table, ExportRequest request, ExportTarget target) {

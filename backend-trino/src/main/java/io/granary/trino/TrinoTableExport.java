@@ -9,6 +9,7 @@ import io.granary.core.port.TableBackend;
 import io.granary.core.port.TableBackend.ExportRequest;
 import io.granary.core.port.TableBackend.ExportResult;
 import io.granary.core.util.SlicePipeline;
+import io.granary.jdbc.CsvParquet;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,8 +30,9 @@ import java.util.concurrent.CompletableFuture;
  * each gzip slice a complete stream; at least one slice). An unordered export runs inside Trino, in parallel
  * on every worker, writing its slices straight under the target's key prefix ({@link TrinoExport}); an ordered
  * or limited one streams the rows over JDBC in order into local slices that are handed to the target, since
- * Trino's writers do not keep an order across files. Parquet is refused for now: Trino's Hive writer
- * lower-cases column names, and the contract wants them as the table has them.
+ * Trino's writers do not keep an order across files. Parquet goes the JDBC way too, each local CSV slice
+ * converted by {@link CsvParquet}: Trino's Hive writer lower-cases column names, and the contract wants them as
+ * the table has them.
  */
 final class TrinoTableExport {
 
@@ -50,7 +52,8 @@ final class TrinoTableExport {
     }
 
     ExportResult export(TableRef table, ExportRequest request, ExportTarget target) throws SQLException {
-        if (request.fileType() != FileType.CSV) {
+        boolean parquet = request.fileType() == FileType.PARQUET;
+        if (!parquet && request.fileType() != FileType.CSV) {
             throw new GranaryException(ErrorCode.NOT_IMPLEMENTED,
                     "Exports to " + request.fileType() + " are not implemented on the Trino backend yet.");
         }
@@ -68,7 +71,7 @@ final class TrinoTableExport {
         select.append(" FROM ").append(ctx.lake().table(table.bucketId(), table.name()))
                 .append(TrinoTables.where(all, request.selection()));
         try {
-            if (request.orderBy().isEmpty() && request.limit() == null) {
+            if (!parquet && request.orderBy().isEmpty() && request.limit() == null) {
                 return inTrino(select.toString(), outColumns, request.gzip(), target);
             }
             if (!request.orderBy().isEmpty()) {
@@ -81,7 +84,10 @@ final class TrinoTableExport {
             if (request.limit() != null) {
                 select.append(" LIMIT ").append(Math.max(0, request.limit()));
             }
-            return overJdbc(select.toString(), outColumns, request.gzip(), target);
+            SlicePipeline.Step step = parquet ? CsvParquet.step(outColumns, request.gzip())
+                    : request.gzip() ? SlicePipeline.GZIP : SlicePipeline.KEEP;
+            String extension = parquet ? ".parquet" : request.gzip() ? ".csv.gz" : ".csv";
+            return overJdbc(select.toString(), outColumns, step, extension, target);
         } catch (IOException e) {
             throw new GranaryException(ErrorCode.INTERNAL, "Cannot write the export: " + e.getMessage(), e);
         }
@@ -104,13 +110,11 @@ final class TrinoTableExport {
         return new ExportResult(result.slices(), result.rows(), List.copyOf(columns));
     }
 
-    private ExportResult overJdbc(String select, List<String> columns, boolean gzip, ExportTarget target)
-            throws SQLException, IOException {
+    private ExportResult overJdbc(String select, List<String> columns, SlicePipeline.Step step, String extension,
+            ExportTarget target) throws SQLException, IOException {
         Path outputDir = target.scratchDir();
         Files.createDirectories(outputDir);
         String prefix = "slice_" + UUID.randomUUID().toString().replace("-", "");
-        SlicePipeline.Step step = gzip ? SlicePipeline.GZIP : SlicePipeline.KEEP;
-        String extension = gzip ? ".csv.gz" : ".csv";
         List<CompletableFuture<String>> stored = new ArrayList<>();
         long rows = 0;
         OutputStream out = null;

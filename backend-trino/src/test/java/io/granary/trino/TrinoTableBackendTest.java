@@ -32,12 +32,6 @@ class TrinoTableBackendTest extends TableBackendContract {
         return ExportRoom.inStore(lake.store, keyPrefix, scratch);
     }
 
-    /** Trino's Hive writer lower-cases Parquet column names; Parquet exports are refused until they keep the case. */
-    @Override
-    protected boolean writesParquet() {
-        return false;
-    }
-
     /** Transient tables left in the Hive catalog and objects left under the staging prefix. */
     @Override
     protected List<String> stagingTables() {
