@@ -7,6 +7,7 @@ import io.granary.postgres.PostgresConfig;
 import io.granary.postgres.TestPostgres;
 import io.granary.server.GranaryServer;
 import io.granary.server.ServerConfig;
+import io.granary.trino.TestTrino;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -25,7 +26,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * directory for a test class, and gives tests an HTTP client and AWS SDK clients for it. With the
  * system property {@code granary.test.storage=postgres} (the build's second test run), catalog, job
  * queue and tables are on a fresh database of a real PostgreSQL instead: the same tests, the other
- * implementation of every port.
+ * implementation of every port. With {@code granary.test.storage=trino} (the third run) catalog and job queue
+ * are on PostgreSQL and the tables on the shared local Trino ({@link TestTrino}) over Iceberg, in Trino catalogs
+ * of this server's own, which it creates as a real node does and which are dropped when the class is done.
  *
  * <p>The one harness of every module's tests (published as the server's test-jar): register it with
  * {@code @RegisterExtension static EmbeddedGranary granary = new EmbeddedGranary();}, then talk to
@@ -35,12 +38,14 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallback {
 
     public static final String MASTER_TOKEN = "1-1-test-master-token-secret";
+    private static final String TRINO = "trino";
 
     private final boolean presignedStore;
     private Path dataDir;
     private GranaryServer server;
     private PostgresConfig postgres;
     private PresignedStore store;
+    private String trinoCatalog;
 
     /** Objects on the node's own embedded S3 endpoint. */
     public EmbeddedGranary() {
@@ -60,9 +65,15 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
         return new EmbeddedGranary(true);
     }
 
-    /** Whether this test run uses the PostgreSQL catalog, queue and tables. */
+    /** Whether this test run keeps the catalog and the job queue on PostgreSQL (the PostgreSQL and the Trino runs). */
     public static boolean onPostgres() {
-        return "postgres".equals(System.getProperty("granary.test.storage"));
+        return !backend().equals(ServerConfig.DUCKDB);
+    }
+
+    /** The table backend of this test run: {@code duckdb}, {@code postgres} or {@code trino}. */
+    public static String backend() {
+        String storage = System.getProperty("granary.test.storage");
+        return storage == null || storage.isBlank() ? ServerConfig.DUCKDB : storage.strip();
     }
 
     @Override
@@ -77,6 +88,10 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
         if (store != null) {
             store.close();
             store = null;
+        }
+        if (trinoCatalog != null) {
+            TestTrino.dropCatalogs(trinoCatalog);
+            trinoCatalog = null;
         }
         FileTrees.delete(dataDir);
     }
@@ -94,6 +109,12 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
                 postgres = TestPostgres.newDatabase();
             }
             config = config.withPostgres(postgres);
+        }
+        if (backend().equals(TRINO)) {
+            if (trinoCatalog == null) {
+                trinoCatalog = TestTrino.newCatalogName();
+            }
+            config = config.withStores(ServerConfig.POSTGRES, TRINO, TestTrino.settings(config.storeSettings(), trinoCatalog));
         }
         server = GranaryServer.start(config);
     }
