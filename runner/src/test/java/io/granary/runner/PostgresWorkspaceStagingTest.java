@@ -79,15 +79,37 @@ class PostgresWorkspaceStagingTest {
         assertThat(client.workspaces().list().size()).isEqualTo(workspaces);
     }
 
+    /**
+     * Columns must be known (spec 5.5): from the mapping, the manifest, or the workspace table. The reference leaves
+     * the decision to Storage's unload, and so does Granary: a table without columns (PostgreSQL allows one) has
+     * nothing to unload, and Storage refuses it as it refuses a missing table, before anything changes.
+     */
     @Test
-    void aWorkspaceTableWithoutColumnsIsRefusedAndChangesNothing() throws Exception {
+    void aWorkspaceTableWithoutColumnsIsRefusedByStorageAndChangesNothing() throws Exception {
+        Components.table(client, "pg-keep", "kept", "id,name\n1,ann\n", List.of());
+        JsonNode before = client.getTable("in.c-pg-keep.kept");
         String config = """
-                {"storage": {"output": {"tables": [{"source": "nocols", "destination": "out.c-pg.nocols"}]}},
+                {"storage": {"output": {"tables": [{"source": "nocols", "destination": "out.c-pg.nocols"},
+                                                   {"source": "nocols", "destination": "in.c-pg-keep.kept"}]}},
                  "parameters": {"sql": ["CREATE TABLE nocols ()"]}}
                 """;
         RunResult r = run(config, tmp.resolve("nocols"));
         assertThat(r.exitCode()).as(log.toString()).isEqualTo(1);
-        assertThat(r.message()).isEqualTo("?");
+        String schema = "WORKSPACE_" + lastWorkspace();
+        assertThat(r.message()).isEqualTo("Failed to load table \"out.c-pg.nocols\": Table \"nocols\" not found in schema \""
+                + schema + "\"\nFailed to load table \"in.c-pg-keep.kept\": Table \"nocols\" not found in schema \""
+                + schema + "\"");
         assertThat(Components.exists(client, "out.c-pg.nocols")).isFalse();
+        JsonNode after = client.getTable("in.c-pg-keep.kept");
+        for (String field : List.of("columns", "primaryKey", "rowsCount", "lastImportDate")) {
+            assertThat(after.get(field)).as(field).isEqualTo(before.get(field));
+        }
+        assertThat(Components.content(client, "in.c-pg-keep.kept")).containsExactly("id|name", "1|ann");
+    }
+
+    private long lastWorkspace() {
+        return log.stream().filter(l -> l.startsWith("INFO Created workspace ")).map(l -> Long.parseLong(
+                l.substring("INFO Created workspace ".length(), l.indexOf(' ', "INFO Created workspace ".length()))))
+                .reduce((a, b) -> b).orElseThrow();
     }
 }
