@@ -168,6 +168,30 @@ class WorkspaceStagingTest {
     }
 
     @Test
+    void aRunStoppedBySigtermDeletesItsWorkspace() throws Exception {
+        Path data = tmp.resolve("signalled");
+        Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), SignalledRun.class.getName(),
+                granary.url(), EmbeddedGranary.MASTER_TOKEN, data.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("signalled.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.exists(data.resolve("started")) && System.nanoTime() < deadline && run.isAlive()) {
+                Thread.sleep(100);
+            }
+            assertThat(data.resolve("started")).as(Files.readString(tmp.resolve("signalled.log"))).exists();
+            log.addAll(Files.readAllLines(tmp.resolve("signalled.log")));
+            long id = createdWorkspace();
+            assertThat(workspaceExists(id)).isTrue();
+            run.destroy(); // SIGTERM, as a service manager or Ctrl-C stops it
+            assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(workspaceExists(id)).as(Files.readString(tmp.resolve("signalled.log"))).isFalse();
+        } finally {
+            run.destroyForcibly();
+        }
+    }
+
+    @Test
     void anUnloadOfAMissingTableFailsTheRunWithStoragesErrorAndChangesNothing() throws Exception {
         Components.table(client, "ws-keep", "existing", "id,name\n1,ann\n", List.of("id"));
         List<String> before = Components.content(client, "in.c-ws-keep.existing");
