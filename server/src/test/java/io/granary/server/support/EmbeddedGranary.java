@@ -41,6 +41,7 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     private static final String TRINO = "trino";
 
     private final boolean presignedStore;
+    private final boolean postgresAlways;
     private Path dataDir;
     private GranaryServer server;
     private PostgresConfig postgres;
@@ -53,7 +54,20 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     }
 
     private EmbeddedGranary(boolean presignedStore) {
+        this(presignedStore, false);
+    }
+
+    private EmbeddedGranary(boolean presignedStore, boolean postgresAlways) {
         this.presignedStore = presignedStore;
+        this.postgresAlways = postgresAlways;
+    }
+
+    /**
+     * Catalog, queue and tables on PostgreSQL (embedded) whatever {@link #onPostgres()} says: for a test of what
+     * only that backend has (a PostgreSQL workspace that a real {@code psql} logs in to).
+     */
+    public static EmbeddedGranary withPostgres() {
+        return new EmbeddedGranary(false, true);
     }
 
     /**
@@ -104,7 +118,7 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
             }
             config = onExternalStore(config, store.config());
         }
-        if (onPostgres()) {
+        if (postgresAlways || onPostgres()) {
             if (postgres == null) {
                 postgres = TestPostgres.newDatabase();
             }
