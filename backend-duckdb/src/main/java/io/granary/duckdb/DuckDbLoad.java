@@ -43,13 +43,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>the files stream through DuckDB's CSV reader ({@code read_csv}, strict, no type detection) into a
  *       private staging table shaped like the final table, group by group; each file is checked alongside by
  *       {@link CsvChecker} (the strict rules every backend loads by; DuckDB alone lets a quote inside an
- *       unquoted value, a NUL or a truncated gzip stream pass), and a group commits into staging only
- *       once its files' checks found nothing;</li>
+ *       unquoted value, a NUL or a truncated gzip stream pass), and nothing commits before its files' checks
+ *       found nothing;</li>
  *   <li>rows with the same primary key but a later position delete the earlier ones;</li>
  *   <li>in one transaction, a full load drops the target and renames the staging table into its place; an
  *       incremental load adds the new columns, deletes the target rows whose key is staged and inserts the
  *       staged rows; the load id is recorded.</li>
  * </ol>
+ * All three steps run in one transaction (one commit: most of a small load's time is DuckDB's commits); only
+ * when a file has mixed line ends does the load start again group by group, each group committing into staging.
  * A failure or an interrupt before the commit leaves the table as it was; the staging table is dropped.
  */
 final class DuckDbLoad {
@@ -96,22 +98,56 @@ final class DuckDbLoad {
             }
             primaryKey.add(col);
         }
-
-        String staging = q(table.bucketId()) + "." + q(DuckDbTables.STAGING_PREFIX
-                + UUID.randomUUID().toString().replace("-", ""));
         List<CompletableFuture<CsvChecker>> checks = new ArrayList<>();
         AtomicBoolean stopChecks = new AtomicBoolean();
+        try {
+            List<List<Integer>> groups = readGroups(request.files(), checks, stopChecks);
+            LoadResult done = load(groups, checks, finalColumns, added, primaryKey, true);
+            // null: a file has mixed line ends, and the one transaction was rolled back
+            return done != null ? done : load(groups, checks, finalColumns, added, primaryKey, false);
+        } catch (IOException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot read a file to load: " + e.getMessage(), e);
+        } finally {
+            stopChecks.set(true);
+        }
+    }
+
+    /**
+     * Stages the files and changes the target. {@code oneTransaction}: everything, from creating the staging table
+     * to recording the load, in one transaction; a small load's time is mostly DuckDB's commits (each writes and
+     * syncs the WAL), so one commit instead of three or more is most of its cost. Returns null, having rolled back,
+     * when a file turns out to have mixed line ends: those load from an LF copy, group by group, with
+     * {@code oneTransaction} false (each group commits into staging, then the change commits).
+     */
+    private LoadResult load(List<List<Integer>> groups, List<CompletableFuture<CsvChecker>> checks,
+            List<String> finalColumns, List<String> added, List<String> primaryKey, boolean oneTransaction)
+            throws SQLException, IOException {
+        String staging = q(table.bucketId()) + "." + q(DuckDbTables.STAGING_PREFIX
+                + UUID.randomUUID().toString().replace("-", ""));
         boolean stagingExists = false;
+        boolean open = false;
         try (Statement s = c.createStatement()) {
             try {
+                if (oneTransaction) {
+                    c.setAutoCommit(false);
+                    open = true;
+                }
                 // 1. Stream the files into a private staging table shaped like the final table.
                 s.execute(DuckDbTables.createTable(staging, finalColumns));
-                stagingExists = true;
+                stagingExists = !oneTransaction;
                 long bytes = 0;
                 long rows = 0;
-                for (List<Integer> group : readGroups(request.files(), checks, stopChecks)) {
+                for (List<Integer> group : groups) {
                     checkInterrupted();
-                    rows += insertGroup(staging, group, finalColumns, checks);
+                    if (oneTransaction) {
+                        long inserted = insertChecked(staging, group, finalColumns, checks);
+                        if (inserted < 0) {
+                            return null; // rolled back in finally
+                        }
+                        rows += inserted;
+                    } else {
+                        rows += insertGroup(staging, group, finalColumns, checks);
+                    }
                     for (int i : group) {
                         bytes += Files.size(request.files().get(i));
                     }
@@ -129,12 +165,20 @@ final class DuckDbLoad {
 
                 // 3. Change the target in one transaction.
                 long loaded = rows;
-                Transactions.run(c, conn -> {
+                if (oneTransaction) {
                     swap(s, staging, finalColumns, added, primaryKey);
                     recordLoad(loaded, added);
                     checkInterrupted();
-                    return null;
-                });
+                    c.commit();
+                    open = false;
+                } else {
+                    Transactions.run(c, conn -> {
+                        swap(s, staging, finalColumns, added, primaryKey);
+                        recordLoad(loaded, added);
+                        checkInterrupted();
+                        return null;
+                    });
+                }
                 stagingExists = false; // renamed into the target's place, or dropped, in the transaction
                 TableStats stats = DuckDbTables.stats(c, table, finalColumns);
                 progress.report(bytes, rows);
@@ -142,10 +186,10 @@ final class DuckDbLoad {
             } catch (SQLException e) {
                 GranaryException csv = CsvErrors.fromDuckDb(e.getMessage(), request.files());
                 throw csv != null ? csv : engine(e);
-            } catch (IOException e) {
-                throw new GranaryException(ErrorCode.INTERNAL, "Cannot read a file to load: " + e.getMessage(), e);
             } finally {
-                stopChecks.set(true);
+                if (oneTransaction) {
+                    endTransaction(open);
+                }
                 if (stagingExists) {
                     try {
                         s.execute("DROP TABLE IF EXISTS " + staging);
@@ -155,6 +199,45 @@ final class DuckDbLoad {
                 }
             }
         }
+    }
+
+    /** Rolls back what did not commit (the staging table with it) and turns auto-commit back on. */
+    private void endTransaction(boolean open) {
+        try {
+            if (open) {
+                c.rollback();
+            }
+            c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // a broken connection is closed by the caller; nothing of the load was committed
+        }
+    }
+
+    /**
+     * Inserts a group inside the open transaction once its files' checks found nothing; -1 when a file has mixed
+     * line ends (then nothing should commit: the caller rolls back and loads group by group).
+     */
+    private long insertChecked(String staging, List<Integer> group, List<String> finalColumns,
+            List<CompletableFuture<CsvChecker>> checks) throws SQLException, IOException {
+        List<Path> files = new ArrayList<>();
+        for (int i : group) {
+            files.add(request.files().get(i));
+        }
+        long inserted;
+        SQLException failed = null;
+        try {
+            inserted = insertFiles(staging, files, finalColumns);
+        } catch (SQLException e) {
+            inserted = -1;
+            failed = e;
+        }
+        if (checked(group, checks)) {
+            return -1;
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        return inserted;
     }
 
     /** A full load puts the staging table in the target's place; an incremental one merges it in. */
