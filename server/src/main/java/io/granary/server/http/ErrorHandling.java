@@ -19,9 +19,14 @@ public final class ErrorHandling {
     private ErrorHandling() {
     }
 
-    public static void register(RoutesConfig routes) {
+    public static void register(RoutesConfig routes, UploadLimits uploads) {
         routes.exception(GranaryException.class, (e, ctx) -> write(ctx, e.errorCode(), e.getMessage(), e));
         routes.exception(HttpResponseException.class, (e, ctx) -> {
+            GranaryException tooLarge = uploads.tooLarge(e);
+            if (tooLarge != null) {
+                write(ctx, tooLarge.errorCode(), tooLarge.getMessage(), tooLarge);
+                return;
+            }
             int status = e.getStatus();
             ErrorCode code = status >= 500 ? ErrorCode.INTERNAL : ErrorCode.user("storage.validation", status);
             String message = status == 413 ? "The request body is larger than the limit of "
@@ -29,7 +34,14 @@ public final class ErrorHandling {
                     + " instead." : e.getMessage();
             write(ctx, code, message, e);
         });
-        routes.exception(Exception.class, (e, ctx) -> write(ctx, ErrorCode.INTERNAL, null, e));
+        routes.exception(Exception.class, (e, ctx) -> {
+            GranaryException tooLarge = uploads.tooLarge(e);
+            if (tooLarge != null) {
+                write(ctx, tooLarge.errorCode(), tooLarge.getMessage(), tooLarge);
+            } else {
+                write(ctx, ErrorCode.INTERNAL, null, e);
+            }
+        });
         routes.error(404, ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) {
                 write(ctx, ErrorCode.ROUTE_NOT_FOUND, "Route " + ctx.method() + " " + ctx.path() + " not found.", null);

@@ -37,6 +37,7 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     public static final String MASTER_TOKEN = "1-1-test-master-token-secret";
 
     private final boolean presignedStore;
+    private final java.util.function.UnaryOperator<ServerConfig> configure;
     private Path dataDir;
     private GranaryServer server;
     private PostgresConfig postgres;
@@ -48,7 +49,17 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     }
 
     private EmbeddedGranary(boolean presignedStore) {
+        this(presignedStore, c -> c);
+    }
+
+    private EmbeddedGranary(boolean presignedStore, java.util.function.UnaryOperator<ServerConfig> configure) {
         this.presignedStore = presignedStore;
+        this.configure = configure;
+    }
+
+    /** A server whose configuration {@code configure} changes (limits, grace) before it starts. */
+    public static EmbeddedGranary configured(java.util.function.UnaryOperator<ServerConfig> configure) {
+        return new EmbeddedGranary(false, configure);
     }
 
     /**
@@ -95,14 +106,14 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
             }
             config = config.withPostgres(postgres);
         }
-        server = GranaryServer.start(config);
+        server = GranaryServer.start(configure.apply(config));
     }
 
     // ServerConfig has no wither for this (nothing in the product needs one): the record's own constructor
     private static ServerConfig onExternalStore(ServerConfig c, ExternalS3Config s3) {
         return new ServerConfig(c.host(), c.port(), c.s3Port(), c.dataDir(), c.publicUrl(), c.s3PublicUrl(), s3.bucket(),
                 s3.region(), c.workers(), c.masterToken(), c.catalog(), c.backend(), c.storeSettings(), c.jobLease(),
-                c.nodeName(), s3, c.duckDbMemory());
+                c.nodeName(), s3, c.duckDbMemory(), c.shutdownGrace(), c.maxUploadBytes());
     }
 
     public void stop() {
