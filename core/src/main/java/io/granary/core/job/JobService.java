@@ -391,10 +391,18 @@ public final class JobService implements AutoCloseable {
             queue.succeed(job.id(), results == null ? JSON.createObjectNode() : results);
             LOG.info("job {} {} succeeded", job.id(), job.operationName());
         } catch (Exception e) {
-            if (interrupting && !(e instanceof GranaryException ge && ge.errorCode().userError())) {
-                handBack(job);
-            } else if (!handedBack.contains(job.id())) {
-                failed(job, e);
+            // the drain's interrupt must not also stop the queue write that records what became of the job
+            boolean interrupted = Thread.interrupted();
+            try {
+                if (interrupting && !(e instanceof GranaryException ge && ge.errorCode().userError())) {
+                    handBack(job);
+                } else if (!handedBack.contains(job.id())) {
+                    failed(job, e);
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         } finally {
             running.remove(job.id());

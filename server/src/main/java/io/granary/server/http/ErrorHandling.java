@@ -2,7 +2,9 @@ package io.granary.server.http;
 
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.core.job.JobService;
 import io.granary.core.util.Secrets;
+import java.time.Instant;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -68,7 +70,14 @@ public final class ErrorHandling {
         body.put("code", code.code());
         body.put("status", "error");
         body.put("exceptionId", exceptionId);
-        if (e instanceof GranaryException ge && !ge.details().isEmpty()) {
+        if (code.equals(ErrorCode.MAINTENANCE) && e instanceof GranaryException ge) {
+            // what Keboola's clients read from a 503: Retry-After, and the maintenance status with its reason
+            Object retryAfter = ge.details().getOrDefault(JobService.RETRY_AFTER, 30L);
+            ctx.header("Retry-After", String.valueOf(retryAfter));
+            body.put("status", "maintenance");
+            body.put("reason", text);
+            body.put("estimatedEndTime", Times.format(Instant.now().plusSeconds(((Number) retryAfter).longValue())));
+        } else if (e instanceof GranaryException ge && !ge.details().isEmpty()) {
             body.put("context", ge.details());
         }
         Responses.json(ctx, code.status(), body);
