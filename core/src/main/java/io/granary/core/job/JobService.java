@@ -492,7 +492,11 @@ public final class JobService implements AutoCloseable {
      * the first call drains; later ones return 0 at once.
      */
     public int drain(Duration grace) {
-        drainDeadline = System.nanoTime() + grace.toNanos();
+        long deadline = System.nanoTime() + grace.toNanos();
+        if (draining.get()) {
+            return 0;
+        }
+        drainDeadline = deadline; // before the flag, so a refusal never reads an unset deadline
         if (!draining.compareAndSet(false, true)) {
             return 0;
         }
@@ -501,7 +505,7 @@ public final class JobService implements AutoCloseable {
             LOG.info("stopping: {} running job(s) get up to {} s to finish; no new jobs are taken", running.size(),
                     grace.toSeconds());
         }
-        waitForRunning(drainDeadline);
+        waitForRunning(deadline);
         if (running.isEmpty()) {
             return handedBack.size();
         }
@@ -526,11 +530,6 @@ public final class JobService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** Whether {@link #drain} has begun. */
-    public boolean draining() {
-        return draining.get();
     }
 
     @Override
