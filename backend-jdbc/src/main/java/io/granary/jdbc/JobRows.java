@@ -27,6 +27,12 @@ public final class JobRows {
     public static final String INSERT_COLUMNS = "operation_name, operation_params, request, table_id, lock_key, "
             + "lock_group, lock_whole_group, run_id, creator_token_id, creator_token_description";
 
+    /** Hands a processing job back ({@code JobQueue.release}); one parameter, the job id. */
+    public static final String RELEASE = """
+            UPDATE jobs SET status = 'waiting', started = NULL, worker_id = NULL, lease_until = NULL,
+              attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, progress_bytes = 0, progress_rows = 0
+            WHERE id = ? AND status = 'processing'""";
+
     /**
      * Whether job {@code o} keeps job {@code j} from running (the two aliases of a self-join): it is running,
      * or waiting and older, and its lock conflicts ({@link JobLock}).

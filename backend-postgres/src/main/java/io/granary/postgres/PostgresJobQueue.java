@@ -116,6 +116,20 @@ public final class PostgresJobQueue implements JobQueue {
     }
 
     @Override
+    public boolean release(long id) {
+        try (Connection c = database.connect()) {
+            boolean released = update(c, JobRows.RELEASE, id) > 0;
+            if (released) {
+                // other nodes' idle workers take it at once rather than at their next poll
+                PgJobWatch.notifySubmitted(c);
+            }
+            return released;
+        } catch (SQLException e) {
+            throw internal(e);
+        }
+    }
+
+    @Override
     public void progress(long id, long bytes, long rows) {
         update("UPDATE jobs SET progress_bytes = ?, progress_rows = ? WHERE id = ?", bytes, rows, id);
     }

@@ -33,6 +33,8 @@ public final class SqliteJobQueue implements JobQueue {
             WHERE id = (SELECT j.id FROM jobs j WHERE j.status = 'waiting' AND NOT EXISTS (
               SELECT 1 FROM jobs o WHERE\s""" + JobRows.BLOCKS + ") ORDER BY j.id LIMIT 1) RETURNING *";
 
+    private static final String RELEASE = JobRows.RELEASE;
+
     private final SqliteDatabase db;
     private final Clock clock;
     private final Duration lease;
@@ -110,6 +112,11 @@ public final class SqliteJobQueue implements JobQueue {
                 UPDATE jobs SET status = 'error', ended = ?, results = ?, error_code = ?, error_message = ?,
                   exception_id = ? WHERE id = ?""",
                 clock.instant(), StoredJson.writeObject(results), error.code(), error.message(), error.exceptionId(), id));
+    }
+
+    @Override
+    public boolean release(long id) {
+        return db.write(s -> s.update(RELEASE, id)) > 0;
     }
 
     @Override

@@ -118,6 +118,11 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
     }
 
     @Override
+    public synchronized boolean release(long id) {
+        return Sql.update(c, JobRows.RELEASE, id) > 0;
+    }
+
+    @Override
     public synchronized void progress(long id, long bytes, long rows) {
         Sql.update(c, "UPDATE jobs SET progress_bytes = ?, progress_rows = ? WHERE id = ?", bytes, rows, id);
     }

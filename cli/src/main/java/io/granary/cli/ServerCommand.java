@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -60,6 +61,12 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--job-lease", defaultValue = "${env:GRANARY_JOB_LEASE:-60}", description = "Seconds a running job's lease lasts; a node that stops renewing it (it died) loses its jobs to other nodes after this long (env GRANARY_JOB_LEASE; default ${DEFAULT-VALUE}).")
     int jobLeaseSeconds;
+
+    @Option(names = "--shutdown-grace", defaultValue = "${env:GRANARY_SHUTDOWN_GRACE:-30}", description = "Seconds running jobs may take to finish when the server is stopped (SIGTERM, Ctrl-C); meanwhile new jobs are refused with 503, and jobs still running after it are handed back to the queue and run again after the restart or on another node (env GRANARY_SHUTDOWN_GRACE; default ${DEFAULT-VALUE}).")
+    int shutdownGraceSeconds;
+
+    @Option(names = "--max-upload-size", defaultValue = "${env:GRANARY_MAX_UPLOAD_SIZE:-2GiB}", description = "Largest file one multipart upload to the importer routes (/upload-file, /write-table) may carry, e.g. 500MiB; a larger one is refused with 413 as it streams in, and nothing is stored. Larger files go to File Storage (files/prepare, then S3) (env GRANARY_MAX_UPLOAD_SIZE; default ${DEFAULT-VALUE}, as Keboola's importer).")
+    String maxUploadSize;
 
     @Option(names = "--node-name", defaultValue = "${env:GRANARY_NODE_NAME}", description = "Name of this node in job records and logs (env GRANARY_NODE_NAME; default a random name).")
     String nodeName;
@@ -130,16 +137,19 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             config = new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, "us-east-1",
                     workers, masterToken, catalog, backend, storeSettings(), Duration.ofSeconds(jobLeaseSeconds), nodeName,
-                    externalS3(), duckDbMemoryBytes());
+                    externalS3(), duckDbMemoryBytes(), shutdownGrace(), maxUploadBytes());
         } catch (IllegalArgumentException e) {
             throw new Connection.UsageException(e.getMessage());
         }
         GranaryServer server = GranaryServer.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        // SIGTERM and Ctrl-C start an orderly stop on this thread, which then exits 0; the hook covers other exits
+        StopSignals.onStop(stopRequested::countDown);
+        AtomicBoolean closed = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println("Stopping Granary…");
-            server.close();
-            stopped.countDown();
+            if (closed.compareAndSet(false, true)) {
+                server.close();
+            }
         }, "granary-shutdown"));
         System.err.println();
         System.err.println("Granary is running.");
@@ -161,8 +171,33 @@ public final class ServerCommand implements Callable<Integer> {
                 () -> System.err.println("  Master token: see " + dataDir.resolve("master-token")
                         + " (created on first start)"));
         System.err.println("Press Ctrl-C to stop.");
-        stopped.await();
+        stopRequested.await();
+        System.err.println("Stopping Granary: no new jobs; running jobs get up to " + shutdownGraceSeconds
+                + " s to finish, the rest go back to the queue…");
+        if (closed.compareAndSet(false, true)) {
+            server.close();
+        }
+        System.err.println("Granary stopped.");
         return 0;
+    }
+
+    private Duration shutdownGrace() {
+        if (shutdownGraceSeconds < 0) {
+            throw new Connection.UsageException("--shutdown-grace: seconds cannot be negative.");
+        }
+        return Duration.ofSeconds(shutdownGraceSeconds);
+    }
+
+    private long maxUploadBytes() {
+        try {
+            long bytes = Sizes.parse(maxUploadSize);
+            if (bytes < 1) {
+                throw new Connection.UsageException("the limit must be at least 1 byte.");
+            }
+            return bytes;
+        } catch (Connection.UsageException e) {
+            throw new Connection.UsageException("--max-upload-size: " + e.getMessage());
+        }
     }
 
     private long duckDbMemoryBytes() {

@@ -25,6 +25,9 @@ class ServerFlagsTest {
         "--backend | trino | Unknown storage kind \"trino\": use duckdb or postgres.",
         "--backend | postgres | --catalog postgres and --backend postgres need --postgres-url.",
         "--job-lease | 0 | The job lease must be at least 1 second.",
+        "--shutdown-grace | -1 | --shutdown-grace: seconds cannot be negative.",
+        "--max-upload-size | lots | --max-upload-size: \"lots\" is not a size; use e.g. 64MB or 1GB.",
+        "--max-upload-size | 0 | --max-upload-size: the limit must be at least 1 byte.",
     })
     void badFlagIsRefusedAndNothingIsCreated(String flag, String value, String message) {
         Path dataDir = tmp.resolve("data");

@@ -24,6 +24,7 @@ final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     final String url;
+    private Path log;
 
     private ServerProcess(Process process, String url) {
         this.process = process;
@@ -42,6 +43,7 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("GRANARY_MASTER_TOKEN", TOKEN);
         ServerProcess server = new ServerProcess(pb.start(), "http://127.0.0.1:" + port);
+        server.log = log;
         // Generous: a JVM start plus migrations takes seconds when idle but minutes on a loaded 2-core machine.
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {
@@ -115,8 +117,30 @@ final class ServerProcess implements AutoCloseable {
         throw new AssertionError("job " + id + " did not finish");
     }
 
+    /** A POST whose answer the caller checks (a refusal included). */
+    HttpResponse<String> post(String path, Object body) throws IOException, InterruptedException {
+        return HTTP.send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofMinutes(2)).header("X-StorageApi-Token", TOKEN);
+    }
+
+    /** What the server printed so far (stdout and stderr). */
+    String log() throws IOException {
+        return java.nio.file.Files.readString(log);
+    }
+
+    /** SIGTERM, as a service manager stops it; returns the exit code once the process has ended. */
+    int terminate(Duration maxWait) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(maxWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            kill();
+            throw new AssertionError("server did not stop within " + maxWait + " after SIGTERM");
+        }
+        return process.exitValue();
     }
 
     /** SIGKILL: no shutdown hook, no cleanup — as a crash or an OOM killer would. */

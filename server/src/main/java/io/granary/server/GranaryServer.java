@@ -21,6 +21,7 @@ import io.granary.server.console.ConsoleRoutes;
 import io.granary.server.http.ErrorHandling;
 import io.granary.server.http.LegacyJobRequests;
 import io.granary.server.http.Requests;
+import io.granary.server.http.UploadLimits;
 import io.granary.server.http.Views;
 import io.granary.server.routes.BucketRoutes;
 import io.granary.server.routes.FileRoutes;
@@ -60,6 +61,8 @@ public final class GranaryServer implements AutoCloseable {
     static final long PROJECT_ID = 1;
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    private JobService jobs;
+    private java.time.Duration shutdownGrace = java.time.Duration.ZERO;
     private Javalin app;
     private String url;
     private String s3Url;
@@ -119,6 +122,8 @@ public final class GranaryServer implements AutoCloseable {
         Views views = new Views(url, objects.bucket(), objects.region(), PROJECT_ID, config.backend());
 
         JobService jobs = track(new JobService(queue, store.shared(), config.jobLease(), config.nodeName()));
+        this.jobs = jobs;
+        this.shutdownGrace = config.shutdownGrace();
         Storage storage = new Storage(new Storage.Ports(catalog, backend, config.backend(), objects, issuer, jobs, clock,
                 tmp, PROJECT_ID, workspaces), (table, bucket) -> views.table(table, bucket, true), views::workspace);
         jobs.readLegacyRequestsWith(new LegacyJobRequests());
@@ -161,14 +166,15 @@ public final class GranaryServer implements AutoCloseable {
             c.router.treatMultipleSlashesAsSingleSlash = true;
             c.http.maxRequestSize = Requests.MAX_BODY_BYTES;
             c.jetty.multipartConfig.cacheDirectory(tmp.toString());
-            c.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
-            c.jetty.multipartConfig.maxFileSize(-1, SizeUnit.BYTES);
+            c.jetty.multipartConfig.maxInMemoryFileSize(UploadLimits.MAX_FIELD_BYTES, SizeUnit.BYTES);
+            // a part over the limit stops the upload as it streams in: 413, nothing stored (UploadLimits)
+            c.jetty.multipartConfig.maxFileSize(config.maxUploadBytes(), SizeUnit.BYTES);
             c.jetty.multipartConfig.maxTotalRequestSize(-1, SizeUnit.BYTES);
             c.startup.showJavalinBanner = false;
             // one line per request; never the token header
             c.requestLogger.http((ctx, ms) -> REQUESTS.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(),
                     Math.round(ms)));
-            ErrorHandling.register(c.routes);
+            ErrorHandling.register(c.routes, new UploadLimits(config.maxUploadBytes()));
             new IndexRoutes(views, url, s3Url, readiness).register(c.routes);
             new TokenRoutes(tokens, catalog, requests, views).register(c.routes);
             new BucketRoutes(storage.buckets(), jobs, requests, views).register(c.routes);
@@ -228,8 +234,19 @@ public final class GranaryServer implements AutoCloseable {
         return Optional.ofNullable(newMasterToken);
     }
 
+    /**
+     * Stops the node: first it takes no new jobs (503) while running ones get the shutdown grace to finish, and
+     * the rest are handed back to the queue ({@link JobService#drain}); the API keeps answering (job polls) until
+     * then. Then the HTTP server stops, then everything else.
+     */
     @Override
     public void close() {
+        if (jobs != null) {
+            int handedBack = jobs.drain(shutdownGrace);
+            if (handedBack > 0) {
+                LOG.warn("{} job(s) handed back to the queue; they run again after the restart", handedBack);
+            }
+        }
         List<AutoCloseable> reversed = new ArrayList<>(closeables);
         Collections.reverse(reversed);
         closeables.clear();

@@ -16,6 +16,9 @@ import java.time.Duration;
  * {@code jobLease} is how long a dead node's job waits before another node takes it. {@code s3} null runs the
  * embedded S3 endpoint; otherwise the node uses that external store. {@code duckDbMemory} caps the memory of
  * the in-process engine (DuckDB) in bytes (0 = {@link #DEFAULT_DUCKDB_MEMORY}); beyond it DuckDB spills to disk.
+ * {@code shutdownGrace} is how long running jobs may finish when the node is stopped before they are handed back
+ * to the queue (null = {@link #DEFAULT_SHUTDOWN_GRACE}). {@code maxUploadBytes} is the largest file part a
+ * multipart request to the importer routes may carry (0 = {@link #DEFAULT_MAX_UPLOAD_BYTES}).
  */
 public record ServerConfig(
         String host,
@@ -34,7 +37,9 @@ public record ServerConfig(
         Duration jobLease,
         String nodeName,
         ExternalS3Config s3,
-        long duckDbMemory) {
+        long duckDbMemory,
+        Duration shutdownGrace,
+        long maxUploadBytes) {
 
     public static final String DUCKDB = "duckdb";
     /** The embedded catalog and job queue (until 0.1 they were in DuckDB: {@code catalog.duckdb} is migrated). */
@@ -44,6 +49,9 @@ public record ServerConfig(
     /** Below this, DuckDB cannot hold the buffers of one CSV reader per core. */
     public static final long MIN_DUCKDB_MEMORY = 128L << 20;
     public static final String POSTGRES = "postgres";
+    public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    /** Keboola's importer documents 2 GB per file; larger files go to File Storage (S3) directly. */
+    public static final long DEFAULT_MAX_UPLOAD_BYTES = 2L << 30;
 
     public ServerConfig {
         catalog = catalog == null ? SQLITE : catalog;
@@ -69,6 +77,14 @@ public record ServerConfig(
             throw new IllegalArgumentException("--backend " + backend + " needs --catalog postgres: its tables are shared by"
                     + " every node, so tokens, buckets and jobs must be too.");
         }
+        shutdownGrace = shutdownGrace == null ? DEFAULT_SHUTDOWN_GRACE : shutdownGrace;
+        if (shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("The shutdown grace cannot be negative.");
+        }
+        maxUploadBytes = maxUploadBytes == 0 ? DEFAULT_MAX_UPLOAD_BYTES : maxUploadBytes;
+        if (maxUploadBytes < 1) {
+            throw new IllegalArgumentException("The upload limit must be at least 1 byte.");
+        }
         if (jobLease.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("The job lease must be at least 1 second.");
         }
@@ -76,23 +92,35 @@ public record ServerConfig(
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", 8080, 9000, dataDir, null, null, "granary", "us-east-1", 4, null, SQLITE, DUCKDB,
-                null, null, null, null, 0);
+                null, null, null, null, 0, null, 0);
     }
 
     public ServerConfig withPorts(int apiPort, int s3ApiPort) {
         return new ServerConfig(host, apiPort, s3ApiPort, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers,
-                masterToken, catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory);
+                masterToken, catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, maxUploadBytes);
     }
 
     public ServerConfig withMasterToken(String token) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, token,
-                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory);
+                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, maxUploadBytes);
     }
 
     /** The catalog (with the job queue) and the tables on these stores, with their settings. */
     public ServerConfig withStores(String catalogStore, String tableBackend, Settings settings) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
-                catalogStore, tableBackend, settings, jobLease, nodeName, s3, duckDbMemory);
+                catalogStore, tableBackend, settings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, maxUploadBytes);
+    }
+
+    /** How long running jobs may finish on a stop before they are handed back. */
+    public ServerConfig withShutdownGrace(Duration grace) {
+        return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
+                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, grace, maxUploadBytes);
+    }
+
+    /** The largest file part a multipart upload may carry. */
+    public ServerConfig withMaxUploadBytes(long bytes) {
+        return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
+                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, bytes);
     }
 
     /** Catalog, job queue and tables all on this PostgreSQL database. */

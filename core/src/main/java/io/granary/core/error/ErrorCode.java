@@ -57,6 +57,14 @@ public record ErrorCode(String code, int status, boolean userError) {
     public static final ErrorCode JOBS_NOT_FOUND = user("storage.jobs.notFound", 404);
     public static final ErrorCode JOB_INTERRUPTED = internal("storage.jobs.interrupted", 500);
 
+    /**
+     * The node is stopping (or otherwise not taking work): answered with 503, {@code Retry-After} and the
+     * maintenance fields Keboola's clients read; they retry.
+     */
+    public static final ErrorCode MAINTENANCE = user("storage.maintenance", 503);
+    /** A request body or multipart part over its documented limit (the code the JSON body limit always had). */
+    public static final ErrorCode TOO_LARGE = user("storage.validation", 413);
+
     public static final ErrorCode INTERNAL = internal("application.internalError", 500);
 
     public static final ErrorCode JOB_TIMEOUT = internal("storage.jobs.timeout", 504);

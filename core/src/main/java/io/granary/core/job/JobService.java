@@ -34,6 +34,11 @@ import org.slf4j.MDC;
  * once on a local submission and on a submission the queue reports from another node
  * ({@link JobQueue#watchSubmissions}); it also polls, so a missed report only delays a job by one poll.
  * While a job runs, its lease is renewed; any node puts back jobs whose lease ran out (a dead node's).
+ * <p>
+ * {@link #drain} stops a node on purpose: no new submissions (503), no new claims, running jobs get a grace
+ * period to finish, and the rest are interrupted and handed back to the queue ({@link JobQueue#release}) so they
+ * run again after the restart or on another node. An interrupted load rolls back, and a load that committed just
+ * before the hand-back is not applied twice (handlers are idempotent per job, see {@link JobHandler}).
  */
 public final class JobService implements AutoCloseable {
 
@@ -44,6 +49,10 @@ public final class JobService implements AutoCloseable {
     /** Progress is shown only while a job runs, so a write per report would mostly write for nobody. */
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     static final int MAX_ATTEMPTS = 2;
+    /** How long jobs interrupted after the grace get to unwind (roll back) before they are handed back anyway. */
+    static final Duration UNWIND = Duration.ofSeconds(10);
+    /** What {@link #close} gives running jobs when no {@link #drain} came first. */
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final JobQueue queue;
     private final boolean shared;
@@ -61,6 +70,13 @@ public final class JobService implements AutoCloseable {
     private ExecutorService workers;
     private ScheduledExecutorService leases;
     private volatile LegacyRequests legacy;
+    /** Set by {@link #drain}: no submissions, no claims. */
+    private final AtomicBoolean draining = new AtomicBoolean();
+    /** Set once the grace has run out: what fails now is handed back, not failed. */
+    private volatile boolean interrupting;
+    private volatile long drainDeadline;
+    /** Jobs handed back while their handler may still run: what it ends with is not recorded. */
+    private final Set<Long> handedBack = ConcurrentHashMap.newKeySet();
 
     /** A handler with the operation whose requests it takes. */
     private record Registered<R>(JobOperation<R> operation, JobHandler<R> handler) {
@@ -175,6 +191,7 @@ public final class JobService implements AutoCloseable {
      */
     public <R> Job submit(JobOperation<R> operation, R request, String tableId, JobLock lock, Token caller,
             JobOrigin origin) {
+        checkAccepting();
         if (!handlers.containsKey(operation.name())) {
             throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + operation.name());
         }
@@ -186,11 +203,36 @@ public final class JobService implements AutoCloseable {
     }
 
     /**
+     * Refuses with 503 {@link ErrorCode#MAINTENANCE} while this node drains; a route that would store something
+     * before it submits (an upload) calls it first, so a refused request leaves nothing behind.
+     */
+    public void checkAccepting() {
+        if (draining.get()) {
+            throw stopping("The server is stopping and accepts no new jobs. Retry in a moment (on another node, or"
+                    + " after the restart).");
+        }
+    }
+
+    private GranaryException stopping(String message) {
+        long left = TimeUnit.NANOSECONDS.toSeconds(Math.max(0, drainDeadline - System.nanoTime()));
+        return new GranaryException(ErrorCode.MAINTENANCE, message,
+                Map.of(RETRY_AFTER, Math.max(MIN_RETRY_AFTER_SECONDS, left)), null);
+    }
+
+    /** The detail of a {@link ErrorCode#MAINTENANCE} error that says in how many seconds to retry. */
+    public static final String RETRY_AFTER = "retryAfter";
+    private static final long MIN_RETRY_AFTER_SECONDS = 5;
+
+    /**
      * Waits for a job the caller submitted and answers as a synchronous call would: the job's results, or its
      * own error (the code's status; an internal error keeps the exception id the job was logged with).
      */
     public ObjectNode finish(Token caller, Job job, Duration maxWait) throws InterruptedException {
         Job done = await(caller, job.id(), maxWait);
+        if (!done.status().isFinished() && draining.get()) {
+            throw stopping("The server stopped before job " + job.id() + " finished; it was handed back and runs"
+                    + " again after the restart (or on another node): see /v2/storage/jobs/" + job.id() + ".");
+        }
         if (!done.status().isFinished()) {
             throw new GranaryException(ErrorCode.JOB_TIMEOUT, "Job " + job.id() + " did not finish within "
                     + maxWait.toMinutes() + " minutes; it goes on running: see /v2/storage/jobs/" + job.id() + ".");
@@ -269,8 +311,11 @@ public final class JobService implements AutoCloseable {
             }
             // on a node of its own every job ends here and wakes the latch: the timeout is only a safety net
             long recheck = shared ? idlePoll.toNanos() : TimeUnit.SECONDS.toNanos(5);
-            done.await(Math.min(left, recheck), TimeUnit.NANOSECONDS);
+            boolean woken = done.await(Math.min(left, recheck), TimeUnit.NANOSECONDS);
             job = get(caller, id);
+            if (woken && !job.status().isFinished()) {
+                return job; // handed back by a drain: it will not end here
+            }
         }
         ended(id);
         return job;
@@ -284,7 +329,7 @@ public final class JobService implements AutoCloseable {
     }
 
     private void workLoop(String workerId) {
-        while (started.get()) {
+        while (started.get() && !draining.get()) {
             try {
                 long seen;
                 synchronized (signal) {
@@ -294,11 +339,18 @@ public final class JobService implements AutoCloseable {
                 if (claimed.isEmpty()) {
                     synchronized (signal) {
                         // a submission between the claim and here would otherwise wait for the next poll
-                        if (wakeups == seen && started.get()) {
+                        if (wakeups == seen && started.get() && !draining.get()) {
                             signal.wait(idlePoll.toMillis());
                         }
                     }
                     continue;
+                }
+                // counted as running before the look at the drain flag, which drain() sets before it counts
+                running.add(claimed.get().id());
+                if (draining.get()) {
+                    handBack(claimed.get()); // claimed as the drain began: not started, so not ours to run
+                    running.remove(claimed.get().id());
+                    return;
                 }
                 // this worker looks for the next job at once, so a job it unblocked (same table) is not left waiting
                 execute(claimed.get());
@@ -318,7 +370,6 @@ public final class JobService implements AutoCloseable {
         if (job.runId() != null) {
             MDC.put("runId", job.runId());
         }
-        running.add(job.id());
         try {
             if (handler == null) {
                 throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
@@ -327,37 +378,71 @@ public final class JobService implements AutoCloseable {
             long[] lastWrite = {System.nanoTime()};
             ObjectNode results = handler.run(request, job, (bytes, rows) -> {
                 long now = System.nanoTime();
-                if (now - lastWrite[0] >= PROGRESS_EVERY_NANOS) {
+                if (now - lastWrite[0] >= PROGRESS_EVERY_NANOS && !handedBack.contains(job.id())) {
                     queue.progress(job.id(), bytes, rows);
                     lastWrite[0] = now;
                 }
             });
-            queue.succeed(job.id(), results == null ? JSON.createObjectNode() : results);
-            LOG.info("job {} {} succeeded", job.id(), job.operationName());
-        } catch (GranaryException e) {
-            String exceptionId = Secrets.exceptionId();
-            if (e.errorCode().userError()) {
-                LOG.info("job {} {} failed: {} ({})", job.id(), job.operationName(), e.getMessage(), exceptionId);
-            } else {
-                LOG.error("job {} {} failed ({})", job.id(), job.operationName(), exceptionId, e);
-            }
-            queue.fail(job.id(), new JobError(e.errorCode().code(), e.getMessage(), exceptionId), JSON.valueToTree(e.details()));
-        } catch (Exception e) {
-            if (!started.get()) {
-                // interrupted by shutdown: leave it in processing so the next start retries it
-                LOG.warn("job {} {} interrupted by shutdown; it will be retried on the next start", job.id(), job.operationName());
+            if (handedBack.contains(job.id())) {
+                LOG.warn("job {} {} ended after it was handed back; it runs again and finds its own work done",
+                        job.id(), job.operationName());
                 return;
             }
-            String exceptionId = Secrets.exceptionId();
-            LOG.error("job {} {} failed with an internal error ({})", job.id(), job.operationName(), exceptionId, e);
-            queue.fail(job.id(), new JobError(ErrorCode.INTERNAL.code(),
-                    "Internal error. Contact the administrator with exception id " + exceptionId + ".", exceptionId), null);
+            queue.succeed(job.id(), results == null ? JSON.createObjectNode() : results);
+            LOG.info("job {} {} succeeded", job.id(), job.operationName());
+        } catch (Exception e) {
+            // the drain's interrupt must not also stop the queue write that records what became of the job
+            boolean interrupted = Thread.interrupted();
+            try {
+                if (interrupting && !(e instanceof GranaryException ge && ge.errorCode().userError())) {
+                    handBack(job);
+                } else if (!handedBack.contains(job.id())) {
+                    failed(job, e);
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         } finally {
             running.remove(job.id());
             ended(job.id());
             MDC.remove("jobId");
             MDC.remove("runId");
         }
+    }
+
+    private void failed(Job job, Exception failure) {
+        String exceptionId = Secrets.exceptionId();
+        if (failure instanceof GranaryException e) {
+            if (e.errorCode().userError()) {
+                LOG.info("job {} {} failed: {} ({})", job.id(), job.operationName(), e.getMessage(), exceptionId);
+            } else {
+                LOG.error("job {} {} failed ({})", job.id(), job.operationName(), exceptionId, e);
+            }
+            queue.fail(job.id(), new JobError(e.errorCode().code(), e.getMessage(), exceptionId), JSON.valueToTree(e.details()));
+            return;
+        }
+        LOG.error("job {} {} failed with an internal error ({})", job.id(), job.operationName(), exceptionId, failure);
+        queue.fail(job.id(), new JobError(ErrorCode.INTERNAL.code(),
+                "Internal error. Contact the administrator with exception id " + exceptionId + ".", exceptionId), null);
+    }
+
+    /** Gives a job this node will not finish back to the queue (once), and wakes whoever waits for it. */
+    private void handBack(Job job) {
+        if (!handedBack.add(job.id())) {
+            return;
+        }
+        try {
+            if (queue.release(job.id())) {
+                LOG.warn("job {} {} handed back to the queue: it runs again after the restart or on another node",
+                        job.id(), job.operationName());
+            }
+        } catch (RuntimeException e) {
+            // it stays processing; the next start (or, shared, the lease running out) puts it back
+            LOG.error("cannot hand job {} back to the queue; it is recovered on the next start", job.id(), e);
+        }
+        ended(job.id());
     }
 
     private Object request(Job job, JobOperation<?> operation) {
@@ -400,8 +485,56 @@ public final class JobService implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops this node taking work: from now on {@link #submit} answers 503 and idle workers claim nothing. Jobs
+     * running now get {@code grace} to finish; then they are interrupted (a load rolls back) and handed back to
+     * the queue, as is any job still running {@link #UNWIND} later. Returns the number of jobs handed back. Only
+     * the first call drains; later ones return 0 at once.
+     */
+    public int drain(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        if (draining.get()) {
+            return 0;
+        }
+        drainDeadline = deadline; // before the flag, so a refusal never reads an unset deadline
+        if (!draining.compareAndSet(false, true)) {
+            return 0;
+        }
+        wake();
+        if (!running.isEmpty()) {
+            LOG.info("stopping: {} running job(s) get up to {} s to finish; no new jobs are taken", running.size(),
+                    grace.toSeconds());
+        }
+        waitForRunning(deadline);
+        if (running.isEmpty()) {
+            return handedBack.size();
+        }
+        LOG.warn("{} job(s) still running after the grace of {} s: interrupting them and handing them back",
+                running.size(), grace.toSeconds());
+        interrupting = true;
+        if (workers != null) {
+            workers.shutdownNow();
+        }
+        waitForRunning(System.nanoTime() + UNWIND.toNanos());
+        for (long id : List.copyOf(running)) {
+            queue.find(id).ifPresent(this::handBack);
+        }
+        return handedBack.size();
+    }
+
+    private void waitForRunning(long deadline) {
+        try {
+            while (!running.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
+        drain(CLOSE_GRACE);
         started.set(false);
         wake();
         if (watch != null) {

@@ -40,6 +40,14 @@ public interface JobQueue {
     /** Marks a job {@code error}; {@code results} may carry details (e.g. missing columns). */
     void fail(long id, JobError error, ObjectNode results);
 
+    /**
+     * Hands a {@code processing} job back to {@code waiting}, as if it had never been claimed: no start time,
+     * worker or lease, no progress, and the claim's attempt taken back (a node stopping on purpose is not a
+     * failed start). It keeps its id, so it stays first in its lock key's order, and any node may claim it at
+     * once. Returns false when the job was not {@code processing}.
+     */
+    boolean release(long id);
+
     /** Records progress of a running job (best effort). */
     void progress(long id, long bytes, long rows);
 

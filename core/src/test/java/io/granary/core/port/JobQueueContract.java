@@ -205,6 +205,30 @@ public abstract class JobQueueContract {
     }
 
     @Test
+    void aReleasedJobWaitsAsIfNeverClaimedAndKeepsItsPlace() {
+        Job j = submit("import", "t");
+        Job later = submit("import", "t");
+        queue.claimNext("stopping-node");
+        queue.progress(j.id(), 100, 10);
+        assertThat(queue.release(j.id())).isTrue();
+        Job back = queue.find(j.id()).orElseThrow();
+        assertThat(back.status()).isEqualTo(JobStatus.WAITING);
+        assertThat(back.startTime()).isNull();
+        assertThat(back.attempts()).as("a hand-back is not a failed start").isZero();
+        assertThat(back.progressBytes()).isZero();
+        assertThat(back.progressRows()).isZero();
+        // released again or once finished: nothing to hand back
+        assertThat(queue.release(j.id())).isFalse();
+        Job again = queue.claimNext("other-node").orElseThrow();
+        assertThat(again.id()).as("it runs before the later job on its table").isEqualTo(j.id());
+        assertThat(again.attempts()).isEqualTo(1);
+        queue.succeed(j.id(), null);
+        assertThat(queue.release(j.id())).isFalse();
+        assertThat(queue.find(j.id()).orElseThrow().status()).isEqualTo(JobStatus.SUCCESS);
+        assertThat(queue.claimNext("other-node").orElseThrow().id()).isEqualTo(later.id());
+    }
+
+    @Test
     void listsNewestFirst() {
         Job a = submit("a", null);
         Job b = submit("b", null);

@@ -2,7 +2,9 @@ package io.granary.server.http;
 
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.core.job.JobService;
 import io.granary.core.util.Secrets;
+import java.time.Instant;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -19,9 +21,14 @@ public final class ErrorHandling {
     private ErrorHandling() {
     }
 
-    public static void register(RoutesConfig routes) {
+    public static void register(RoutesConfig routes, UploadLimits uploads) {
         routes.exception(GranaryException.class, (e, ctx) -> write(ctx, e.errorCode(), e.getMessage(), e));
         routes.exception(HttpResponseException.class, (e, ctx) -> {
+            GranaryException tooLarge = uploads.tooLarge(e);
+            if (tooLarge != null) {
+                write(ctx, tooLarge.errorCode(), tooLarge.getMessage(), tooLarge);
+                return;
+            }
             int status = e.getStatus();
             ErrorCode code = status >= 500 ? ErrorCode.INTERNAL : ErrorCode.user("storage.validation", status);
             String message = status == 413 ? "The request body is larger than the limit of "
@@ -29,7 +36,14 @@ public final class ErrorHandling {
                     + " instead." : e.getMessage();
             write(ctx, code, message, e);
         });
-        routes.exception(Exception.class, (e, ctx) -> write(ctx, ErrorCode.INTERNAL, null, e));
+        routes.exception(Exception.class, (e, ctx) -> {
+            GranaryException tooLarge = uploads.tooLarge(e);
+            if (tooLarge != null) {
+                write(ctx, tooLarge.errorCode(), tooLarge.getMessage(), tooLarge);
+            } else {
+                write(ctx, ErrorCode.INTERNAL, null, e);
+            }
+        });
         routes.error(404, ctx -> {
             if (ctx.result() == null || ctx.result().isEmpty()) {
                 write(ctx, ErrorCode.ROUTE_NOT_FOUND, "Route " + ctx.method() + " " + ctx.path() + " not found.", null);
@@ -56,7 +70,14 @@ public final class ErrorHandling {
         body.put("code", code.code());
         body.put("status", "error");
         body.put("exceptionId", exceptionId);
-        if (e instanceof GranaryException ge && !ge.details().isEmpty()) {
+        if (code.equals(ErrorCode.MAINTENANCE) && e instanceof GranaryException ge) {
+            // what Keboola's clients read from a 503: Retry-After, and the maintenance status with its reason
+            Object retryAfter = ge.details().getOrDefault(JobService.RETRY_AFTER, 30L);
+            ctx.header("Retry-After", String.valueOf(retryAfter));
+            body.put("status", "maintenance");
+            body.put("reason", text);
+            body.put("estimatedEndTime", Times.format(Instant.now().plusSeconds(((Number) retryAfter).longValue())));
+        } else if (e instanceof GranaryException ge && !ge.details().isEmpty()) {
             body.put("context", ge.details());
         }
         Responses.json(ctx, code.status(), body);

@@ -84,6 +84,7 @@ public final class TableRoutes {
     /** The importer's one-call load: stream the upload into File Storage, import it, answer with the results. */
     private void writeTable(Context ctx) throws Exception {
         Token caller = requests.caller(ctx);
+        jobs.checkAccepting(); // a stopping node refuses before it stores the upload
         UploadedFile data = Requests.uploadedData(ctx);
         Params p = requests.params(ctx);
         String tableId = p.string("tableId");

@@ -42,6 +42,7 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
 
     private final boolean presignedStore;
     private final boolean postgresAlways;
+    private final java.util.function.UnaryOperator<ServerConfig> configure;
     private Path dataDir;
     private GranaryServer server;
     private PostgresConfig postgres;
@@ -54,12 +55,14 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     }
 
     private EmbeddedGranary(boolean presignedStore) {
-        this(presignedStore, false);
+        this(presignedStore, false, c -> c);
     }
 
-    private EmbeddedGranary(boolean presignedStore, boolean postgresAlways) {
+    private EmbeddedGranary(boolean presignedStore, boolean postgresAlways,
+            java.util.function.UnaryOperator<ServerConfig> configure) {
         this.presignedStore = presignedStore;
         this.postgresAlways = postgresAlways;
+        this.configure = configure;
     }
 
     /**
@@ -67,7 +70,12 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
      * only that backend has (a PostgreSQL workspace that a real {@code psql} logs in to).
      */
     public static EmbeddedGranary withPostgres() {
-        return new EmbeddedGranary(false, true);
+        return new EmbeddedGranary(false, true, c -> c);
+    }
+
+    /** A server whose configuration {@code configure} changes (limits, grace) before it starts. */
+    public static EmbeddedGranary configured(java.util.function.UnaryOperator<ServerConfig> configure) {
+        return new EmbeddedGranary(false, false, configure);
     }
 
     /**
@@ -130,14 +138,14 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
             }
             config = config.withStores(ServerConfig.POSTGRES, TRINO, TestTrino.settings(config.storeSettings(), trinoCatalog));
         }
-        server = GranaryServer.start(config);
+        server = GranaryServer.start(configure.apply(config));
     }
 
     // ServerConfig has no wither for this (nothing in the product needs one): the record's own constructor
     private static ServerConfig onExternalStore(ServerConfig c, ExternalS3Config s3) {
         return new ServerConfig(c.host(), c.port(), c.s3Port(), c.dataDir(), c.publicUrl(), c.s3PublicUrl(), s3.bucket(),
                 s3.region(), c.workers(), c.masterToken(), c.catalog(), c.backend(), c.storeSettings(), c.jobLease(),
-                c.nodeName(), s3, c.duckDbMemory());
+                c.nodeName(), s3, c.duckDbMemory(), c.shutdownGrace(), c.maxUploadBytes());
     }
 
     public void stop() {
