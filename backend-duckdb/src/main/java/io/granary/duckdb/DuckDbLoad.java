@@ -41,10 +41,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One load on one connection:
  * <ol>
  *   <li>the files stream through DuckDB's CSV reader ({@code read_csv}, strict, no type detection) into a
- *       private staging table shaped like the final table, group by group; each file is checked alongside by
+ *       private staging table shaped like the final table, group by group; each file is checked by
  *       {@link CsvChecker} (the strict rules every backend loads by; DuckDB alone lets a quote inside an
- *       unquoted value, a NUL or a truncated gzip stream pass), and a group commits into staging only
- *       once its files' checks found nothing;</li>
+ *       unquoted value, a NUL or a truncated gzip stream pass) — a plain file alongside DuckDB's read, a gzip
+ *       file in the one pass that gunzips it into the pipe DuckDB reads ({@link GzipPipes}) — and a group
+ *       commits into staging only once its files' checks found nothing;</li>
  *   <li>rows with the same primary key but a later position delete the earlier ones;</li>
  *   <li>in one transaction, a full load drops the target and renames the staging table into its place; an
  *       incremental load adds the new columns, deletes the target rows whose key is staged and inserts the
@@ -64,13 +65,17 @@ final class DuckDbLoad {
     private final LoadRequest request;
     private final JobProgress progress;
     private final ExecutorService verifier;
+    /** Where gzip files are gunzipped into pipes for DuckDB; null: DuckDB inflates them (no mkfifo). */
+    private final GzipPipes pipes;
 
-    DuckDbLoad(Connection c, TableRef table, LoadRequest request, JobProgress progress, ExecutorService verifier) {
+    DuckDbLoad(Connection c, TableRef table, LoadRequest request, JobProgress progress, ExecutorService verifier,
+            Path pipeDir) {
         this.c = c;
         this.table = table;
         this.request = request;
         this.progress = progress;
         this.verifier = verifier;
+        this.pipes = pipeDir == null ? null : new GzipPipes(pipeDir, verifier);
     }
 
     LoadResult run() throws SQLException {
@@ -111,7 +116,7 @@ final class DuckDbLoad {
                 long rows = 0;
                 for (List<Integer> group : readGroups(request.files(), checks, stopChecks)) {
                     checkInterrupted();
-                    rows += insertGroup(staging, group, finalColumns, checks);
+                    rows += insertGroup(staging, group, finalColumns, checks, stopChecks);
                     for (int i : group) {
                         bytes += Files.size(request.files().get(i));
                     }
@@ -146,6 +151,9 @@ final class DuckDbLoad {
                 throw new GranaryException(ErrorCode.INTERNAL, "Cannot read a file to load: " + e.getMessage(), e);
             } finally {
                 stopChecks.set(true);
+                if (pipes != null) {
+                    pipes.close();
+                }
                 if (stagingExists) {
                     try {
                         s.execute("DROP TABLE IF EXISTS " + staging);
@@ -229,8 +237,11 @@ final class DuckDbLoad {
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
             int index = i;
-            checks.add(CompletableFuture.supplyAsync(() -> check(file, index, files.size(), stop), verifier));
-            String key = isGzip(file) + "|" + lfOnly(file, request.dialect());
+            boolean gzip = isGzip(file);
+            // a piped gzip file is checked by the feed that fills its pipe, started when its group is read
+            checks.add(gzip && pipes != null ? null
+                    : CompletableFuture.supplyAsync(() -> check(file, index, stop), verifier));
+            String key = (gzip && pipes == null) + "|" + lfOnly(file, request.dialect());
             if (!key.equals(previous)) {
                 groups.add(new ArrayList<>());
                 previous = key;
@@ -246,17 +257,13 @@ final class DuckDbLoad {
      * values): such files are loaded again from a copy with LF line ends.
      */
     private long insertGroup(String staging, List<Integer> group, List<String> finalColumns,
-            List<CompletableFuture<CsvChecker>> checks) throws SQLException, IOException {
-        List<Path> files = new ArrayList<>();
-        for (int i : group) {
-            files.add(request.files().get(i));
-        }
+            List<CompletableFuture<CsvChecker>> checks, AtomicBoolean stop) throws SQLException, IOException {
         c.setAutoCommit(false);
         try {
             long inserted;
             SQLException failed = null;
             try {
-                inserted = insertFiles(staging, files, finalColumns);
+                inserted = insertFiles(staging, group, null, finalColumns, checks, stop);
             } catch (SQLException e) {
                 inserted = -1;
                 failed = e;
@@ -284,13 +291,13 @@ final class DuckDbLoad {
         for (int i : group) {
             Path file = request.files().get(i);
             if (!join(checks.get(i)).mixedLineEnds()) {
-                inserted += insertFiles(staging, List.of(file), finalColumns);
+                inserted += insertFiles(staging, List.of(i), null, finalColumns, null, stop);
                 continue;
             }
             Path copy = Files.createTempFile(file.toAbsolutePath().getParent(), "lf-", ".csv");
             try {
                 CsvScan.withLfLineEnds(file, request.dialect(), copy);
-                inserted += insertFiles(staging, List.of(copy), finalColumns);
+                inserted += insertFiles(staging, List.of(i), copy, finalColumns, null, stop);
             } finally {
                 Files.deleteIfExists(copy);
             }
@@ -320,15 +327,32 @@ final class DuckDbLoad {
         }
     }
 
-    private long insertFiles(String staging, List<Path> files, List<String> finalColumns) throws SQLException, IOException {
-        boolean gzip = isGzip(files.get(0));
-        boolean lfOnly = lfOnly(files.get(0), request.dialect());
+    /**
+     * Reads the files of {@code indexes} (or {@code copy}, an LF copy of the one file) into staging. A gzip file
+     * goes through a pipe when the machine makes them; its feed's check is put in {@code checks} (null: the file
+     * was checked before, this is a second read).
+     */
+    private long insertFiles(String staging, List<Integer> indexes, Path copy, List<String> finalColumns,
+            List<CompletableFuture<CsvChecker>> checks, AtomicBoolean stop) throws SQLException, IOException {
+        Path first = copy != null ? copy : request.files().get(indexes.get(0));
+        boolean gzip = isGzip(first);
+        boolean lfOnly = lfOnly(first, request.dialect());
         List<String> fileColumns = request.fileColumns();
         CsvDialect d = request.dialect();
         StringBuilder paths = new StringBuilder("[");
-        for (int i = 0; i < files.size(); i++) {
-            paths.append(i == 0 ? "" : ", ").append(lit(files.get(i).toAbsolutePath().toString()));
+        for (int j = 0; j < indexes.size(); j++) {
+            int index = indexes.get(j);
+            Path file = copy != null ? copy : request.files().get(index);
+            if (pipes != null && (j == 0 ? gzip : isGzip(file))) {
+                GzipPipes.Feed feed = pipes.feed(file, this::newChecker, where(index), stop::get);
+                if (checks != null) {
+                    checks.set(index, feed.check());
+                }
+                file = feed.pipe();
+            }
+            paths.append(j == 0 ? "" : ", ").append(lit(file.toAbsolutePath().toString()));
         }
+        gzip &= pipes == null;
         paths.append("]");
         StringBuilder types = new StringBuilder("{");
         StringBuilder select = new StringBuilder();
@@ -356,7 +380,21 @@ final class DuckDbLoad {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, DuckDbTables.utc(request.timestamp()));
             return ps.executeUpdate();
+        } catch (SQLException e) {
+            if (pipes != null) {
+                pipes.release(); // feeds whose pipe DuckDB never opened check on without it
+            }
+            throw e;
         }
+    }
+
+    private CsvChecker newChecker() {
+        return CsvChecker.of(request.dialect(), request.fileColumns().size(), request.header());
+    }
+
+    private String where(int index) {
+        int count = request.files().size();
+        return count > 1 ? " (file " + (index + 1) + " of " + count + ")" : "";
     }
 
     private static boolean isGzip(Path file) throws IOException {
@@ -365,14 +403,11 @@ final class DuckDbLoad {
         }
     }
 
-    private CsvChecker check(Path file, int index, int count, AtomicBoolean stop) {
+    private CsvChecker check(Path file, int index, AtomicBoolean stop) {
         try {
             return CsvScan.check(file, request.dialect(), request.fileColumns().size(), request.header(), stop::get);
         } catch (IOException e) {
-            String where = count > 1 ? " (file " + (index + 1) + " of " + count + ")" : "";
-            throw new GranaryException(ErrorCode.INVALID_CSV,
-                    "Invalid CSV file" + where + ". Invalid gzip data ("
-                    + (e.getMessage() == null ? "unexpected end of the stream" : e.getMessage()) + ").", e);
+            throw GzipPipes.invalid(where(index), e);
         }
     }
 
