@@ -41,17 +41,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One load on one connection:
  * <ol>
  *   <li>the files stream through DuckDB's CSV reader ({@code read_csv}, strict, no type detection) into a
- *       private staging table shaped like the final table, group by group; each file is checked alongside by
+ *       private staging table shaped like the final table, group by group; each file is checked by
  *       {@link CsvChecker} (the strict rules every backend loads by; DuckDB alone lets a quote inside an
- *       unquoted value, a NUL or a truncated gzip stream pass), and nothing commits before its files' checks
- *       found nothing;</li>
+ *       unquoted value, a NUL or a truncated gzip stream pass) — a plain file alongside DuckDB's read, a gzip
+ *       file in the one pass that gunzips it into the pipe DuckDB reads ({@link GzipPipes}) — and nothing
+ *       commits before its files' checks found nothing;</li>
  *   <li>rows with the same primary key but a later position delete the earlier ones;</li>
  *   <li>in one transaction, a full load drops the target and renames the staging table into its place; an
  *       incremental load adds the new columns, deletes the target rows whose key is staged and inserts the
  *       staged rows; the load id is recorded.</li>
  * </ol>
- * All three steps run in one transaction (one commit: most of a small load's time is DuckDB's commits); only
- * when a file has mixed line ends does the load start again group by group, each group committing into staging.
  * A failure or an interrupt before the commit leaves the table as it was; the staging table is dropped.
  */
 final class DuckDbLoad {
@@ -66,13 +65,17 @@ final class DuckDbLoad {
     private final LoadRequest request;
     private final JobProgress progress;
     private final ExecutorService verifier;
+    /** Where gzip files are gunzipped into pipes for DuckDB; null: DuckDB inflates them (no mkfifo). */
+    private final GzipPipes pipes;
 
-    DuckDbLoad(Connection c, TableRef table, LoadRequest request, JobProgress progress, ExecutorService verifier) {
+    DuckDbLoad(Connection c, TableRef table, LoadRequest request, JobProgress progress, ExecutorService verifier,
+            Path pipeDir) {
         this.c = c;
         this.table = table;
         this.request = request;
         this.progress = progress;
         this.verifier = verifier;
+        this.pipes = pipeDir == null ? null : new GzipPipes(pipeDir, verifier);
     }
 
     LoadResult run() throws SQLException {
@@ -98,17 +101,21 @@ final class DuckDbLoad {
             }
             primaryKey.add(col);
         }
+
         List<CompletableFuture<CsvChecker>> checks = new ArrayList<>();
         AtomicBoolean stopChecks = new AtomicBoolean();
         try {
             List<List<Integer>> groups = readGroups(request.files(), checks, stopChecks);
-            LoadResult done = load(groups, checks, finalColumns, added, primaryKey, true);
+            LoadResult done = load(groups, checks, stopChecks, finalColumns, added, primaryKey, true);
             // null: a file has mixed line ends, and the one transaction was rolled back
-            return done != null ? done : load(groups, checks, finalColumns, added, primaryKey, false);
+            return done != null ? done : load(groups, checks, stopChecks, finalColumns, added, primaryKey, false);
         } catch (IOException e) {
             throw new GranaryException(ErrorCode.INTERNAL, "Cannot read a file to load: " + e.getMessage(), e);
         } finally {
             stopChecks.set(true);
+            if (pipes != null) {
+                pipes.close();
+            }
         }
     }
 
@@ -119,7 +126,7 @@ final class DuckDbLoad {
      * when a file turns out to have mixed line ends: those load from an LF copy, group by group, with
      * {@code oneTransaction} false (each group commits into staging, then the change commits).
      */
-    private LoadResult load(List<List<Integer>> groups, List<CompletableFuture<CsvChecker>> checks,
+    private LoadResult load(List<List<Integer>> groups, List<CompletableFuture<CsvChecker>> checks, AtomicBoolean stopChecks,
             List<String> finalColumns, List<String> added, List<String> primaryKey, boolean oneTransaction)
             throws SQLException, IOException {
         String staging = q(table.bucketId()) + "." + q(DuckDbTables.STAGING_PREFIX
@@ -140,13 +147,13 @@ final class DuckDbLoad {
                 for (List<Integer> group : groups) {
                     checkInterrupted();
                     if (oneTransaction) {
-                        long inserted = insertChecked(staging, group, finalColumns, checks);
+                        long inserted = insertChecked(staging, group, finalColumns, checks, stopChecks);
                         if (inserted < 0) {
                             return null; // rolled back in finally
                         }
                         rows += inserted;
                     } else {
-                        rows += insertGroup(staging, group, finalColumns, checks);
+                        rows += insertGroup(staging, group, finalColumns, checks, stopChecks);
                     }
                     for (int i : group) {
                         bytes += Files.size(request.files().get(i));
@@ -218,15 +225,11 @@ final class DuckDbLoad {
      * line ends (then nothing should commit: the caller rolls back and loads group by group).
      */
     private long insertChecked(String staging, List<Integer> group, List<String> finalColumns,
-            List<CompletableFuture<CsvChecker>> checks) throws SQLException, IOException {
-        List<Path> files = new ArrayList<>();
-        for (int i : group) {
-            files.add(request.files().get(i));
-        }
+            List<CompletableFuture<CsvChecker>> checks, AtomicBoolean stop) throws SQLException, IOException {
         long inserted;
         SQLException failed = null;
         try {
-            inserted = insertFiles(staging, files, finalColumns);
+            inserted = insertFiles(staging, group, null, finalColumns, checks, stop);
         } catch (SQLException e) {
             inserted = -1;
             failed = e;
@@ -312,8 +315,11 @@ final class DuckDbLoad {
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
             int index = i;
-            checks.add(CompletableFuture.supplyAsync(() -> check(file, index, files.size(), stop), verifier));
-            String key = isGzip(file) + "|" + lfOnly(file, request.dialect());
+            boolean gzip = isGzip(file);
+            // a piped gzip file is checked by the feed that fills its pipe, started when its group is read
+            checks.add(gzip && pipes != null ? null
+                    : CompletableFuture.supplyAsync(() -> check(file, index, stop), verifier));
+            String key = (gzip && pipes == null) + "|" + lfOnly(file, request.dialect());
             if (!key.equals(previous)) {
                 groups.add(new ArrayList<>());
                 previous = key;
@@ -329,17 +335,13 @@ final class DuckDbLoad {
      * values): such files are loaded again from a copy with LF line ends.
      */
     private long insertGroup(String staging, List<Integer> group, List<String> finalColumns,
-            List<CompletableFuture<CsvChecker>> checks) throws SQLException, IOException {
-        List<Path> files = new ArrayList<>();
-        for (int i : group) {
-            files.add(request.files().get(i));
-        }
+            List<CompletableFuture<CsvChecker>> checks, AtomicBoolean stop) throws SQLException, IOException {
         c.setAutoCommit(false);
         try {
             long inserted;
             SQLException failed = null;
             try {
-                inserted = insertFiles(staging, files, finalColumns);
+                inserted = insertFiles(staging, group, null, finalColumns, checks, stop);
             } catch (SQLException e) {
                 inserted = -1;
                 failed = e;
@@ -367,13 +369,13 @@ final class DuckDbLoad {
         for (int i : group) {
             Path file = request.files().get(i);
             if (!join(checks.get(i)).mixedLineEnds()) {
-                inserted += insertFiles(staging, List.of(file), finalColumns);
+                inserted += insertFiles(staging, List.of(i), null, finalColumns, null, stop);
                 continue;
             }
             Path copy = Files.createTempFile(file.toAbsolutePath().getParent(), "lf-", ".csv");
             try {
                 CsvScan.withLfLineEnds(file, request.dialect(), copy);
-                inserted += insertFiles(staging, List.of(copy), finalColumns);
+                inserted += insertFiles(staging, List.of(i), copy, finalColumns, null, stop);
             } finally {
                 Files.deleteIfExists(copy);
             }
@@ -403,15 +405,32 @@ final class DuckDbLoad {
         }
     }
 
-    private long insertFiles(String staging, List<Path> files, List<String> finalColumns) throws SQLException, IOException {
-        boolean gzip = isGzip(files.get(0));
-        boolean lfOnly = lfOnly(files.get(0), request.dialect());
+    /**
+     * Reads the files of {@code indexes} (or {@code copy}, an LF copy of the one file) into staging. A gzip file
+     * goes through a pipe when the machine makes them; its feed's check is put in {@code checks} (null: the file
+     * was checked before, this is a second read).
+     */
+    private long insertFiles(String staging, List<Integer> indexes, Path copy, List<String> finalColumns,
+            List<CompletableFuture<CsvChecker>> checks, AtomicBoolean stop) throws SQLException, IOException {
+        Path first = copy != null ? copy : request.files().get(indexes.get(0));
+        boolean gzip = isGzip(first);
+        boolean lfOnly = lfOnly(first, request.dialect());
         List<String> fileColumns = request.fileColumns();
         CsvDialect d = request.dialect();
         StringBuilder paths = new StringBuilder("[");
-        for (int i = 0; i < files.size(); i++) {
-            paths.append(i == 0 ? "" : ", ").append(lit(files.get(i).toAbsolutePath().toString()));
+        for (int j = 0; j < indexes.size(); j++) {
+            int index = indexes.get(j);
+            Path file = copy != null ? copy : request.files().get(index);
+            if (pipes != null && (j == 0 ? gzip : isGzip(file))) {
+                GzipPipes.Feed feed = pipes.feed(file, this::newChecker, where(index), stop::get);
+                if (checks != null) {
+                    checks.set(index, feed.check());
+                }
+                file = feed.pipe();
+            }
+            paths.append(j == 0 ? "" : ", ").append(lit(file.toAbsolutePath().toString()));
         }
+        gzip &= pipes == null;
         paths.append("]");
         StringBuilder types = new StringBuilder("{");
         StringBuilder select = new StringBuilder();
@@ -439,7 +458,21 @@ final class DuckDbLoad {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, DuckDbTables.utc(request.timestamp()));
             return ps.executeUpdate();
+        } catch (SQLException e) {
+            if (pipes != null) {
+                pipes.release(); // feeds whose pipe DuckDB never opened check on without it
+            }
+            throw e;
         }
+    }
+
+    private CsvChecker newChecker() {
+        return CsvChecker.of(request.dialect(), request.fileColumns().size(), request.header());
+    }
+
+    private String where(int index) {
+        int count = request.files().size();
+        return count > 1 ? " (file " + (index + 1) + " of " + count + ")" : "";
     }
 
     private static boolean isGzip(Path file) throws IOException {
@@ -448,14 +481,11 @@ final class DuckDbLoad {
         }
     }
 
-    private CsvChecker check(Path file, int index, int count, AtomicBoolean stop) {
+    private CsvChecker check(Path file, int index, AtomicBoolean stop) {
         try {
             return CsvScan.check(file, request.dialect(), request.fileColumns().size(), request.header(), stop::get);
         } catch (IOException e) {
-            String where = count > 1 ? " (file " + (index + 1) + " of " + count + ")" : "";
-            throw new GranaryException(ErrorCode.INVALID_CSV,
-                    "Invalid CSV file" + where + ". Invalid gzip data ("
-                    + (e.getMessage() == null ? "unexpected end of the stream" : e.getMessage()) + ").", e);
+            throw GzipPipes.invalid(where(index), e);
         }
     }
 

@@ -62,6 +62,8 @@ public final class DuckDbTableBackend implements TableBackend {
         return t;
     });
     private final SlicePipeline pipeline = new SlicePipeline();
+    /** Where loads gunzip into named pipes; null where the machine makes none (DuckDB inflates, Java checks beside). */
+    private volatile Path pipeDir;
 
     /** Tables in {@code database}; DuckDB spills to {@code tempDir}; {@link #DEFAULT_MEMORY_LIMIT}. */
     public DuckDbTableBackend(DuckDbDatabase database, Path tempDir) {
@@ -87,6 +89,8 @@ public final class DuckDbTableBackend implements TableBackend {
             close();
             throw new GranaryException(ErrorCode.INTERNAL, "Cannot create temporary directory " + tempDir, e);
         }
+        Path pipes = tempDir.resolve("pipes");
+        this.pipeDir = GzipPipes.available(pipes) ? pipes : null;
         try (Connection c = database.connect(); Statement s = c.createStatement()) {
             s.execute("SET GLOBAL memory_limit = " + lit(Math.max(1, memoryLimitBytes >> 20) + "MiB"));
             s.execute("SET GLOBAL temp_directory = " + lit(tempDir.toAbsolutePath().toString()));
@@ -110,6 +114,11 @@ public final class DuckDbTableBackend implements TableBackend {
             database.close();
             throw e;
         }
+    }
+
+    /** Loads from now on read gzip files as a machine without mkfifo does (for tests of that path). */
+    void withoutPipes() {
+        pipeDir = null;
     }
 
     /** The database the tables are in (workspaces on this engine copy from it). */
@@ -232,7 +241,7 @@ public final class DuckDbTableBackend implements TableBackend {
     public LoadResult load(TableRef table, LoadRequest request, JobProgress progress) {
         DuckDbTables.checkNewColumns(request.fileColumns());
         try (Connection c = database.connect()) {
-            return new DuckDbLoad(c, table, request, progress, verifier).run();
+            return new DuckDbLoad(c, table, request, progress, verifier, pipeDir).run();
         } catch (SQLException e) {
             throw engine(e);
         }
