@@ -82,6 +82,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--s3-credentials", defaultValue = "${env:GRANARY_S3_CREDENTIALS}", description = "How clients get access to a file's objects on the external store: sts-federation, sts-assume-role, presigned or granary (env GRANARY_S3_CREDENTIALS; default sts-assume-role with --s3-endpoint, sts-federation for AWS S3).")
     String s3Credentials;
 
+    @Option(names = "--metrics-token", defaultValue = "${env:GRANARY_METRICS_TOKEN}", description = "Serve GET /metrics (Prometheus) to scrapers that send this secret as \"Authorization: Bearer <token>\"; without it there is no metrics route. Prefer the env GRANARY_METRICS_TOKEN, which other users cannot see in the process list.")
+    String metricsToken;
+
     @Option(names = "--s3-role-arn", defaultValue = "${env:GRANARY_S3_ROLE_ARN}", description = "Role that sts-assume-role assumes (required on AWS S3; env GRANARY_S3_ROLE_ARN).")
     String s3RoleArn;
 
@@ -130,7 +133,7 @@ public final class ServerCommand implements Callable<Integer> {
         try {
             config = new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, "us-east-1",
                     workers, masterToken, catalog, backend, storeSettings(), Duration.ofSeconds(jobLeaseSeconds), nodeName,
-                    externalS3(), duckDbMemoryBytes());
+                    externalS3(), duckDbMemoryBytes(), metricsToken);
         } catch (IllegalArgumentException e) {
             throw new Connection.UsageException(e.getMessage());
         }

@@ -16,6 +16,7 @@ import java.time.Duration;
  * {@code jobLease} is how long a dead node's job waits before another node takes it. {@code s3} null runs the
  * embedded S3 endpoint; otherwise the node uses that external store. {@code duckDbMemory} caps the memory of
  * the in-process engine (DuckDB) in bytes (0 = {@link #DEFAULT_DUCKDB_MEMORY}); beyond it DuckDB spills to disk.
+ * {@code metricsToken} is the secret {@code GET /metrics} asks for as a bearer token (null = no metrics route).
  */
 public record ServerConfig(
         String host,
@@ -34,7 +35,8 @@ public record ServerConfig(
         Duration jobLease,
         String nodeName,
         ExternalS3Config s3,
-        long duckDbMemory) {
+        long duckDbMemory,
+        String metricsToken) {
 
     public static final String DUCKDB = "duckdb";
     /** The embedded catalog and job queue (until 0.1 they were in DuckDB: {@code catalog.duckdb} is migrated). */
@@ -71,23 +73,37 @@ public record ServerConfig(
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", 8080, 9000, dataDir, null, null, "granary", "us-east-1", 4, null, SQLITE, DUCKDB,
-                null, null, null, null, 0);
+                null, null, null, null, 0, null);
     }
 
     public ServerConfig withPorts(int apiPort, int s3ApiPort) {
         return new ServerConfig(host, apiPort, s3ApiPort, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers,
-                masterToken, catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory);
+                masterToken, catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, metricsToken);
     }
 
     public ServerConfig withMasterToken(String token) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, token,
-                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory);
+                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, metricsToken);
+    }
+
+    /** {@code GET /metrics} answers scrapers that send this secret as a bearer token. */
+    public ServerConfig withMetricsToken(String token) {
+        return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
+                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, token);
     }
 
     /** The catalog (with the job queue) and the tables on these stores, with their settings. */
     public ServerConfig withStores(String catalogStore, String tableBackend, Settings settings) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
-                catalogStore, tableBackend, settings, jobLease, nodeName, s3, duckDbMemory);
+                catalogStore, tableBackend, settings, jobLease, nodeName, s3, duckDbMemory, metricsToken);
+    }
+
+    // the record's own toString would print the two secrets
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", s3Port=" + s3Port + ", dataDir=" + dataDir + ", catalog="
+                + catalog + ", backend=" + backend + ", workers=" + workers + ", masterToken=" + (masterToken == null ? "none"
+                : "***") + ", metricsToken=" + (metricsToken == null ? "none" : "***") + "]";
     }
 
     /** Catalog, job queue and tables all on this PostgreSQL database. */

@@ -61,6 +61,7 @@ public final class JobService implements AutoCloseable {
     private ExecutorService workers;
     private ScheduledExecutorService leases;
     private volatile LegacyRequests legacy;
+    private volatile JobObserver observer = JobObserver.NONE;
 
     /** A handler with the operation whose requests it takes. */
     private record Registered<R>(JobOperation<R> operation, JobHandler<R> handler) {
@@ -107,6 +108,16 @@ public final class JobService implements AutoCloseable {
     /** How to read the jobs an older version stored without a typed request; without it, such jobs fail. */
     public void readLegacyRequestsWith(LegacyRequests reader) {
         this.legacy = reader;
+    }
+
+    /** Who is told when this node's workers start and end a job (metrics); one at a time. */
+    public void observeWith(JobObserver observer) {
+        this.observer = observer == null ? JobObserver.NONE : observer;
+    }
+
+    /** How many jobs this node's workers are running now. */
+    public int runningCount() {
+        return running.size();
     }
 
     /**
@@ -319,6 +330,10 @@ public final class JobService implements AutoCloseable {
             MDC.put("runId", job.runId());
         }
         running.add(job.id());
+        long startNanos = System.nanoTime();
+        long[] reported = {0, 0};
+        JobObserver.Outcome outcome = JobObserver.Outcome.ERROR;
+        observer.started(job);
         try {
             if (handler == null) {
                 throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
@@ -326,6 +341,8 @@ public final class JobService implements AutoCloseable {
             Object request = request(job, handler.operation());
             long[] lastWrite = {System.nanoTime()};
             ObjectNode results = handler.run(request, job, (bytes, rows) -> {
+                reported[0] = bytes;
+                reported[1] = rows;
                 long now = System.nanoTime();
                 if (now - lastWrite[0] >= PROGRESS_EVERY_NANOS) {
                     queue.progress(job.id(), bytes, rows);
@@ -333,6 +350,7 @@ public final class JobService implements AutoCloseable {
                 }
             });
             queue.succeed(job.id(), results == null ? JSON.createObjectNode() : results);
+            outcome = JobObserver.Outcome.SUCCESS;
             LOG.info("job {} {} succeeded", job.id(), job.operationName());
         } catch (GranaryException e) {
             String exceptionId = Secrets.exceptionId();
@@ -346,6 +364,7 @@ public final class JobService implements AutoCloseable {
             if (!started.get()) {
                 // interrupted by shutdown: leave it in processing so the next start retries it
                 LOG.warn("job {} {} interrupted by shutdown; it will be retried on the next start", job.id(), job.operationName());
+                outcome = JobObserver.Outcome.INTERRUPTED;
                 return;
             }
             String exceptionId = Secrets.exceptionId();
@@ -354,6 +373,7 @@ public final class JobService implements AutoCloseable {
                     "Internal error. Contact the administrator with exception id " + exceptionId + ".", exceptionId), null);
         } finally {
             running.remove(job.id());
+            observer.finished(job, outcome, System.nanoTime() - startNanos, reported[0], reported[1]);
             ended(job.id());
             MDC.remove("jobId");
             MDC.remove("runId");
