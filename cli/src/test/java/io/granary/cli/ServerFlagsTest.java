@@ -25,6 +25,7 @@ class ServerFlagsTest {
         "--backend | trino | Unknown storage kind \"trino\": use duckdb or postgres.",
         "--backend | postgres | --catalog postgres and --backend postgres need --postgres-url.",
         "--job-lease | 0 | The job lease must be at least 1 second.",
+        "--log-format | xml | Unknown log format \"xml\": use text or json.",
     })
     void badFlagIsRefusedAndNothingIsCreated(String flag, String value, String message) {
         Path dataDir = tmp.resolve("data");

@@ -20,6 +20,7 @@ import io.granary.server.console.ConsoleOrigins;
 import io.granary.server.console.ConsoleRoutes;
 import io.granary.server.http.ErrorHandling;
 import io.granary.server.http.LegacyJobRequests;
+import io.granary.server.http.RequestContext;
 import io.granary.server.http.Requests;
 import io.granary.server.http.Views;
 import io.granary.server.metrics.Metrics;
@@ -174,8 +175,10 @@ public final class GranaryServer implements AutoCloseable {
             // one line per request; never the token header
             c.requestLogger.http((ctx, ms) -> {
                 REQUESTS.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
+                RequestContext.end();
                 metrics.httpRequest(ctx.method().name(), RouteTemplate.of(ctx), ctx.statusCode(), Math.round(ms * 1e6));
             });
+            c.routes.before(RequestContext::begin);
             ErrorHandling.register(c.routes);
             new IndexRoutes(views, url, s3Url, readiness).register(c.routes);
             new TokenRoutes(tokens, catalog, requests, views).register(c.routes);

@@ -329,6 +329,7 @@ public final class JobService implements AutoCloseable {
         if (job.runId() != null) {
             MDC.put("runId", job.runId());
         }
+        MDC.put("tokenId", String.valueOf(job.creatorTokenId()));
         running.add(job.id());
         long startNanos = System.nanoTime();
         long[] reported = {0, 0};
@@ -354,6 +355,7 @@ public final class JobService implements AutoCloseable {
             LOG.info("job {} {} succeeded", job.id(), job.operationName());
         } catch (GranaryException e) {
             String exceptionId = Secrets.exceptionId();
+            MDC.put("exceptionId", exceptionId);
             if (e.errorCode().userError()) {
                 LOG.info("job {} {} failed: {} ({})", job.id(), job.operationName(), e.getMessage(), exceptionId);
             } else {
@@ -368,6 +370,7 @@ public final class JobService implements AutoCloseable {
                 return;
             }
             String exceptionId = Secrets.exceptionId();
+            MDC.put("exceptionId", exceptionId);
             LOG.error("job {} {} failed with an internal error ({})", job.id(), job.operationName(), exceptionId, e);
             queue.fail(job.id(), new JobError(ErrorCode.INTERNAL.code(),
                     "Internal error. Contact the administrator with exception id " + exceptionId + ".", exceptionId), null);
@@ -377,6 +380,8 @@ public final class JobService implements AutoCloseable {
             ended(job.id());
             MDC.remove("jobId");
             MDC.remove("runId");
+            MDC.remove("exceptionId");
+            MDC.remove("tokenId");
         }
     }
 
