@@ -10,6 +10,7 @@ import io.granary.core.model.TableRef;
 import io.granary.core.port.TableBackend;
 import io.granary.core.port.ExportTarget;
 import io.granary.core.util.SlicePipeline;
+import io.granary.jdbc.CsvParquet;
 import io.granary.jdbc.SqlValues;
 import io.granary.jdbc.Transactions;
 import io.granary.postgres.PgTables.Column;
@@ -290,7 +291,7 @@ public final class PostgresTableBackend implements TableBackend {
                 sql.append(" LIMIT ").append(Math.max(0, request.limit()));
             }
             boolean parquet = request.fileType() == FileType.PARQUET;
-            SlicePipeline.Step step = parquet ? PgParquet.step(outColumns, request.gzip())
+            SlicePipeline.Step step = parquet ? CsvParquet.step(outColumns, request.gzip())
                     : request.gzip() ? SlicePipeline.GZIP : SlicePipeline.KEEP;
             String extension = parquet ? ".parquet" : request.gzip() ? ".csv.gz" : ".csv";
             List<CompletableFuture<String>> stored = new ArrayList<>();

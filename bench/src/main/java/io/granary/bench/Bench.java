@@ -35,7 +35,7 @@ public final class Bench {
         List<String> options = new ArrayList<>(List.of(args).subList(1, args.length));
         switch (args[0]) {
             case "all" -> { }
-            case "import", "pg-import" -> {
+            case "import", "pg-import", "trino-import" -> {
                 options.add(0, args[0]);
                 options.add(0, "--only");
             }
@@ -99,6 +99,7 @@ public final class Bench {
         return List.of(new ImportScenario(Backend.DUCKDB), new UpsertScenario(Backend.DUCKDB),
                 new ExportScenario(Backend.DUCKDB), new LatencyScenario(), new ThroughputScenario(),
                 new ImportScenario(Backend.POSTGRES), new UpsertScenario(Backend.POSTGRES),
-                new ExportScenario(Backend.POSTGRES), new WorkspaceLoadScenario());
+                new ExportScenario(Backend.POSTGRES), new WorkspaceLoadScenario(), new ImportScenario(Backend.TRINO),
+                new UpsertScenario(Backend.TRINO), new ExportScenario(Backend.TRINO));
     }
 }

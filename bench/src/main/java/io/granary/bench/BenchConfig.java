@@ -16,6 +16,10 @@ import java.util.Set;
  * @param incrementRows   rows of each increment (half of them existing keys)
  * @param pgUpsertRows    the same for PostgreSQL
  * @param pgIncrementRows the same for PostgreSQL
+ * @param trinoSizesMb    CSV sizes of the Trino import and export scenarios (smaller by default: Trino's
+ *                        statements are slower on 2 cores, and it shares them with Granary)
+ * @param trinoUpsertRows the upsert scenario's base rows on Trino
+ * @param trinoIncrementRows the same for its increments
  * @param runs            repetitions of each timed import, upsert and export (medians are reported)
  * @param latencyRuns     sequential 1 KB imports of the latency scenario
  * @param clients         concurrent clients of the throughput scenario
@@ -35,6 +39,9 @@ record BenchConfig(
         long incrementRows,
         long pgUpsertRows,
         long pgIncrementRows,
+        List<Long> trinoSizesMb,
+        long trinoUpsertRows,
+        long trinoIncrementRows,
         int runs,
         int latencyRuns,
         int clients,
@@ -50,30 +57,38 @@ record BenchConfig(
 
     /** Every scenario, in the order they run. */
     static final List<String> SCENARIOS = List.of("import", "upsert", "export", "latency", "throughput", "pg-import",
-            "pg-upsert", "pg-export", "pg-workspace-load");
+            "pg-upsert", "pg-export", "pg-workspace-load", "trino-import", "trino-upsert", "trino-export");
+
+    /**
+     * What {@code bench/run all} runs without {@code --only}: every scenario but the Trino ones, which need a
+     * local Trino (20–30 s to start, 2 GiB) and add minutes even at small sizes on 2 cores.
+     */
+    static final List<String> DEFAULT_SCENARIOS = SCENARIOS.stream().filter(s -> !s.startsWith("trino-")).toList();
 
     static final String USAGE = """
             usage: bench/run all [--scale tiny|default|large] [--size-mb N[,N…]] [--pg-size-mb N[,N…]]
-                                 [--upsert-rows N] [--increment-rows N] [--pg-upsert-rows N] [--pg-increment-rows N]
+                                 [--trino-size-mb N[,N…]] [--upsert-rows N] [--increment-rows N]
+                                 [--pg-upsert-rows N] [--pg-increment-rows N] [--trino-upsert-rows N] [--trino-increment-rows N]
                                  [--runs N] [--latency-runs N] [--clients N] [--files-per-client N] [--tables N]
                                  [--server-heap SIZE] [--duckdb-memory SIZE] [--shared-server true|false] [--work-dir DIR] [--out DIR]
                                  [--only scenario,…]
-                   bench/run import|pg-import [same options]     (= all --only import / pg-import)
+                   bench/run import|pg-import|trino-import [same options]   (= all --only import / …)
                    bench/run generate FILE SIZE_MB               (the scenarios' CSV, for other tools)
-            scenarios: """ + String.join(", ", SCENARIOS);
+            scenarios: """ + String.join(", ", SCENARIOS) + "\n(all without --only runs every one but the trino-* ones)";
 
     static BenchConfig preset(String scale) {
         Path work = Path.of(System.getProperty("java.io.tmpdir"), "granary-bench");
-        Set<String> all = ordered(SCENARIOS);
+        Set<String> all = ordered(DEFAULT_SCENARIOS);
         Path out = Path.of("bench-results");
         // default fits about 10 minutes on 2 cores; large is the issue's full sizes and the memory-flatness check
         return switch (scale) {
-            case "tiny" -> new BenchConfig(scale, List.of(2L), List.of(2L), 20_000, 2_000, 20_000, 2_000, 1, 10, 10, 2,
+            case "tiny" -> new BenchConfig(scale, List.of(2L), List.of(2L), 20_000, 2_000, 20_000, 2_000,
+                    List.of(2L), 20_000, 2_000, 1, 10, 10, 2,
                     10, 16, "2g", null, true, work, out, all);
             case "default" -> new BenchConfig(scale, List.of(256L), List.of(128L), 1_000_000, 100_000, 500_000, 50_000,
-                    1, 200, 50, 20, 10, 16, "2g", null, false, work, out, all);
+                    List.of(64L), 500_000, 50_000, 1, 200, 50, 20, 10, 16, "2g", null, false, work, out, all);
             case "large" -> new BenchConfig(scale, List.of(1024L, 4096L), List.of(1024L), 10_000_000, 1_000_000,
-                    10_000_000, 1_000_000, 1, 200, 50, 20, 10, 16, "2g", null, false, work, out, all);
+                    10_000_000, 1_000_000, List.of(1024L), 10_000_000, 1_000_000, 1, 200, 50, 20, 10, 16, "2g", null, false, work, out, all);
             default -> throw new IllegalArgumentException("unknown scale " + scale + " (tiny, default or large)");
         };
     }
@@ -93,6 +108,9 @@ record BenchConfig(
         long incrementRows = c.incrementRows;
         long pgUpsertRows = c.pgUpsertRows;
         long pgIncrementRows = c.pgIncrementRows;
+        List<Long> trinoSizes = c.trinoSizesMb;
+        long trinoUpsertRows = c.trinoUpsertRows;
+        long trinoIncrementRows = c.trinoIncrementRows;
         int runs = c.runs;
         int latencyRuns = c.latencyRuns;
         int clients = c.clients;
@@ -118,6 +136,9 @@ record BenchConfig(
                 case "--increment-rows" -> incrementRows = Long.parseLong(v);
                 case "--pg-upsert-rows" -> pgUpsertRows = Long.parseLong(v);
                 case "--pg-increment-rows" -> pgIncrementRows = Long.parseLong(v);
+                case "--trino-size-mb" -> trinoSizes = longs(v);
+                case "--trino-upsert-rows" -> trinoUpsertRows = Long.parseLong(v);
+                case "--trino-increment-rows" -> trinoIncrementRows = Long.parseLong(v);
                 case "--runs" -> runs = positive(option, v);
                 case "--latency-runs" -> latencyRuns = positive(option, v);
                 case "--clients" -> clients = positive(option, v);
@@ -132,9 +153,9 @@ record BenchConfig(
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
-        return new BenchConfig(scale, sizes, pgSizes, upsertRows, incrementRows, pgUpsertRows, pgIncrementRows, runs,
-                latencyRuns, clients, filesPerClient, tables, c.slices, heap, duckDbMemory, sharedServer, work, out,
-                only);
+        return new BenchConfig(scale, sizes, pgSizes, upsertRows, incrementRows, pgUpsertRows, pgIncrementRows, trinoSizes,
+                trinoUpsertRows, trinoIncrementRows, runs, latencyRuns, clients, filesPerClient, tables, c.slices, heap,
+                duckDbMemory, sharedServer, work, out, only);
     }
 
     boolean runs(String scenario) {

@@ -23,6 +23,7 @@ final class BenchContext implements AutoCloseable {
     private final Path scratch;
     private final AtomicInteger dirs = new AtomicInteger();
     private final Map<Backend, ServerUnderTest> shared = new EnumMap<>(Backend.class);
+    private BenchTrino trino;
 
     BenchContext(BenchConfig config, Measurements results) throws IOException {
         this.config = config;
@@ -59,7 +60,7 @@ final class BenchContext implements AutoCloseable {
     }
 
     private List<String> serverArgs(Backend backend) {
-        List<String> args = new java.util.ArrayList<>(backend.serverArgs());
+        List<String> args = new java.util.ArrayList<>(backend.serverArgs(this));
         if (backend == Backend.DUCKDB && config.duckDbMemory() != null) {
             args.addAll(List.of("--duckdb-memory", config.duckDbMemory()));
         }
@@ -89,6 +90,18 @@ final class BenchContext implements AutoCloseable {
         return server;
     }
 
+    /** The run's local Trino, started on first use (20–30 s, not measured) and stopped by {@link #close()}. */
+    synchronized BenchTrino trino() {
+        if (trino == null) {
+            try {
+                trino = BenchTrino.start(config.workDir().resolve("trino"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return trino;
+    }
+
     /** Creates a bucket no other scenario uses (servers may be shared) and returns its id. */
     String newBucket(StorageClient client, String scenario) {
         String name = scenario + "-" + dirs.incrementAndGet();
@@ -97,11 +110,15 @@ final class BenchContext implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws InterruptedException, IOException {
         for (ServerUnderTest server : shared.values()) {
             server.stop();
         }
         shared.clear();
+        if (trino != null) {
+            trino.close();
+            trino = null;
+        }
     }
 
     /** Deletes what a scenario left in the work directory (generated data stays for the next scenario). */

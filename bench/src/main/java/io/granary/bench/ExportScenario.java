@@ -36,12 +36,12 @@ final class ExportScenario implements Scenario {
 
     @Override
     public void run(BenchContext ctx) throws Exception {
-        for (long sizeMb : backend == Backend.DUCKDB ? ctx.config.sizesMb() : ctx.config.pgSizesMb()) {
+        for (long sizeMb : backend.sizesMb(ctx.config)) {
             DataSets.Table data = ctx.data.table(sizeMb);
             Path scratch = ctx.freshDir(name() + "-" + sizeMb);
             try (ServerUnderTest server = ctx.startServer(name(), backend);
                     StorageClient client = server.client();
-                    RawEngine raw = backend.raw(scratch)) {
+                    RawEngine raw = backend.raw(ctx, scratch)) {
                 String bucket = ctx.newBucket(client, name());
                 ImportScenario.expect(raw.createAndLoad("t", data.csv()), data.rows(), "raw load");
                 String tableId = GranaryOps.create(client, bucket, "t", data.csv(), List.of()).tableId();
@@ -63,10 +63,9 @@ final class ExportScenario implements Scenario {
         for (int run = 0; run < ctx.config.runs(); run++) {
             Path target = scratch.resolve("export.csv" + (gzip ? ".gz" : ""));
             long t0 = System.nanoTime();
-            raw.exportCsv("t", target, gzip);
+            long rawBytes = raw.exportCsv("t", target, gzip);
             double rawSeconds = Timer.since(t0);
-            long rawBytes = Files.size(target);
-            Files.delete(target);
+            Files.deleteIfExists(target);
             ctx.results.add(name(), label, Measurements.Side.RAW, run, rawSeconds, "s", Map.of("bytes", rawBytes));
 
             long t1 = System.nanoTime();
@@ -86,7 +85,7 @@ final class ExportScenario implements Scenario {
                     rawSeconds, rawBytes >> 20, granarySeconds, bytes >> 20, slices);
         }
         ctx.results.summarize(name(), label, "s", server.peakRssBytes(), "Granary = export-async job, "
-                + slices + " slice(s) in the object store; raw = " + raw.describe("export") + " a local file"
+                + slices + " slice(s) in the object store; raw = " + raw.describe("export")
                 + (gzip && backend == Backend.DUCKDB ? " (DuckDB's own single-threaded gzip)" : "")
                 + (exact ? "" : "; RSS since start"));
     }
@@ -100,11 +99,11 @@ final class ExportScenario implements Scenario {
             if (rawDone) {
                 Path target = scratch.resolve("export.parquet");
                 long t0 = System.nanoTime();
-                rawDone = raw.exportParquet("t", target);
+                long bytes = raw.exportParquet("t", target);
+                rawDone = bytes >= 0;
                 if (rawDone) {
                     double seconds = Timer.since(t0);
-                    long bytes = Files.size(target);
-                    Files.delete(target);
+                    Files.deleteIfExists(target);
                     ctx.results.add(name(), label, Measurements.Side.RAW, run, seconds, "s", Map.of("bytes", bytes));
                 }
             }
@@ -123,8 +122,12 @@ final class ExportScenario implements Scenario {
                     Map.of("bytes", bytes, "slices", slices));
         }
         String note = "Granary = export-async job, " + slices + " Snappy Parquet slice(s) in the object store"
-                + (backend == Backend.DUCKDB ? "" : " (PostgreSQL COPY CSV slices converted by in-process DuckDB)")
-                + (rawDone ? "; raw = COPY … TO (FORMAT parquet) a local file" : "; raw: " + backend.label()
+                + switch (backend) {
+                    case DUCKDB -> "";
+                    case POSTGRES -> " (PostgreSQL COPY CSV slices converted by in-process DuckDB)";
+                    case TRINO -> " (rows read over JDBC into CSV slices converted by in-process DuckDB)";
+                }
+                + (rawDone ? "; raw = " + raw.describe("export-parquet") : "; raw: " + backend.label()
                         + " has no Parquet COPY");
         ctx.results.summarize(name(), label, "s", server.peakRssBytes(), note + (exact ? "" : "; RSS since start"));
     }

@@ -26,12 +26,12 @@ final class ImportScenario implements Scenario {
 
     @Override
     public void run(BenchContext ctx) throws Exception {
-        for (long sizeMb : backend == Backend.DUCKDB ? ctx.config.sizesMb() : ctx.config.pgSizesMb()) {
+        for (long sizeMb : backend.sizesMb(ctx.config)) {
             DataSets.Table data = ctx.data.table(sizeMb);
             Path scratch = ctx.freshDir(name() + "-" + sizeMb);
             try (ServerUnderTest server = ctx.startServer(name(), backend);
                     StorageClient client = server.client();
-                    RawEngine raw = backend.raw(scratch)) {
+                    RawEngine raw = backend.raw(ctx, scratch)) {
                 String bucket = ctx.newBucket(client, name());
                 for (String variant : List.of("csv", "csv.gz", "slices")) {
                     String label = label(variant, data);

@@ -28,7 +28,8 @@ final class RawDuckDb implements RawEngine {
         return switch (operation) {
             case "load" -> "CREATE TABLE + COPY FROM";
             case "upsert" -> "MERGE INTO … USING read_csv(…)";
-            case "export" -> "COPY … TO";
+            case "export" -> "COPY … TO a local file";
+            case "export-parquet" -> "COPY … TO (FORMAT parquet) a local file";
             default -> operation;
         };
     }
@@ -69,19 +70,20 @@ final class RawDuckDb implements RawEngine {
     }
 
     @Override
-    public void exportCsv(String table, Path target, boolean gzip) throws SQLException {
+    public long exportCsv(String table, Path target, boolean gzip) throws SQLException, java.io.IOException {
         try (Statement s = connection.createStatement()) {
             s.execute("COPY " + table + " TO " + lit(target) + " (FORMAT csv, HEADER true"
                     + (gzip ? ", COMPRESSION gzip" : "") + ")");
         }
+        return java.nio.file.Files.size(target);
     }
 
     @Override
-    public boolean exportParquet(String table, Path target) throws SQLException {
+    public long exportParquet(String table, Path target) throws SQLException, java.io.IOException {
         try (Statement s = connection.createStatement()) {
             s.execute("COPY " + table + " TO " + lit(target) + " (FORMAT parquet)");
         }
-        return true;
+        return java.nio.file.Files.size(target);
     }
 
     @Override

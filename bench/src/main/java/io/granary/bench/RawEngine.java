@@ -21,11 +21,14 @@ interface RawEngine extends AutoCloseable {
     /** Upserts a CSV with a header into {@code table} by {@code id}; returns the table's rows afterwards. */
     long upsert(String table, Path increment) throws Exception;
 
-    /** Writes the whole table to a local CSV file with a header, gzipped or not. */
-    void exportCsv(String table, Path target, boolean gzip) throws Exception;
+    /**
+     * Writes the whole table as CSV, gzipped or not: to the local file {@code target} (with a header), or where
+     * the engine's users would put it (Trino: its object store, {@code target} unused). Returns the bytes written.
+     */
+    long exportCsv(String table, Path target, boolean gzip) throws Exception;
 
-    /** Writes the whole table to a local Parquet file; false when the engine cannot. */
-    boolean exportParquet(String table, Path target) throws Exception;
+    /** Writes the whole table as Parquet, as {@link #exportCsv}; returns the bytes written, or -1 when the engine cannot. */
+    long exportParquet(String table, Path target) throws Exception;
 
     void drop(String table) throws Exception;
 

@@ -41,7 +41,7 @@ final class RawPostgres implements RawEngine {
         return switch (operation) {
             case "load" -> "CREATE TABLE + COPY FROM STDIN";
             case "upsert" -> "COPY FROM STDIN into a temp table + MERGE";
-            case "export" -> "COPY TO STDOUT (gzipped in Java for the gzip variant) into";
+            case "export" -> "COPY TO STDOUT (gzipped in Java for the gzip variant) into a local file";
             default -> operation;
         };
     }
@@ -113,7 +113,7 @@ final class RawPostgres implements RawEngine {
     }
 
     @Override
-    public void exportCsv(String table, Path target, boolean gzip) throws Exception {
+    public long exportCsv(String table, Path target, boolean gzip) throws Exception {
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(target), BUFFER);
                 OutputStream out = gzip ? new GZIPOutputStream(file, BUFFER) {
                     {
@@ -122,11 +122,12 @@ final class RawPostgres implements RawEngine {
                 } : file) {
             copy.copyOut("COPY " + table + " TO STDOUT WITH (FORMAT csv, HEADER true)", out);
         }
+        return Files.size(target);
     }
 
     @Override
-    public boolean exportParquet(String table, Path target) {
-        return false;
+    public long exportParquet(String table, Path target) {
+        return -1;
     }
 
     /** Copies {@code from} into a new table {@code to} of another schema ({@code INSERT … SELECT}, one transaction). */

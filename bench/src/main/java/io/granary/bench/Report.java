@@ -140,6 +140,9 @@ final class Report {
         m.put("incrementRows", c.incrementRows());
         m.put("pgUpsertRows", c.pgUpsertRows());
         m.put("pgIncrementRows", c.pgIncrementRows());
+        m.put("trinoSizesMb", c.trinoSizesMb());
+        m.put("trinoUpsertRows", c.trinoUpsertRows());
+        m.put("trinoIncrementRows", c.trinoIncrementRows());
         m.put("runs", c.runs());
         m.put("latencyRuns", c.latencyRuns());
         m.put("clients", c.clients());

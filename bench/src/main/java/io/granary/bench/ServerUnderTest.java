@@ -25,6 +25,8 @@ final class ServerUnderTest implements AutoCloseable {
 
     static final String TOKEN = "1-1-bench-master-token";
     static final int WORKERS = 4;
+    // generous: in Trino mode a start creates catalogs on Trino, which took over 2 minutes on a loaded machine
+    private static final int READY_SECONDS = 300;
 
     private final Process process;
     private final String url;
@@ -69,7 +71,7 @@ final class ServerUnderTest implements AutoCloseable {
         ServerUnderTest server = new ServerUnderTest(pb.start(), "http://127.0.0.1:" + port, log, dataDir);
         server.s3Url = "http://127.0.0.1:" + s3Port;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(READY_SECONDS).toNanos();
         while (System.nanoTime() < deadline) {
             if (!server.process.isAlive()) {
                 throw new IllegalStateException("the server exited with " + server.process.exitValue() + "; see " + log);
@@ -86,7 +88,7 @@ final class ServerUnderTest implements AutoCloseable {
             Thread.sleep(100);
         }
         server.stop();
-        throw new IllegalStateException("the server did not become ready in 120 s; see " + log);
+        throw new IllegalStateException("the server did not become ready in " + READY_SECONDS + " s; see " + log);
     }
 
     // one archive per class path and JVM: the JVM refuses an archive whose jars changed

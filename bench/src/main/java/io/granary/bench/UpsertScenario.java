@@ -25,14 +25,13 @@ final class UpsertScenario implements Scenario {
 
     @Override
     public void run(BenchContext ctx) throws Exception {
-        boolean pg = backend == Backend.POSTGRES;
-        long baseRows = pg ? ctx.config.pgUpsertRows() : ctx.config.upsertRows();
-        long incrementRows = pg ? ctx.config.pgIncrementRows() : ctx.config.incrementRows();
+        long baseRows = backend.upsertRows(ctx.config);
+        long incrementRows = backend.incrementRows(ctx.config);
         DataSets.Upsert data = ctx.data.upsert(baseRows, incrementRows, ctx.config.runs());
         Path scratch = ctx.freshDir(name());
         try (ServerUnderTest server = ctx.startServer(name(), backend);
                 StorageClient client = server.client();
-                RawEngine raw = backend.raw(scratch)) {
+                RawEngine raw = backend.raw(ctx, scratch)) {
             String bucket = ctx.newBucket(client, name());
             String base = "base: " + Labels.count(baseRows) + " rows, primary key";
             boolean exact = server.resetPeak();

@@ -26,7 +26,7 @@ final class WorkspaceLoadScenario implements Scenario {
         Path scratch = ctx.freshDir(name());
         try (ServerUnderTest server = ctx.startServer(name(), Backend.POSTGRES);
                 StorageClient client = server.client();
-                RawPostgres raw = (RawPostgres) Backend.POSTGRES.raw(scratch)) {
+                RawPostgres raw = (RawPostgres) Backend.POSTGRES.raw(ctx, scratch)) {
             String bucket = ctx.newBucket(client, name());
             GranaryOps.Load load = GranaryOps.create(client, bucket, "t", base, List.of());
             GranaryOps.expectRows(client, load.tableId(), rows);

@@ -11,7 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code bench/run all --scale tiny} end to end: every scenario runs, against DuckDB and PostgreSQL, and the
+ * {@code bench/run all --scale tiny} end to end: every default scenario runs, against DuckDB and PostgreSQL (the
+ * Trino ones are left out: a Trino start alone takes 20–30 s, minutes on a loaded machine), and the
  * results have positive times and server memory. No timing is asserted: the numbers of a tiny run on a CI
  * machine say nothing.
  */
@@ -44,11 +45,11 @@ class BenchTinyTest {
                 assertThat(row.path("raw").asDouble()).as(where).isPositive();
             }
         }
-        assertThat(scenarios).containsAll(BenchConfig.SCENARIOS);
+        assertThat(scenarios).containsAll(BenchConfig.DEFAULT_SCENARIOS);
         for (JsonNode m : results.path("measurements")) {
             assertThat(m.path("value").asDouble()).isPositive();
         }
-        assertThat(Files.readAllLines(out.resolve("results.csv")).size()).isGreaterThan(BenchConfig.SCENARIOS.size());
+        assertThat(Files.readAllLines(out.resolve("results.csv")).size()).isGreaterThan(BenchConfig.DEFAULT_SCENARIOS.size());
         assertThat(Files.readString(out.resolve("results.md"))).contains("| pg-export | Parquet")
                 .contains("| import | upload CSV ").contains("| import | aws s3 cp CSV ");
     }

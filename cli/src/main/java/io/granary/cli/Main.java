@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "granary", mixinStandardHelpOptions = true, version = "granary 0.1.0",
         description = "Granary: a self-hostable data platform speaking the Keboola Storage API.",
         subcommands = {ServerCommand.class, S3Command.class, BucketCommand.class, TableCommand.class, FileCommand.class, JobCommand.class, WorkspaceCommand.class,
-            RunCommand.class,
+            RunCommand.class, TrinoCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

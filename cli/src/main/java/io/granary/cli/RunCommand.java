@@ -50,16 +50,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--staging-input", defaultValue = "local", paramLabel = "MODE",
             description = {"How input tables reach the component: local (CSV files in in/tables, the default), s3"
                 + " (manifests with an s3 section: read the gzipped export with its credentials; AWS_ENDPOINT_URL_S3"
-                + " names the store). workspace is not available yet in the runner."})
+                + " names the store), workspace (tables loaded into a workspace of the server's backend, its connection"
+                + " in config.json's authorization.workspace; needs --staging-output workspace)."})
     String stagingInput;
 
     @Option(names = "--staging-output", defaultValue = "local", paramLabel = "MODE",
-            description = {"Where the component leaves its output tables: local (out/tables, the default); workspace"
-                + " is not available yet."})
+            description = {"Where the component leaves its output tables: local (out/tables, the default), workspace"
+                + " (tables of the run's workspace, named by the output mapping and out/tables/<name>.manifest files;"
+                + " needs --staging-input workspace)."})
     String stagingOutput;
 
     @Option(names = "--workspace-id", paramLabel = "ID",
-            description = "With workspace staging (not available yet): use this existing workspace and keep it.")
+            description = "With workspace staging: use this existing workspace and keep it (else one is created for"
+                + " the run and deleted at its end).")
     String workspaceId;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The component command, after --.")

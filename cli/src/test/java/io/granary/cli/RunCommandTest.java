@@ -45,11 +45,12 @@ class RunCommandTest {
     }
 
     @Test
-    void stagingFlagsAreDocumentedAndAMismatchOrAWorkspaceStopsTheRunFirst() throws Exception {
+    void stagingFlagsAreDocumentedAMismatchStopsTheRunFirstAndAWorkspaceRunCleansUp() throws Exception {
         CliRun help = CliRun.run(null, null, "run", "--help");
         assertThat(help.exitCode()).isZero();
-        assertThat(help.out()).contains("--staging-input=MODE", "--staging-output=MODE", "--workspace-id=ID", "s3",
-                "AWS_ENDPOINT_URL_S3", "workspace is not available yet");
+        assertThat(help.out().replaceAll("\\s+", " ")).contains("--staging-input=MODE", "--staging-output=MODE",
+                "--workspace-id=ID", "s3", "AWS_ENDPOINT_URL_S3", "needs --staging-output workspace",
+                "deleted at its end");
         Path config = Files.writeString(tmp.resolve("config.json"), "{}");
         CliRun mismatch = CliRun.run(null, null, "run", "--storage-api-host=" + server.url(),
                 "--storage-api-token=" + TOKEN, "--config", config.toString(), "--staging-input", "workspace",
@@ -58,12 +59,21 @@ class RunCommandTest {
         assertThat(mismatch.err()).contains(
                 "Component staging setting mismatch - input: \"workspace\", output: \"local\".");
         assertThat(tmp.resolve("never")).doesNotExist();
+        Path days = Files.writeString(tmp.resolve("days.json"), "{\"storage\": {\"input\": {\"tables\":"
+                + " [{\"source\": \"in.c-x.t\", \"days\": 2}]}}}");
+        CliRun refused = CliRun.run(null, null, "run", "--storage-api-host=" + server.url(),
+                "--storage-api-token=" + TOKEN, "--config", days.toString(), "--staging-input", "workspace",
+                "--staging-output", "workspace", "--", "true");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("Days option is not supported on workspace, use changed_since instead.");
         CliRun workspace = CliRun.run(null, null, "run", "--storage-api-host=" + server.url(),
                 "--storage-api-token=" + TOKEN, "--config", config.toString(), "--staging-input", "workspace",
-                "--staging-output", "workspace", "--data-dir", tmp.resolve("never").toString(), "--", "true");
-        assertThat(workspace.exitCode()).isEqualTo(1);
-        assertThat(workspace.err()).contains("Workspace staging is not available yet: the runner does not stage into a workspace in"
-                + " this version (Storage has workspaces: see granary workspace). Use --staging-input local or s3 (with --staging-output local).");
+                "--staging-output", "workspace", "--", "sh", "-c", "grep -q '\"workspace\"' \"$KBC_DATADIR/config.json\"");
+        assertThat(workspace.exitCode()).as(workspace.err()).isZero();
+        assertThat(workspace.out() + workspace.err()).contains("Created workspace ", "Deleted workspace ");
+        try (StorageClient client = StorageClient.create(server.url(), TOKEN)) {
+            assertThat(client.workspaces().list().size()).isZero();
+        }
         assertThat(tmp.resolve("never")).doesNotExist();
     }
 }

@@ -94,10 +94,22 @@ public final class Workspaces {
      * {@code dataWorkspaceId}), replacing its rows or, with {@code incremental}, merging them; returns the finished job.
      */
     public JsonNode writeTableFrom(long workspaceId, String object, String tableId, boolean incremental) {
+        return writeTableFrom(workspaceId, object, tableId, incremental, List.of());
+    }
+
+    /**
+     * As {@link #writeTableFrom(long, String, String, boolean)}, taking only {@code columns} of the workspace table
+     * (matched by name; empty = all of them).
+     */
+    public JsonNode writeTableFrom(long workspaceId, String object, String tableId, boolean incremental,
+            List<String> columns) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("dataWorkspaceId", workspaceId);
         body.put("dataObject", object);
         body.put("incremental", incremental);
+        if (columns != null && !columns.isEmpty()) {
+            body.put("columns", columns);
+        }
         return jobs.submitAndWait("/v2/storage/tables/" + seg(tableId) + "/import-async", body);
     }
 

@@ -2,6 +2,7 @@ package io.granary.objectstore;
 
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
+import io.granary.core.port.EngineAccess;
 import io.granary.core.port.ObjectStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -37,9 +38,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 /**
  * {@link ObjectStore} over any S3-compatible endpoint, the embedded one included, or AWS S3 itself.
  * Uploads of unknown length go up as multipart uploads of {@link #PART_SIZE} parts, so at most one part is
- * held in memory; everything else streams.
+ * held in memory; everything else streams. Table engines that reach the bucket themselves get its address
+ * and a key from {@link #engineEndpoint()}.
  */
-public final class S3ObjectStore implements ObjectStore {
+public final class S3ObjectStore implements ObjectStore, EngineAccess {
 
     /** Size of each part when the length of an upload is not known. */
     public static final int PART_SIZE = 8 * 1024 * 1024;
@@ -51,6 +53,7 @@ public final class S3ObjectStore implements ObjectStore {
     private final String bucket;
     private final String region;
     private final String accessKey;
+    private final EngineAccess.S3Endpoint engineKey;
     private final LocalBucket localBucket;
     private final S3Client client;
     private final S3Presigner presigner;
@@ -89,7 +92,7 @@ public final class S3ObjectStore implements ObjectStore {
      */
     public S3ObjectStore(URI endpoint, URI publicEndpoint, String bucket, String region, String accessKey,
             String secretKey, boolean pathStyle, Path localRoot) {
-        this(endpoint, publicEndpoint, bucket, region, accessKey, secretKey, pathStyle, localRoot, null);
+        this(endpoint, publicEndpoint, bucket, region, accessKey, secretKey, pathStyle, localRoot, null, null);
     }
 
     /**
@@ -102,14 +105,22 @@ public final class S3ObjectStore implements ObjectStore {
         return new S3ObjectStore(Objects.requireNonNull(endpoint, "endpoint"), publicEndpoint, bucket, region,
                 systemAccessKey, systemSecret, pathStyle, localRoot, AwsBasicCredentials.create(
                         ScopedBlobStoreLocator.presignAccessKey(systemAccessKey),
-                        ScopedBlobStoreLocator.presignSecret(systemAccessKey, systemSecret)));
+                        ScopedBlobStoreLocator.presignSecret(systemAccessKey, systemSecret)),
+                AwsBasicCredentials.create(ScopedBlobStoreLocator.engineAccessKey(systemAccessKey),
+                        ScopedBlobStoreLocator.engineSecret(systemAccessKey, systemSecret)));
     }
 
     private S3ObjectStore(URI endpoint, URI publicEndpoint, String bucket, String region, String accessKey,
-            String secretKey, boolean pathStyle, Path localRoot, AwsBasicCredentials presignCredentials) {
+            String secretKey, boolean pathStyle, Path localRoot, AwsBasicCredentials presignCredentials,
+            AwsBasicCredentials engineCredentials) {
         this.bucket = Objects.requireNonNull(bucket, "bucket");
         this.region = region == null || region.isBlank() ? "us-east-1" : region;
         this.endpoint = endpoint;
+        // on Granary's endpoints an engine gets a key of its own, never the system secret minted keys derive from
+        this.engineKey = engineCredentials == null
+                ? new EngineAccess.S3Endpoint(endpoint, this.region, bucket, pathStyle, accessKey, secretKey)
+                : new EngineAccess.S3Endpoint(endpoint, this.region, bucket, pathStyle, engineCredentials.accessKeyId(),
+                        engineCredentials.secretAccessKey());
         this.publicEndpoint = publicEndpoint != null ? publicEndpoint : endpoint;
         this.localBucket = localRoot == null ? null : new LocalBucket(localRoot.toAbsolutePath().normalize().resolve(bucket));
         this.accessKey = accessKey;
@@ -150,6 +161,12 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public String region() {
         return region;
+    }
+
+    /** The endpoint Granary itself talks to (not the public one) and a key with full access to the bucket. */
+    @Override
+    public EngineAccess.S3Endpoint engineEndpoint() {
+        return engineKey;
     }
 
     /** The endpoint for clients; for AWS S3 (no endpoint configured) the region's {@code https://s3.<region>.amazonaws.com}. */

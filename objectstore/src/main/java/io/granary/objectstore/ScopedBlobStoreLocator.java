@@ -18,7 +18,9 @@ import org.gaul.s3proxy.blobstore.BlobStore;
 
 /**
  * Decides, per S3 request, which credential verifies its signature and what it may do. The system
- * access key gets the whole store. The presign key ({@link #presignAccessKey}, whose secret is derived
+ * access key gets the whole store, and so does the engine key ({@link #engineAccessKey}: a table engine such as
+ * Trino reading and writing the bucket itself), whose secret is derived like a minted one, so an engine never
+ * holds the secret every other one derives from. The presign key ({@link #presignAccessKey}, whose secret is derived
  * like a minted one) signs Granary's presigned URLs and may only read or put single objects. Any other
  * access key must be a credential minted by {@link EmbeddedCredentialIssuer}: unexpired, naming a key it
  * covers, and then limited to uploading or downloading. A minted credential or presigned URL on a file's
@@ -40,6 +42,8 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
     private final String systemAccessKey;
     private final String systemSecret;
     private final String presignAccessKey;
+    private final String engineAccessKey;
+    private final AccessGrant engineGrant;
     private final Catalog catalog;
     private final Clock clock;
     private final AccessGrant systemGrant;
@@ -61,6 +65,8 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
         this.systemAccessKey = Objects.requireNonNull(systemAccessKey);
         this.systemSecret = Objects.requireNonNull(systemSecret);
         this.presignAccessKey = presignAccessKey(systemAccessKey);
+        this.engineAccessKey = engineAccessKey(systemAccessKey);
+        this.engineGrant = new AccessGrant(engineSecret(systemAccessKey, systemSecret), store);
         this.catalog = Objects.requireNonNull(catalog);
         this.clock = Objects.requireNonNull(clock);
         this.systemGrant = new AccessGrant(systemSecret, store);
@@ -79,6 +85,16 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
         return DerivedSecret.of(systemSecret, presignAccessKey(systemAccessKey));
     }
 
+    /** The access key of table engines (Trino) on an endpoint whose system key is given: full access. */
+    static String engineAccessKey(String systemAccessKey) {
+        return systemAccessKey + "-engine";
+    }
+
+    /** Its secret. */
+    static String engineSecret(String systemAccessKey, String systemSecret) {
+        return DerivedSecret.of(systemSecret, engineAccessKey(systemAccessKey));
+    }
+
     @Override
     public AccessGrant locateBlobStore(String identity, String container, String blob) {
         if (identity == null) {
@@ -86,6 +102,9 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
         }
         if (identity.equals(systemAccessKey)) {
             return systemGrant;
+        }
+        if (identity.equals(engineAccessKey)) {
+            return engineGrant;
         }
         // blob == null is a bucket-level operation (ListObjects, HeadBucket, ...): never for a minted key
         if (container == null || blob == null || ScopedBlobStore.isInternalName(blob)) {
@@ -116,7 +135,8 @@ public final class ScopedBlobStoreLocator implements BlobStoreLocator {
 
     /** The minted credential with this access key id, if any (expired ones included). */
     Optional<ScopedCredential> minted(String accessKeyId) {
-        if (accessKeyId.equals(systemAccessKey) || accessKeyId.equals(presignAccessKey)) {
+        if (accessKeyId.equals(systemAccessKey) || accessKeyId.equals(presignAccessKey)
+                || accessKeyId.equals(engineAccessKey)) {
             return Optional.empty();
         }
         Instant now = clock.instant();

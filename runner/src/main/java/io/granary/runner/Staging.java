@@ -32,12 +32,17 @@ public final class Staging implements AutoCloseable {
      * Opens the stagings the modes name; a staging that needs something for the run (a workspace) makes it here.
      * Adding a staging is one class per side plus its name here and in {@link StagingModes}.
      *
-     * @throws UserException        an unknown mode, workspace staging (not available yet), or what the staging
-     *                              refuses in the configuration
+     * @throws UserException        an unknown mode, or what the staging refuses in the configuration ({@code days}
+     *                              on a workspace) or Storage refuses (the workspace)
      * @throws ApplicationException a workspace on one side only ({@link StagingModes#check})
      */
     public static Staging open(StagingModes modes, StagingContext context) {
-        modes.check(); // refuses workspace staging until Granary has workspaces: only local and s3 get here
+        modes.check();
+        if (modes.workspace()) {
+            // both sides are one workspace: the input side makes it and deletes it, the output side unloads from it
+            WorkspaceInputStaging workspace = WorkspaceInputStaging.open(context, modes.workspaceId());
+            return new Staging(workspace, new WorkspaceOutputStaging(context, workspace));
+        }
         InputStaging in = switch (modes.input()) {
             case StagingModes.S3_MODE -> new S3InputStaging(context);
             default -> new LocalInputStaging(context);

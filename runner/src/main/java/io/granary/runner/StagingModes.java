@@ -17,10 +17,6 @@ public record StagingModes(String input, String output, String workspaceId) {
     public static final String WORKSPACE_MODE = "workspace";
     public static final List<String> INPUTS = List.of(LOCAL_MODE, S3_MODE, WORKSPACE_MODE);
     public static final List<String> OUTPUTS = List.of(LOCAL_MODE, WORKSPACE_MODE);
-    /** Workspace staging needs the workspaces API, which this version of Granary does not have yet. */
-    static final String WORKSPACE_NOT_AVAILABLE = "Workspace staging is not available yet: the runner does not stage"
-            + " into a workspace in this version (Storage has workspaces: see granary workspace). Use --staging-input local or s3 (with --staging-output local).";
-
     /** CSV files in {@code in/tables} and {@code out/tables}: the default. */
     public static final StagingModes LOCAL = new StagingModes(LOCAL_MODE, LOCAL_MODE, null);
 
@@ -37,10 +33,10 @@ public record StagingModes(String input, String output, String workspaceId) {
 
     /**
      * Refuses what cannot run, before anything starts: an unknown name, a workspace on one side only (both sides of
-     * a workspace staging are one workspace, as Keboola requires of its workspace types), {@code --workspace-id}
-     * without a workspace, and for now workspace staging itself ({@link #WORKSPACE_NOT_AVAILABLE}).
+     * a workspace staging are one workspace, as Keboola requires of its workspace types), and {@code --workspace-id}
+     * without a workspace.
      *
-     * @throws UserException        an unknown name, a workspace id without workspace staging, workspace staging
+     * @throws UserException        an unknown name, a workspace id without workspace staging
      * @throws ApplicationException {@code Component staging setting mismatch - input: "<in>", output: "<out>".}, as
      *                              Keboola classes it
      */
@@ -59,9 +55,6 @@ public record StagingModes(String input, String output, String workspaceId) {
         if (workspaceId != null && !workspace()) {
             throw new UserException("Workspace \"" + workspaceId + "\" can only be used with workspace staging"
                     + " (input and output \"workspace\").");
-        }
-        if (workspace()) {
-            throw new UserException(WORKSPACE_NOT_AVAILABLE);
         }
     }
 }

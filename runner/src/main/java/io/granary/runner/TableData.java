@@ -19,6 +19,15 @@ public interface TableData extends Closeable {
      */
     boolean empty() throws IOException;
 
+    /**
+     * True when the data itself names its columns (a workspace table): a new table is then created from it in one
+     * job even when columns are configured, so a failed create leaves nothing behind. False (files): a new table with
+     * configured columns is created empty from them, then loaded.
+     */
+    default boolean namesItsColumns() {
+        return false;
+    }
+
     /** Creates {@code bucketId.name} from the data, its header naming the columns (3.6.5 "create-from-file"). */
     void createTable(String bucketId, String name, TableCreateOptions options) throws IOException;
 

@@ -145,8 +145,8 @@ final class TableLoader {
             // nothing names the columns and nothing is to load: the reference refuses before touching the table
             throw new UserException("There are no data in import file");
         }
-        if (existing == null && o.columns().isEmpty()) {
-            // create from the data's own header (3.6.5 "create-from-file")
+        if (existing == null && (o.columns().isEmpty() || data.namesItsColumns())) {
+            // create from the data's own header (3.6.5 "create-from-file") or the workspace table's columns
             data.createTable(o.bucketId(), o.tableName(), TableCreateOptions.defaults().primaryKey(o.primaryKey())
                     .delimiter(o.delimiter()).enclosure(o.enclosure()));
             log.info("Created table \"" + o.destination() + "\" from \"" + o.source() + "\".");

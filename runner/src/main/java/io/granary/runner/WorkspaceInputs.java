@@ -1,12 +1,12 @@
 package io.granary.runner;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
  * The table input mapping as a workspace load takes it (spec 5.2): the items of config.json (snake_case) unchanged,
- * for one {@code input-mapping-load} job. What a workspace cannot load is refused before anything is made. Not used
- * yet: workspace staging waits for the workspaces API ({@link StagingModes#check} refuses it until then).
+ * for one {@code input-mapping-load} job. What a workspace cannot load is refused before anything is made.
  */
 final class WorkspaceInputs {
 
@@ -35,7 +35,9 @@ final class WorkspaceInputs {
         check(tables.stream().map(InputTable::mapping).toList());
         ArrayNode items = Json.array();
         for (InputTable t : tables) {
-            items.add(t.mapping().json());
+            ObjectNode item = t.mapping().json();
+            item.remove("days"); // the parsed config's default 0: any days the load endpoint sees it refuses
+            items.add(item);
         }
         return items;
     }

@@ -9,8 +9,7 @@ import java.util.TreeSet;
 /**
  * The output tables of a workspace run (spec 5.4): not listed from the database, but every output mapping entry's
  * {@code source} plus every {@code out/tables/<name>.manifest} that no entry names. No orphan or missing-source check:
- * a table the component did not make surfaces as Storage's error when it is unloaded. Not used yet: workspace staging
- * waits for the workspaces API ({@link StagingModes#check} refuses it until then).
+ * a table the component did not make surfaces as Storage's error when it is unloaded.
  */
 final class WorkspaceOutputs {
 

@@ -42,12 +42,10 @@ class StagingModesTest {
     }
 
     @Test
-    void workspaceStagingIsNotAvailableYet() {
+    void workspaceStagingRunsWithOrWithoutAGivenWorkspace() {
         for (StagingModes workspace : List.of(new StagingModes("workspace", "workspace", null),
                 new StagingModes("workspace", "workspace", "42"))) {
-            assertThatThrownBy(workspace::check).as(workspace.toString()).isInstanceOf(UserException.class)
-                    .hasMessage("Workspace staging is not available yet: the runner does not stage into a workspace in"
-                            + " this version (Storage has workspaces: see granary workspace). Use --staging-input local or s3 (with --staging-output local).");
+            assertThatCode(workspace::check).as(workspace.toString()).doesNotThrowAnyException();
         }
     }
 
@@ -82,14 +80,6 @@ class StagingModesTest {
                     List.of("true"), Duration.ofSeconds(5), null, false, false, "in", new StagingModes("x", "local", null)));
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.message()).isEqualTo("Unknown input staging \"x\". Use one of: local, s3, workspace.");
-
-            log.clear();
-            r = new Runner(client, (level, m) -> log.add(level + " " + m)).run(new RunRequest(config, "c", null, data,
-                    List.of("true"), Duration.ofSeconds(5), null, false, false, "in",
-                    new StagingModes("workspace", "workspace", null)));
-            assertThat(r.exitCode()).isEqualTo(1);
-            assertThat(r.message()).isEqualTo(StagingModes.WORKSPACE_NOT_AVAILABLE);
-            assertThat(log).containsExactly("ERROR " + StagingModes.WORKSPACE_NOT_AVAILABLE);
         }
         assertThat(data).doesNotExist();
     }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The mapping rules workspace staging will follow once Granary has workspaces: what a workspace load refuses (spec
+ * The mapping rules of workspace staging: what a workspace load refuses (spec
  * 5.2) and which workspace tables a run unloads (spec 5.4).
  */
 class WorkspaceMappingTest {

@@ -66,6 +66,11 @@ public record ServerConfig(
             throw new IllegalArgumentException("--s3-credentials granary needs --catalog postgres: the S3 endpoint checks"
                     + " the credentials this node mints in the catalog they share.");
         }
+        if (StoreFactories.installed().backend(backend).needsSharedCatalog()
+                && !StoreFactories.installed().catalog(catalog).shared()) {
+            throw new IllegalArgumentException("--backend " + backend + " needs --catalog postgres: its tables are shared by"
+                    + " every node, so tokens, buckets and jobs must be too.");
+        }
         if (jobLease.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("The job lease must be at least 1 second.");
         }

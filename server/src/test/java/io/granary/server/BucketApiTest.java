@@ -34,7 +34,7 @@ class BucketApiTest {
         assertThat(b.get("stage").asText()).isEqualTo("in");
         assertThat(b.get("description").asText()).isEqualTo("d");
         assertThat(b.get("uri").asText()).isEqualTo(granary.url() + "/v2/storage/buckets/in.c-sales");
-        assertThat(b.get("backend").asText()).isEqualTo(EmbeddedGranary.onPostgres() ? "postgres" : "duckdb");
+        assertThat(b.get("backend").asText()).isEqualTo(EmbeddedGranary.backend());
         assertThat(master().get("/v2/storage/buckets/in.c-sales").json().get("id").asText()).isEqualTo("in.c-sales");
         assertThat(master().get("/v2/storage/buckets/in.c-sales/").status()).isEqualTo(200);
     }

@@ -20,21 +20,24 @@ class StoreFactoriesTest {
         assertThat(stores.backend("duckdb").name()).isEqualTo("duckdb");
         assertThat(stores.backend("postgres").name()).isEqualTo("postgres");
         assertThat(stores.catalogChoices()).isEqualTo("sqlite or postgres");
-        assertThat(stores.backendChoices()).isEqualTo("duckdb or postgres");
-        assertThatThrownBy(() -> stores.backend("trino")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("Unknown storage kind \"trino\": use duckdb or postgres.");
+        assertThat(stores.backend("trino").name()).isEqualTo("trino");
+        assertThat(stores.backendChoices()).isEqualTo("duckdb, postgres or trino");
+        assertThatThrownBy(() -> stores.backend("hive")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Unknown storage kind \"hive\": use duckdb, postgres or trino.");
     }
 
     @Test
     void aSettingTwoStoresShareIsOfferedOnce() {
         assertThat(stores.settings()).extracting(Setting::flag)
-                .containsExactly("--postgres-password", "--postgres-url", "--postgres-user", "--workspace-host",
-                        "--workspace-port");
+                .containsExactly("--postgres-password", "--postgres-url", "--postgres-user", "--trino-catalog",
+                        "--trino-maintenance-interval", "--trino-password", "--trino-postgres-url",
+                        "--trino-s3-endpoint", "--trino-url", "--trino-user", "--workspace-host", "--workspace-port");
         assertThat(stores.settings()).extracting(Setting::environmentVariable)
-                .containsExactly("GRANARY_POSTGRES_PASSWORD", "GRANARY_POSTGRES_URL", "GRANARY_POSTGRES_USER",
-                        "GRANARY_WORKSPACE_HOST", "GRANARY_WORKSPACE_PORT");
+                .startsWith("GRANARY_POSTGRES_PASSWORD", "GRANARY_POSTGRES_URL", "GRANARY_POSTGRES_USER",
+                        "GRANARY_TRINO_CATALOG")
+                .endsWith("GRANARY_WORKSPACE_HOST", "GRANARY_WORKSPACE_PORT");
         assertThat(stores.settings()).filteredOn(Setting::secret).extracting(Setting::name)
-                .containsExactly("postgres-password");
+                .containsExactly("postgres-password", "trino-password");
     }
 
     @Test

@@ -145,7 +145,14 @@ class TableApiTest {
         tables.create("in.c-main", "ops", tables.upload("o.csv", "id,name\n1,a\n2,b\n3,c\n"), Map.of());
         Api.Response csv = granary.master().get("/v2/storage/tables/in.c-main.ops/data-preview?limit=2");
         assertThat(csv.status()).isEqualTo(200);
-        assertThat(csv.body()).isEqualTo("\"id\",\"name\"\n\"1\",\"a\"\n\"2\",\"b\"\n");
+        if (EmbeddedGranary.backend().equals("trino")) {
+            // a distributed engine reads the rows of an unordered preview in no particular order
+            assertThat(csv.body()).startsWith("\"id\",\"name\"\n");
+            assertThat(csv.body().lines().skip(1).toList()).hasSize(2).doesNotHaveDuplicates()
+                    .isSubsetOf("\"1\",\"a\"", "\"2\",\"b\"", "\"3\",\"c\"");
+        } else {
+            assertThat(csv.body()).isEqualTo("\"id\",\"name\"\n\"1\",\"a\"\n\"2\",\"b\"\n");
+        }
         JsonNode json = granary.master().get("/v2/storage/tables/in.c-main.ops/data-preview?format=json&columns=name"
                 + "&whereColumn=id&whereValues[]=3").json();
         assertThat(json.get("rows").get(0).get(0).get("value").asText()).isEqualTo("c");

@@ -10,12 +10,20 @@ import java.util.List;
  */
 public interface TableBackendFactory {
 
-    /** The name {@code --backend} takes ({@code duckdb}, {@code postgres}). */
+    /** The name {@code --backend} takes ({@code duckdb}, {@code postgres}, {@code trino}). */
     String name();
 
     /** The settings this backend reads (flags and {@code GRANARY_*} variables of {@code granary server}). */
     default List<Setting> settings() {
         return List.of();
+    }
+
+    /**
+     * Whether this backend runs only beside a catalog several nodes share ({@link CatalogStoreFactory#shared()}):
+     * its tables are meant for many stateless nodes, and what it records besides the rows lives in that database.
+     */
+    default boolean needsSharedCatalog() {
+        return false;
     }
 
     /**

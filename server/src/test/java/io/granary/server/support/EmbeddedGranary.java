@@ -7,6 +7,7 @@ import io.granary.postgres.PostgresConfig;
 import io.granary.postgres.TestPostgres;
 import io.granary.server.GranaryServer;
 import io.granary.server.ServerConfig;
+import io.granary.trino.TestTrino;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -25,7 +26,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * directory for a test class, and gives tests an HTTP client and AWS SDK clients for it. With the
  * system property {@code granary.test.storage=postgres} (the build's second test run), catalog, job
  * queue and tables are on a fresh database of a real PostgreSQL instead: the same tests, the other
- * implementation of every port.
+ * implementation of every port. With {@code granary.test.storage=trino} (the third run) catalog and job queue
+ * are on PostgreSQL and the tables on the shared local Trino ({@link TestTrino}) over Iceberg, in Trino catalogs
+ * of this server's own, which it creates as a real node does and which are dropped when the class is done.
  *
  * <p>The one harness of every module's tests (published as the server's test-jar): register it with
  * {@code @RegisterExtension static EmbeddedGranary granary = new EmbeddedGranary();}, then talk to
@@ -37,12 +40,15 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     public static final String MASTER_TOKEN = "1-1-test-master-token-secret";
     /** What {@code GET /metrics} asks for as a bearer token on every test server. */
     public static final String METRICS_TOKEN = "test-metrics-scrape-secret";
+    private static final String TRINO = "trino";
 
     private final boolean presignedStore;
+    private final boolean postgresAlways;
     private Path dataDir;
     private GranaryServer server;
     private PostgresConfig postgres;
     private PresignedStore store;
+    private String trinoCatalog;
 
     /** Objects on the node's own embedded S3 endpoint. */
     public EmbeddedGranary() {
@@ -50,7 +56,20 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     }
 
     private EmbeddedGranary(boolean presignedStore) {
+        this(presignedStore, false);
+    }
+
+    private EmbeddedGranary(boolean presignedStore, boolean postgresAlways) {
         this.presignedStore = presignedStore;
+        this.postgresAlways = postgresAlways;
+    }
+
+    /**
+     * Catalog, queue and tables on PostgreSQL (embedded) whatever {@link #onPostgres()} says: for a test of what
+     * only that backend has (a PostgreSQL workspace that a real {@code psql} logs in to).
+     */
+    public static EmbeddedGranary withPostgres() {
+        return new EmbeddedGranary(false, true);
     }
 
     /**
@@ -62,9 +81,15 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
         return new EmbeddedGranary(true);
     }
 
-    /** Whether this test run uses the PostgreSQL catalog, queue and tables. */
+    /** Whether this test run keeps the catalog and the job queue on PostgreSQL (the PostgreSQL and the Trino runs). */
     public static boolean onPostgres() {
-        return "postgres".equals(System.getProperty("granary.test.storage"));
+        return !backend().equals(ServerConfig.DUCKDB);
+    }
+
+    /** The table backend of this test run: {@code duckdb}, {@code postgres} or {@code trino}. */
+    public static String backend() {
+        String storage = System.getProperty("granary.test.storage");
+        return storage == null || storage.isBlank() ? ServerConfig.DUCKDB : storage.strip();
     }
 
     @Override
@@ -80,6 +105,10 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
             store.close();
             store = null;
         }
+        if (trinoCatalog != null) {
+            TestTrino.dropCatalogs(trinoCatalog);
+            trinoCatalog = null;
+        }
         FileTrees.delete(dataDir);
     }
 
@@ -92,11 +121,17 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
             }
             config = onExternalStore(config, store.config());
         }
-        if (onPostgres()) {
+        if (postgresAlways || onPostgres()) {
             if (postgres == null) {
                 postgres = TestPostgres.newDatabase();
             }
             config = config.withPostgres(postgres);
+        }
+        if (backend().equals(TRINO)) {
+            if (trinoCatalog == null) {
+                trinoCatalog = TestTrino.newCatalogName();
+            }
+            config = config.withStores(ServerConfig.POSTGRES, TRINO, TestTrino.settings(config.storeSettings(), trinoCatalog));
         }
         server = GranaryServer.start(config);
     }

@@ -1,4 +1,4 @@
-package io.granary.postgres;
+package io.granary.jdbc;
 
 import io.granary.core.util.SlicePipeline;
 import java.io.IOException;
@@ -11,28 +11,29 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Turns the CSV slices PostgreSQL's {@code COPY} writes into Parquet slices, each in an in-process DuckDB of its
- * own: DuckDB reads the CSV and writes the Parquet file in a stream, within {@link #MEMORY_LIMIT} (spilling to the
- * slice's directory), so no slice is ever held in memory. PostgreSQL has no Parquet writer, and DuckDB is already
- * Granary's embedded engine.
+ * Turns CSV export slices in Granary's format (every value quoted, LF, no header: what PostgreSQL's {@code COPY}
+ * and the Trino backend's JDBC export write) into Parquet slices, each in an in-process DuckDB of its own: DuckDB
+ * reads the CSV and writes the Parquet file in a stream, within {@link #MEMORY_LIMIT} (spilling to the slice's
+ * directory), so no slice is ever held in memory. PostgreSQL has no Parquet writer, Trino's lower-cases column
+ * names, and DuckDB is already Granary's embedded engine.
  */
-final class PgParquet {
+public final class CsvParquet {
 
     /** What one conversion's DuckDB may use; two run per core at most ({@link SlicePipeline}). */
-    static final String MEMORY_LIMIT = "256MB";
+    public static final String MEMORY_LIMIT = "256MB";
     /** Longest CSV record (row) a conversion reads, as a DuckDB load accepts. */
     static final long MAX_ROW_BYTES = 16L << 20;
     private static final long READ_BUFFER_BYTES = 32L << 20;
 
-    private PgParquet() {
+    private CsvParquet() {
     }
 
     /**
-     * The pipeline step that replaces a CSV slice ({@link PgCopy#export}'s format, {@code columns} in order) by
+     * The pipeline step that replaces a CSV slice (Granary's export format, {@code columns} in order) by
      * {@code <slice>.parquet}: one string column per exported column, named as it, rows in slice order;
      * {@code compress} = Snappy pages, else uncompressed.
      */
-    static SlicePipeline.Step step(List<String> columns, boolean compress) {
+    public static SlicePipeline.Step step(List<String> columns, boolean compress) {
         return csv -> convert(csv, columns, compress);
     }
 

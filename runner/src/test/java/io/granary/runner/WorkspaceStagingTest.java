@@ -1,0 +1,269 @@
+package io.granary.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.granary.client.StorageApiException;
+import io.granary.client.StorageClient;
+import io.granary.runner.components.DuckDbSqlComponent;
+import io.granary.server.support.EmbeddedGranary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Workspace staging (spec 5, workspaces.md "Runner staging modes") on the embedded DuckDB backend, with a real
+ * component: a Java program on DuckDB JDBC that runs SQL in the workspace's own database file.
+ */
+class WorkspaceStagingTest {
+
+    static final StagingModes WORKSPACE = new StagingModes("workspace", "workspace", null);
+    private static final Pattern CREATED = Pattern.compile("Created workspace (\\d+) ");
+
+    @RegisterExtension
+    static EmbeddedGranary granary = new EmbeddedGranary();
+    static StorageClient client;
+
+    @TempDir
+    Path tmp;
+
+    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeAll
+    static void start() {
+        Components.requireBoto3();
+        client = StorageClient.create(granary.url(), EmbeddedGranary.MASTER_TOKEN);
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+    }
+
+    /** {@code java -cp <this test class path> DuckDbSqlComponent}, as a user runs a component on DuckDB JDBC. */
+    static List<String> duckDbComponent() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+                System.getProperty("java.class.path"), DuckDbSqlComponent.class.getName());
+    }
+
+    RunResult run(String config, List<String> command, StagingModes modes, Path data, String configId) throws Exception {
+        Path cfg = Files.writeString(Files.createTempFile(tmp, "config", ".json"), config);
+        return new Runner(client, (level, message) -> log.add(level + " " + message)).run(new RunRequest(cfg, "c.sql",
+                configId, data, command, Duration.ofSeconds(60), null, false, false, "in", modes));
+    }
+
+    RunResult run(String config, List<String> command, StagingModes modes, Path data) throws Exception {
+        return run(config, command, modes, data, null);
+    }
+
+    /** The id of the workspace the run created, from its log. */
+    long createdWorkspace() {
+        for (String line : log) {
+            Matcher m = CREATED.matcher(line);
+            if (m.find()) {
+                return Long.parseLong(m.group(1));
+            }
+        }
+        throw new AssertionError("no workspace was created: " + log);
+    }
+
+    static boolean workspaceExists(long id) {
+        try {
+            client.workspaces().get(id);
+            return true;
+        } catch (StorageApiException e) {
+            if (e.status() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** S3StagingTest's config (a component that writes result.csv from people.csv) with SQL that does the same. */
+    static String config(String source, String destination, String sql) {
+        String storage = S3StagingTest.config(source, destination).strip();
+        return storage.substring(0, storage.length() - 1) + ", \"parameters\": {\"sql\": " + sql + "}}";
+    }
+
+    static final String SHOUT_SQL = "[\"CREATE TABLE \\\"result.csv\\\" AS SELECT id, name, note, upper(name) AS shout"
+            + " FROM \\\"people.csv\\\"\"]";
+
+    @Test
+    void theSameConfigMakesTheSameTableOnLocalS3AndWorkspaceStaging() throws Exception {
+        Components.table(client, "ws-src", "people", "id,name,note,extra\n1,ann,\"with, comma\",x\n"
+                + "2,bob,\"two\nlines\",y\n3,cyd,\"a \"\"quote\"\"\",z\n4,dörte,ünïcode,w\n", List.of("id"));
+        List<String> shout = List.of("python3", S3StagingTest.shout().toString());
+        RunResult local = run(config("in.c-ws-src.people", "out.c-ws.local", SHOUT_SQL), shout, StagingModes.LOCAL,
+                tmp.resolve("local"));
+        assertThat(local.exitCode()).as(local.message() + "\n" + log).isZero();
+        RunResult s3 = run(config("in.c-ws-src.people", "out.c-ws.s3", SHOUT_SQL), shout,
+                new StagingModes("s3", "local", null), tmp.resolve("s3"));
+        assertThat(s3.exitCode()).as(s3.message() + "\n" + log).isZero();
+        int workspacesBefore = client.workspaces().list().size();
+        Path data = tmp.resolve("workspace");
+        RunResult ws = run(config("in.c-ws-src.people", "out.c-ws.workspace", SHOUT_SQL), duckDbComponent(), WORKSPACE,
+                data);
+        assertThat(ws.exitCode()).as(ws.message() + "\n" + log).isZero();
+
+        List<String> expected = Components.content(client, "out.c-ws.local");
+        assertThat(expected).contains("id|name|note|shout", "2|bob|two\nlines|BOB", "4|dörte|ünïcode|DÖRTE");
+        assertThat(Components.content(client, "out.c-ws.s3")).isEqualTo(expected);
+        assertThat(Components.content(client, "out.c-ws.workspace")).isEqualTo(expected);
+        assertThat(Json.strings(client.getTable("out.c-ws.workspace").get("primaryKey"))).containsExactly("id");
+
+        // what the component got: a manifest without a data file, and the workspace's connection
+        assertThat(LocalOutputStaging.listNames(data.resolve("in/tables"), false)).containsExactly("people.csv.manifest");
+        JsonNode manifest = Json.read(data.resolve("in/tables/people.csv.manifest"));
+        assertThat(manifest.path("id").asText()).isEqualTo("in.c-ws-src.people");
+        assertThat(Json.strings(manifest.get("columns"))).containsExactly("id", "name", "note");
+        JsonNode auth = Json.read(data.resolve("config.json")).path("authorization").path("workspace");
+        assertThat(auth.path("backend").asText()).isEqualTo("duckdb");
+        assertThat(Path.of(auth.path("database").asText())).isAbsolute();
+        assertThat(S3StagingTest.fieldNames(auth)).contains("host", "port", "database", "schema", "user", "password",
+                "warehouse");
+        // made for the run, gone after it
+        long id = createdWorkspace();
+        assertThat(workspaceExists(id)).isFalse();
+        assertThat(client.workspaces().list().size()).isEqualTo(workspacesBefore);
+        assertThat(log).contains("INFO Deleted workspace " + id + ".");
+    }
+
+    @Test
+    void aFailedComponentWritesItsWriteAlwaysTablesAndItsWorkspaceIsDeleted() throws Exception {
+        String config = """
+                {"storage": {"output": {"tables": [
+                    {"source": "kept", "destination": "out.c-ws-fail.kept", "write_always": true},
+                    {"source": "lost", "destination": "out.c-ws-fail.lost"}]}},
+                 "parameters": {"sql": ["CREATE TABLE kept AS SELECT 1 AS n", "CREATE TABLE lost AS SELECT 2 AS n",
+                                        "SELECT * FROM nothere"]}}
+                """;
+        RunResult r = run(config, duckDbComponent(), WORKSPACE, tmp.resolve("fail"));
+        assertThat(r.exitCode()).as(log.toString()).isEqualTo(1);
+        assertThat(r.message()).contains("nothere");
+        assertThat(Components.content(client, "out.c-ws-fail.kept")).containsExactly("n", "1");
+        assertThat(Components.exists(client, "out.c-ws-fail.lost")).isFalse();
+        assertThat(workspaceExists(createdWorkspace())).isFalse();
+    }
+
+    @Test
+    void aTimedOutComponentsWorkspaceIsDeleted() throws Exception {
+        Path cfg = Files.writeString(tmp.resolve("config.json"), "{}");
+        RunResult r = new Runner(client, (level, message) -> log.add(level + " " + message)).run(new RunRequest(cfg,
+                "c.sleep", null, tmp.resolve("slow"), List.of("sleep", "30"), Duration.ofSeconds(1), null, false, false,
+                "in", WORKSPACE));
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.message()).isEqualTo("Running c.sleep container exceeded the timeout of 1 seconds.");
+        assertThat(workspaceExists(createdWorkspace())).isFalse();
+    }
+
+    @Test
+    void aRunStoppedBySigtermDeletesItsWorkspace() throws Exception {
+        Path data = tmp.resolve("signalled");
+        Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), SignalledRun.class.getName(),
+                granary.url(), EmbeddedGranary.MASTER_TOKEN, data.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("signalled.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.exists(data.resolve("started")) && System.nanoTime() < deadline && run.isAlive()) {
+                Thread.sleep(100);
+            }
+            assertThat(data.resolve("started")).as(Files.readString(tmp.resolve("signalled.log"))).exists();
+            log.addAll(Files.readAllLines(tmp.resolve("signalled.log")));
+            long id = createdWorkspace();
+            assertThat(workspaceExists(id)).isTrue();
+            run.destroy(); // SIGTERM, as a service manager or Ctrl-C stops it
+            assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(workspaceExists(id)).as(Files.readString(tmp.resolve("signalled.log"))).isFalse();
+        } finally {
+            run.destroyForcibly();
+        }
+    }
+
+    @Test
+    void anUnloadOfAMissingTableFailsTheRunWithStoragesErrorAndChangesNothing() throws Exception {
+        Components.table(client, "ws-keep", "existing", "id,name\n1,ann\n", List.of("id"));
+        List<String> before = Components.content(client, "in.c-ws-keep.existing");
+        JsonNode detail = client.getTable("in.c-ws-keep.existing");
+        String config = """
+                {"storage": {"output": {"tables": [
+                    {"source": "nothere", "destination": "in.c-ws-keep.existing", "primary_key": ["id"]},
+                    {"source": "alsonot", "destination": "in.c-ws-keep.never", "columns": ["id", "name"]}]}}}
+                """;
+        RunResult r = run(config, List.of("true"), WORKSPACE, tmp.resolve("missing")); // makes neither table
+        assertThat(r.exitCode()).as(log.toString()).isEqualTo(1);
+        long id = createdWorkspace();
+        assertThat(r.message()).contains("Failed to load table \"in.c-ws-keep.existing\": Table \"nothere\" not found in"
+                + " schema \"WORKSPACE_" + id + "\"", "Failed to load table \"in.c-ws-keep.never\": Table \"alsonot\" not"
+                + " found in schema \"WORKSPACE_" + id + "\"");
+        assertThat(Components.content(client, "in.c-ws-keep.existing")).isEqualTo(before);
+        JsonNode after = client.getTable("in.c-ws-keep.existing");
+        for (String field : List.of("columns", "primaryKey", "rowsCount", "lastImportDate", "metadata")) {
+            assertThat(after.get(field)).as(field).isEqualTo(detail.get(field));
+        }
+        assertThat(Components.exists(client, "in.c-ws-keep.never")).isFalse();
+        assertThat(workspaceExists(id)).isFalse();
+    }
+
+    @Test
+    void daysAndAdaptiveAreRefusedBeforeAWorkspaceIsMade() throws Exception {
+        Components.table(client, "ws-refuse", "t", "id\n1\n", List.of());
+        int workspaces = client.workspaces().list().size();
+        for (String[] c : new String[][] {{"\"days\": 3", WorkspaceInputs.DAYS},
+                {"\"changed_since\": \"adaptive\"", WorkspaceInputs.ADAPTIVE}}) {
+            String config = "{\"storage\": {\"input\": {\"tables\": [{\"source\": \"in.c-ws-refuse.t\", \"destination\":"
+                    + " \"t\", " + c[0] + "}]}, \"output\": {\"tables\": [{\"source\": \"t\", \"destination\":"
+                    + " \"out.c-ws-refuse.t\"}]}}}";
+            Path data = tmp.resolve("refused" + c[0].length());
+            RunResult r = run(config, List.of("touch", "ran"), WORKSPACE, data);
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.message()).isEqualTo(c[1]);
+            assertThat(data.resolve("ran")).doesNotExist();
+        }
+        assertThat(client.workspaces().list().size()).isEqualTo(workspaces);
+        assertThat(Components.exists(client, "out.c-ws-refuse.t")).isFalse();
+        assertThat(log).noneMatch(l -> l.contains("Created workspace"));
+    }
+
+    @Test
+    void aGivenWorkspaceIsUsedAndKeptAndManifestsNameOutputsIncrementallyMerged() throws Exception {
+        Components.table(client, "ws-reuse", "people", "id,name\n1,ann\n2,bob\n", List.of("id"));
+        Components.table(client, "ws-reuse", "merged", "id,name\n1,old\n9,nine\n", List.of("id"));
+        long id = client.workspaces().create(false).path("id").asLong();
+        try {
+            String config = """
+                    {"storage": {"input": {"tables": [{"source": "in.c-ws-reuse.people", "destination": "people"}]},
+                                 "output": {"tables": [{"source": "people", "destination": "in.c-ws-reuse.merged",
+                                                        "incremental": true, "primary_key": ["id"]}]}},
+                     "parameters": {"sql": ["CREATE TABLE extra AS SELECT id, upper(name) AS name FROM people"]}}
+                    """;
+            // a manifest names a second output, a table of the workspace that no mapping entry names
+            List<String> command = new ArrayList<>(List.of("sh", "-c", "echo '{\"destination\": \"in.c-ws-reuse.extra\","
+                    + " \"primary_key\": [\"id\"]}' > \"$KBC_DATADIR/out/tables/extra.manifest\" && exec \"$@\"", "sh"));
+            command.addAll(duckDbComponent());
+            RunResult r = run(config, command, new StagingModes("workspace", "workspace", Long.toString(id)),
+                    tmp.resolve("reuse"), "cfg-1");
+            assertThat(r.exitCode()).as(r.message() + "\n" + log).isZero();
+            assertThat(Components.content(client, "in.c-ws-reuse.merged")).containsExactly("id|name", "1|ann", "2|bob",
+                    "9|nine");
+            assertThat(Components.content(client, "in.c-ws-reuse.extra")).containsExactly("id|name", "1|ANN", "2|BOB");
+            assertThat(Json.strings(client.getTable("in.c-ws-reuse.extra").get("primaryKey"))).containsExactly("id");
+            assertThat(workspaceExists(id)).isTrue();
+            assertThat(log).contains("INFO Using workspace " + id + " (kept after the run).")
+                    .noneMatch(l -> l.contains("Deleted workspace"));
+        } finally {
+            client.workspaces().delete(id);
+        }
+    }
+}
