@@ -145,6 +145,17 @@ public final class PostgresJobQueue implements JobQueue {
     }
 
     @Override
+    public int countWaiting() {
+        try (Connection c = database.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT count(*) FROM jobs WHERE status = 'waiting'"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw internal(e);
+        }
+    }
+
+    @Override
     public int recoverInterrupted(int maxAttempts, JobError error) {
         return recover("", maxAttempts, error);
     }

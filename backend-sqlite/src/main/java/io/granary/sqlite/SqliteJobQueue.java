@@ -136,6 +136,11 @@ public final class SqliteJobQueue implements JobQueue {
     }
 
     @Override
+    public int countWaiting() {
+        return db.read(s -> s.queryOne("SELECT count(*) FROM jobs WHERE status = 'waiting'", rs -> rs.getInt(1))).orElse(0);
+    }
+
+    @Override
     public int recoverInterrupted(int maxAttempts, JobError error) {
         return db.transaction(s -> {
             int failed = s.update("""

@@ -138,6 +138,11 @@ public final class DuckDbJobQueue implements JobQueue, AutoCloseable {
     }
 
     @Override
+    public synchronized int countWaiting() {
+        return Sql.queryOne(c, "SELECT count(*) FROM jobs WHERE status = 'waiting'", rs -> rs.getInt(1)).orElse(0);
+    }
+
+    @Override
     public synchronized int recoverInterrupted(int maxAttempts, JobError error) {
         return Sql.inTransaction(c, () -> {
             int failed = Sql.update(c, """

@@ -6,12 +6,14 @@ import io.granary.objectstore.ExternalS3Config;
 import io.granary.server.GranaryServer;
 import io.granary.server.ServerConfig;
 import io.granary.server.StoreFactories;
+import io.granary.server.logging.LogFormat;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -89,6 +91,12 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--s3-credentials", defaultValue = "${env:GRANARY_S3_CREDENTIALS}", description = "How clients get access to a file's objects on the external store: sts-federation, sts-assume-role, presigned or granary (env GRANARY_S3_CREDENTIALS; default sts-assume-role with --s3-endpoint, sts-federation for AWS S3).")
     String s3Credentials;
 
+    @Option(names = "--log-format", defaultValue = "${env:GRANARY_LOG_FORMAT:-text}", description = "text (one line per event) or json (one JSON object per line with time, level, logger, message and jobId, runId, exceptionId, tokenId where they apply) (env GRANARY_LOG_FORMAT; default ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Option(names = "--metrics-token", defaultValue = "${env:GRANARY_METRICS_TOKEN}", description = "Serve GET /metrics (Prometheus) to scrapers that send this secret as \"Authorization: Bearer <token>\"; without it there is no metrics route. Prefer the env GRANARY_METRICS_TOKEN, which other users cannot see in the process list.")
+    String metricsToken;
+
     @Option(names = "--s3-role-arn", defaultValue = "${env:GRANARY_S3_ROLE_ARN}", description = "Role that sts-assume-role assumes (required on AWS S3; env GRANARY_S3_ROLE_ARN).")
     String s3RoleArn;
 
@@ -134,13 +142,17 @@ public final class ServerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String masterToken = System.getenv("GRANARY_MASTER_TOKEN");
         ServerConfig config;
+        LogFormat format;
         try {
+            format = LogFormat.parse(logFormat);
             config = new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, "us-east-1",
                     workers, masterToken, catalog, backend, storeSettings(), Duration.ofSeconds(jobLeaseSeconds), nodeName,
-                    externalS3(), duckDbMemoryBytes(), shutdownGrace(), maxUploadBytes());
+                    externalS3(), duckDbMemoryBytes(), shutdownGrace(), maxUploadBytes(), metricsToken);
         } catch (IllegalArgumentException e) {
             throw new Connection.UsageException(e.getMessage());
         }
+        format.apply();
+        json = format == LogFormat.JSON;
         GranaryServer server = GranaryServer.start(config);
         CountDownLatch stopRequested = new CountDownLatch(1);
         // SIGTERM and Ctrl-C start an orderly stop on this thread, which then exits 0; the hook covers other exits
@@ -151,33 +163,40 @@ public final class ServerCommand implements Callable<Integer> {
                 server.close();
             }
         }, "granary-shutdown"));
-        System.err.println();
-        System.err.println("Granary is running.");
-        System.err.println("  Console:      " + server.url() + "/   (sign in with the master token)");
-        System.err.println("  Storage API:  " + server.url() + "/v2/storage");
-        System.err.println("  S3 endpoint:  " + server.s3Url());
-        System.err.println("  Data dir:     " + dataDir.toAbsolutePath().normalize());
-        System.err.println("  Catalog:      " + server.catalogDescription());
-        System.err.println("  Tables:       " + server.tablesDescription());
+        if (!json) {
+            System.err.println();
+        }
+        say("Granary is running.");
+        say("  Console:      " + server.url() + "/   (sign in with the master token)");
+        say("  Storage API:  " + server.url() + "/v2/storage");
+        say("  S3 endpoint:  " + server.s3Url());
+        say("  Data dir:     " + dataDir.toAbsolutePath().normalize());
+        say("  Catalog:      " + server.catalogDescription());
+        say("  Tables:       " + server.tablesDescription());
         server.newMasterToken().ifPresentOrElse(
                 secret -> {
                     if (masterToken == null || masterToken.isBlank()) {
-                        System.err.println("  Master token: " + secret + "   (shown once; also saved to "
-                                + dataDir.resolve("master-token") + ", mode 600)");
+                        Path file = dataDir.resolve("master-token");
+                        if (json) {
+                            // JSON logs go to collectors: there the secret stays in its file
+                            say("  Master token: created and saved to " + file + " (mode 600)");
+                        } else {
+                            say("  Master token: " + secret + "   (shown once; also saved to " + file + ", mode 600)");
+                        }
                     } else {
-                        System.err.println("  Master token: taken from GRANARY_MASTER_TOKEN");
+                        say("  Master token: taken from GRANARY_MASTER_TOKEN");
                     }
                 },
-                () -> System.err.println("  Master token: see " + dataDir.resolve("master-token")
+                () -> say("  Master token: see " + dataDir.resolve("master-token")
                         + " (created on first start)"));
-        System.err.println("Press Ctrl-C to stop.");
+        say("Press Ctrl-C to stop.");
         stopRequested.await();
-        System.err.println("Stopping Granary: no new jobs; running jobs get up to " + shutdownGraceSeconds
+        say("Stopping Granary: no new jobs; running jobs get up to " + shutdownGraceSeconds
                 + " s to finish, the rest go back to the queue…");
         if (closed.compareAndSet(false, true)) {
             server.close();
         }
-        System.err.println("Granary stopped.");
+        say("Granary stopped.");
         return 0;
     }
 
@@ -197,6 +216,17 @@ public final class ServerCommand implements Callable<Integer> {
             return bytes;
         } catch (Connection.UsageException e) {
             throw new Connection.UsageException("--max-upload-size: " + e.getMessage());
+        }
+    }
+
+    private boolean json;
+
+    // the start-up summary: plain lines on the terminal, log events when the logs are JSON (every line stays JSON)
+    private void say(String line) {
+        if (json) {
+            LoggerFactory.getLogger(ServerCommand.class).info(line.strip());
+        } else {
+            System.err.println(line);
         }
     }
 

@@ -22,12 +22,13 @@ class ServerFlagsTest {
         "--duckdb-memory | 64MiB | The DuckDB memory limit must be at least 128MiB.",
         "--catalog | mysql | Unknown storage kind \"mysql\": use sqlite or postgres.",
         "--catalog | duckdb | The embedded catalog is on SQLite now: use --catalog sqlite (the default); a catalog.duckdb in the data directory is migrated on the first start.",
-        "--backend | trino | Unknown storage kind \"trino\": use duckdb or postgres.",
+        "--backend | hive | Unknown storage kind \"hive\": use duckdb, postgres or trino.",
         "--backend | postgres | --catalog postgres and --backend postgres need --postgres-url.",
         "--job-lease | 0 | The job lease must be at least 1 second.",
         "--shutdown-grace | -1 | --shutdown-grace: seconds cannot be negative.",
         "--max-upload-size | lots | --max-upload-size: \"lots\" is not a size; use e.g. 64MB or 1GB.",
         "--max-upload-size | 0 | --max-upload-size: the limit must be at least 1 byte.",
+        "--log-format | xml | Unknown log format \"xml\": use text or json.",
     })
     void badFlagIsRefusedAndNothingIsCreated(String flag, String value, String message) {
         Path dataDir = tmp.resolve("data");

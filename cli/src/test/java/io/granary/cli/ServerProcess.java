@@ -24,14 +24,22 @@ final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     final String url;
-    private Path log;
+    /** Everything the process wrote to stdout and stderr. */
+    final Path log;
 
-    private ServerProcess(Process process, String url) {
+    private ServerProcess(Process process, String url, Path log) {
         this.process = process;
         this.url = url;
+        this.log = log;
     }
 
     static ServerProcess start(Path dataDir, int workers, String... extraArgs) throws Exception {
+        return start(dataDir, workers, java.util.Map.of(), extraArgs);
+    }
+
+    /** With these environment variables added to the server's. */
+    static ServerProcess start(Path dataDir, int workers, java.util.Map<String, String> env, String... extraArgs)
+            throws Exception {
         int port = io.granary.server.FreePort.find();
         int s3Port = io.granary.server.FreePort.find();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -42,8 +50,8 @@ final class ServerProcess implements AutoCloseable {
         Path log = dataDir.getParent().resolve("server-" + UUID.randomUUID() + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("GRANARY_MASTER_TOKEN", TOKEN);
-        ServerProcess server = new ServerProcess(pb.start(), "http://127.0.0.1:" + port);
-        server.log = log;
+        pb.environment().putAll(env);
+        ServerProcess server = new ServerProcess(pb.start(), "http://127.0.0.1:" + port, log);
         // Generous: a JVM start plus migrations takes seconds when idle but minutes on a loaded 2-core machine.
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (System.nanoTime() < deadline) {

@@ -25,7 +25,12 @@ public final class EmbeddedObjectStorage implements AutoCloseable {
 
     /** Starts the endpoint; credentials are recorded in and checked against {@code catalog}. */
     public static EmbeddedObjectStorage start(EmbeddedS3.Config config, Catalog catalog) {
-        EmbeddedS3 s3 = EmbeddedS3.start(config, catalog);
+        return start(config, catalog, S3RequestListener.NONE);
+    }
+
+    /** As {@link #start(EmbeddedS3.Config, Catalog)}, telling {@code listener} of every request the endpoint answered. */
+    public static EmbeddedObjectStorage start(EmbeddedS3.Config config, Catalog catalog, S3RequestListener listener) {
+        EmbeddedS3 s3 = EmbeddedS3.start(config, catalog, listener);
         try {
             S3ObjectStore store = S3ObjectStore.onGranaryEndpoint(s3.endpoint(), s3.endpoint(), config.bucket(), REGION,
                     config.systemAccessKey(), config.systemSecret(), true, config.root());

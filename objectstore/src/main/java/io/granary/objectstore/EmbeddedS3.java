@@ -83,6 +83,11 @@ public final class EmbeddedS3 implements AutoCloseable {
 
     /** Creates the root and bucket directories if needed and starts listening. */
     public static EmbeddedS3 start(Config config, Catalog catalog) {
+        return start(config, catalog, S3RequestListener.NONE);
+    }
+
+    /** As {@link #start(Config, Catalog)}, telling {@code listener} of every request answered. */
+    public static EmbeddedS3 start(Config config, Catalog catalog, S3RequestListener listener) {
         try {
             Files.createDirectories(config.root());
         } catch (IOException e) {
@@ -106,6 +111,10 @@ public final class EmbeddedS3 implements AutoCloseable {
                 new ScopedBlobStoreLocator(store, config.systemAccessKey(), config.systemSecret(), catalog);
         proxy.setBlobStoreLocator(locator);
         RequestGuard.install(proxy, locator);
+        if (listener != S3RequestListener.NONE) {
+            var server = RequestGuard.jettyServer(proxy);
+            server.setHandler(new S3RequestObserver(server.getHandler(), listener, config.bucket(), config.virtualHost()));
+        }
         try {
             proxy.start();
         } catch (Exception e) {

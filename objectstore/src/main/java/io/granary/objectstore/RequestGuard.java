@@ -51,16 +51,20 @@ final class RequestGuard extends Handler.Wrapper {
 
     /** Puts a guard in front of everything a not yet started S3Proxy serves. */
     static void install(S3Proxy proxy, ScopedBlobStoreLocator locator) {
-        Server server;
+        Server server = jettyServer(proxy);
+        server.setHandler(new RequestGuard(server.getHandler(), locator));
+    }
+
+    /** The Jetty server inside a not yet started S3Proxy, to put handlers of ours in front of its own. */
+    static Server jettyServer(S3Proxy proxy) {
         try {
             // S3Proxy builds its (shaded) Jetty server privately and offers no hook for a handler of our own
             Field field = S3Proxy.class.getDeclaredField("server");
             field.setAccessible(true);
-            server = (Server) field.get(proxy);
+            return (Server) field.get(proxy);
         } catch (ReflectiveOperationException | ClassCastException e) {
             throw new IllegalStateException("This S3Proxy version does not let Granary check session tokens and keys", e);
         }
-        server.setHandler(new RequestGuard(server.getHandler(), locator));
     }
 
     @Override

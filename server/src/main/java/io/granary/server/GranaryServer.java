@@ -20,9 +20,13 @@ import io.granary.server.console.ConsoleOrigins;
 import io.granary.server.console.ConsoleRoutes;
 import io.granary.server.http.ErrorHandling;
 import io.granary.server.http.LegacyJobRequests;
+import io.granary.server.http.RequestContext;
 import io.granary.server.http.Requests;
 import io.granary.server.http.UploadLimits;
 import io.granary.server.http.Views;
+import io.granary.server.metrics.Metrics;
+import io.granary.server.metrics.MetricsRoutes;
+import io.granary.server.metrics.RouteTemplate;
 import io.granary.server.routes.BucketRoutes;
 import io.granary.server.routes.FileRoutes;
 import io.granary.server.routes.IndexRoutes;
@@ -91,6 +95,7 @@ public final class GranaryServer implements AutoCloseable {
         FileTrees.delete(tmp); // leftovers of a previous run (exports, slice copies, upload caches)
         Files.createDirectories(tmp);
         Clock clock = Clock.systemUTC();
+        Metrics metrics = track(new Metrics());
 
         StoreFactories factories = StoreFactories.installed();
         // workspace backends reached over the network name this host unless --workspace-host says otherwise
@@ -105,7 +110,7 @@ public final class GranaryServer implements AutoCloseable {
         int port = config.port() == 0 ? FreePort.find() : config.port();
         url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
         ObjectStorage objectStorage = track(config.s3() == null
-                ? ObjectStorage.embedded(config, dataDir, catalog, ConsoleOrigins.of(url))
+                ? ObjectStorage.embedded(config, dataDir, catalog, ConsoleOrigins.of(url), metrics.s3Listener())
                 : ObjectStorage.external(config, catalog));
         ObjectStore objects = objectStorage.store();
         CredentialIssuer issuer = objectStorage.issuer();
@@ -133,6 +138,8 @@ public final class GranaryServer implements AutoCloseable {
         if (newMasterToken != null) {
             SecretFile.write(dataDir.resolve("master-token"), newMasterToken + "\n");
         }
+        jobs.observeWith(metrics.jobObserver());
+        metrics.watchJobs(queue, jobs);
         jobs.start(config.workers());
 
         ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -172,8 +179,12 @@ public final class GranaryServer implements AutoCloseable {
             c.jetty.multipartConfig.maxTotalRequestSize(-1, SizeUnit.BYTES);
             c.startup.showJavalinBanner = false;
             // one line per request; never the token header
-            c.requestLogger.http((ctx, ms) -> REQUESTS.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(),
-                    Math.round(ms)));
+            c.requestLogger.http((ctx, ms) -> {
+                REQUESTS.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
+                RequestContext.end();
+                metrics.httpRequest(ctx.method().name(), RouteTemplate.of(ctx), ctx.statusCode(), Math.round(ms * 1e6));
+            });
+            c.routes.before(RequestContext::begin);
             ErrorHandling.register(c.routes, new UploadLimits(config.maxUploadBytes()));
             new IndexRoutes(views, url, s3Url, readiness).register(c.routes);
             new TokenRoutes(tokens, catalog, requests, views).register(c.routes);
@@ -183,6 +194,7 @@ public final class GranaryServer implements AutoCloseable {
             new TableRoutes(storage.tables(), files, catalog, jobs, requests, views, clock).register(c.routes);
             new WorkspaceRoutes(storage.workspaces(), storage.workspaceLoads(), jobs, requests, views).register(c.routes);
             console.register(c.routes);
+            new MetricsRoutes(metrics, config.metricsToken()).register(c.routes);
         });
         app.start(config.host(), port);
         closeables.add(() -> app.stop());

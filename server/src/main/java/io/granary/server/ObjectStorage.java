@@ -8,6 +8,7 @@ import io.granary.objectstore.EmbeddedObjectStorage;
 import io.granary.objectstore.EmbeddedS3;
 import io.granary.objectstore.ExternalObjectStorage;
 import io.granary.objectstore.ExternalS3Config;
+import io.granary.objectstore.S3RequestListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,11 +25,12 @@ record ObjectStorage(ObjectStore store, CredentialIssuer issuer, String publicEn
      * Starts the embedded S3 endpoint on {@code <data-dir>/objects} with this node's system key; pages from
      * {@code consoleOrigins} may upload and download with presigned URLs.
      */
-    static ObjectStorage embedded(ServerConfig config, Path dataDir, Catalog catalog, List<String> consoleOrigins) {
+    static ObjectStorage embedded(ServerConfig config, Path dataDir, Catalog catalog, List<String> consoleOrigins,
+            S3RequestListener requests) {
         Properties keys = systemKeys(dataDir);
         EmbeddedS3.Config s3Config = new EmbeddedS3.Config(dataDir.resolve("objects"), config.s3Bucket(), config.host(),
                 config.s3Port(), null, keys.getProperty("accessKey"), keys.getProperty("secretKey"), consoleOrigins);
-        EmbeddedObjectStorage embedded = EmbeddedObjectStorage.start(s3Config, catalog);
+        EmbeddedObjectStorage embedded = EmbeddedObjectStorage.start(s3Config, catalog, requests);
         String local = embedded.s3().endpoint().toString();
         String publicEndpoint = config.s3PublicUrl() != null ? config.s3PublicUrl() : local;
         return new ObjectStorage(embedded.objectStore(), embedded.credentialIssuer(), publicEndpoint, embedded);

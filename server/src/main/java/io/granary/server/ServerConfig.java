@@ -19,6 +19,7 @@ import java.time.Duration;
  * {@code shutdownGrace} is how long running jobs may finish when the node is stopped before they are handed back
  * to the queue (null = {@link #DEFAULT_SHUTDOWN_GRACE}). {@code maxUploadBytes} is the largest file part a
  * multipart request to the importer routes may carry (0 = {@link #DEFAULT_MAX_UPLOAD_BYTES}).
+ * {@code metricsToken} is the secret {@code GET /metrics} asks for as a bearer token (null = no metrics route).
  */
 public record ServerConfig(
         String host,
@@ -39,7 +40,8 @@ public record ServerConfig(
         ExternalS3Config s3,
         long duckDbMemory,
         Duration shutdownGrace,
-        long maxUploadBytes) {
+        long maxUploadBytes,
+        String metricsToken) {
 
     public static final String DUCKDB = "duckdb";
     /** The embedded catalog and job queue (until 0.1 they were in DuckDB: {@code catalog.duckdb} is migrated). */
@@ -92,35 +94,52 @@ public record ServerConfig(
 
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("0.0.0.0", 8080, 9000, dataDir, null, null, "granary", "us-east-1", 4, null, SQLITE, DUCKDB,
-                null, null, null, null, 0, null, 0);
+                null, null, null, null, 0, null, 0, null);
     }
 
     public ServerConfig withPorts(int apiPort, int s3ApiPort) {
         return new ServerConfig(host, apiPort, s3ApiPort, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers,
-                masterToken, catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, maxUploadBytes);
+                masterToken, catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, maxUploadBytes,
+                metricsToken);
     }
 
     public ServerConfig withMasterToken(String token) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, token,
-                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, maxUploadBytes);
+                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, maxUploadBytes,
+                metricsToken);
+    }
+
+    /** {@code GET /metrics} answers scrapers that send this secret as a bearer token. */
+    public ServerConfig withMetricsToken(String token) {
+        return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
+                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, maxUploadBytes, token);
     }
 
     /** The catalog (with the job queue) and the tables on these stores, with their settings. */
     public ServerConfig withStores(String catalogStore, String tableBackend, Settings settings) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
-                catalogStore, tableBackend, settings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, maxUploadBytes);
+                catalogStore, tableBackend, settings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, maxUploadBytes,
+                metricsToken);
     }
 
     /** How long running jobs may finish on a stop before they are handed back. */
     public ServerConfig withShutdownGrace(Duration grace) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
-                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, grace, maxUploadBytes);
+                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, grace, maxUploadBytes, metricsToken);
     }
 
     /** The largest file part a multipart upload may carry. */
     public ServerConfig withMaxUploadBytes(long bytes) {
         return new ServerConfig(host, port, s3Port, dataDir, publicUrl, s3PublicUrl, s3Bucket, region, workers, masterToken,
-                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, bytes);
+                catalog, backend, storeSettings, jobLease, nodeName, s3, duckDbMemory, shutdownGrace, bytes, metricsToken);
+    }
+
+    // the record's own toString would print the two secrets
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", s3Port=" + s3Port + ", dataDir=" + dataDir + ", catalog="
+                + catalog + ", backend=" + backend + ", workers=" + workers + ", masterToken=" + (masterToken == null ? "none"
+                : "***") + ", metricsToken=" + (metricsToken == null ? "none" : "***") + "]";
     }
 
     /** Catalog, job queue and tables all on this PostgreSQL database. */

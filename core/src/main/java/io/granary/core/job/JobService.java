@@ -77,6 +77,7 @@ public final class JobService implements AutoCloseable {
     private volatile long drainDeadline;
     /** Jobs handed back while their handler may still run: what it ends with is not recorded. */
     private final Set<Long> handedBack = ConcurrentHashMap.newKeySet();
+    private volatile JobObserver observer = JobObserver.NONE;
 
     /** A handler with the operation whose requests it takes. */
     private record Registered<R>(JobOperation<R> operation, JobHandler<R> handler) {
@@ -123,6 +124,16 @@ public final class JobService implements AutoCloseable {
     /** How to read the jobs an older version stored without a typed request; without it, such jobs fail. */
     public void readLegacyRequestsWith(LegacyRequests reader) {
         this.legacy = reader;
+    }
+
+    /** Who is told when this node's workers start and end a job (metrics); one at a time. */
+    public void observeWith(JobObserver observer) {
+        this.observer = observer == null ? JobObserver.NONE : observer;
+    }
+
+    /** How many jobs this node's workers are running now. */
+    public int runningCount() {
+        return running.size();
     }
 
     /**
@@ -370,6 +381,11 @@ public final class JobService implements AutoCloseable {
         if (job.runId() != null) {
             MDC.put("runId", job.runId());
         }
+        MDC.put("tokenId", String.valueOf(job.creatorTokenId()));
+        long startNanos = System.nanoTime();
+        long[] reported = {0, 0};
+        JobObserver.Outcome outcome = JobObserver.Outcome.ERROR;
+        observer.started(job);
         try {
             if (handler == null) {
                 throw new GranaryException(ErrorCode.INTERNAL, "No handler for job operation " + job.operationName());
@@ -377,6 +393,8 @@ public final class JobService implements AutoCloseable {
             Object request = request(job, handler.operation());
             long[] lastWrite = {System.nanoTime()};
             ObjectNode results = handler.run(request, job, (bytes, rows) -> {
+                reported[0] = bytes;
+                reported[1] = rows;
                 long now = System.nanoTime();
                 if (now - lastWrite[0] >= PROGRESS_EVERY_NANOS && !handedBack.contains(job.id())) {
                     queue.progress(job.id(), bytes, rows);
@@ -386,9 +404,11 @@ public final class JobService implements AutoCloseable {
             if (handedBack.contains(job.id())) {
                 LOG.warn("job {} {} ended after it was handed back; it runs again and finds its own work done",
                         job.id(), job.operationName());
+                outcome = JobObserver.Outcome.INTERRUPTED;
                 return;
             }
             queue.succeed(job.id(), results == null ? JSON.createObjectNode() : results);
+            outcome = JobObserver.Outcome.SUCCESS;
             LOG.info("job {} {} succeeded", job.id(), job.operationName());
         } catch (Exception e) {
             // the drain's interrupt must not also stop the queue write that records what became of the job
@@ -396,6 +416,7 @@ public final class JobService implements AutoCloseable {
             try {
                 if (interrupting && !(e instanceof GranaryException ge && ge.errorCode().userError())) {
                     handBack(job);
+                    outcome = JobObserver.Outcome.INTERRUPTED;
                 } else if (!handedBack.contains(job.id())) {
                     failed(job, e);
                 }
@@ -406,14 +427,18 @@ public final class JobService implements AutoCloseable {
             }
         } finally {
             running.remove(job.id());
+            observer.finished(job, outcome, System.nanoTime() - startNanos, reported[0], reported[1]);
             ended(job.id());
             MDC.remove("jobId");
             MDC.remove("runId");
+            MDC.remove("exceptionId");
+            MDC.remove("tokenId");
         }
     }
 
     private void failed(Job job, Exception failure) {
         String exceptionId = Secrets.exceptionId();
+        MDC.put("exceptionId", exceptionId);
         if (failure instanceof GranaryException e) {
             if (e.errorCode().userError()) {
                 LOG.info("job {} {} failed: {} ({})", job.id(), job.operationName(), e.getMessage(), exceptionId);

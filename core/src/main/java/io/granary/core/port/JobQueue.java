@@ -56,6 +56,9 @@ public interface JobQueue {
     /** Jobs newest first. */
     List<Job> list(int limit, int offset);
 
+    /** How many jobs wait to be claimed (on a shared queue: by any node). */
+    int countWaiting();
+
     /**
      * Called at start-up of a single node: every job left {@code processing} is put back to
      * {@code waiting} if it has been started fewer than {@code maxAttempts} times, otherwise failed with

@@ -286,6 +286,7 @@ public final class TableJobs {
                 job.creatorTokenId(), job.creatorTokenDescription(), job.runId());
         Path scratch = Files.createTempDirectory(tempDir, "export-");
         StoredFile file;
+        long exportedRows;
         try {
             ExportResult result;
             try {
@@ -295,6 +296,8 @@ public final class TableJobs {
                 exports.discard(pending, e);
                 throw e;
             }
+            // the export's size is known only now: its one progress report (the job's metrics read it)
+            exportedRows = result.rows();
             if (r.merged()) {
                 Path merged;
                 try {
@@ -315,6 +318,7 @@ public final class TableJobs {
                 // temp leftovers are removed at the next start
             }
         }
+        progress.report(file.sizeBytes() == null ? 0 : file.sizeBytes(), exportedRows);
         ObjectNode results = JSON.createObjectNode();
         results.putObject("file").put("id", file.id());
         results.put("cacheHit", false);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** Turns every failure into Keboola's error JSON; internal errors are logged under the same exceptionId. */
 public final class ErrorHandling {
@@ -62,7 +63,9 @@ public final class ErrorHandling {
                 : Secrets.exceptionId();
         String text = message;
         if (!code.userError()) {
+            MDC.put("exceptionId", exceptionId);
             LOG.error("internal error on {} {} (exceptionId {})", ctx.method(), ctx.path(), exceptionId, e);
+            MDC.remove("exceptionId");
             text = "Internal error. Contact the administrator with exception id " + exceptionId + ".";
         }
         Map<String, Object> body = new LinkedHashMap<>();

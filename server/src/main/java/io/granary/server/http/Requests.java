@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import java.util.Locale;
 import java.util.function.Function;
+import org.slf4j.MDC;
 
 /** Reads what every route needs from a request: the caller's token, parameters, ids, the run id. */
 public final class Requests {
@@ -27,7 +28,9 @@ public final class Requests {
     }
 
     public Token caller(Context ctx) {
-        return tokens.authenticate(ctx.header(TOKEN_HEADER));
+        Token token = tokens.authenticate(ctx.header(TOKEN_HEADER));
+        MDC.put(RequestContext.TOKEN_ID, String.valueOf(token.id()));
+        return token;
     }
 
     /** The secret the caller sent (verify echoes it back). */

@@ -38,6 +38,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallback {
 
     public static final String MASTER_TOKEN = "1-1-test-master-token-secret";
+    /** What {@code GET /metrics} asks for as a bearer token on every test server. */
+    public static final String METRICS_TOKEN = "test-metrics-scrape-secret";
     private static final String TRINO = "trino";
 
     private final boolean presignedStore;
@@ -119,7 +121,8 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     }
 
     public void start() {
-        ServerConfig config = ServerConfig.defaults(dataDir).withPorts(0, 0).withMasterToken(MASTER_TOKEN);
+        ServerConfig config = ServerConfig.defaults(dataDir).withPorts(0, 0).withMasterToken(MASTER_TOKEN)
+                .withMetricsToken(METRICS_TOKEN);
         if (presignedStore) {
             if (store == null) {
                 store = PresignedStore.start(dataDir.resolve("external-store"));
@@ -145,7 +148,7 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
     private static ServerConfig onExternalStore(ServerConfig c, ExternalS3Config s3) {
         return new ServerConfig(c.host(), c.port(), c.s3Port(), c.dataDir(), c.publicUrl(), c.s3PublicUrl(), s3.bucket(),
                 s3.region(), c.workers(), c.masterToken(), c.catalog(), c.backend(), c.storeSettings(), c.jobLease(),
-                c.nodeName(), s3, c.duckDbMemory(), c.shutdownGrace(), c.maxUploadBytes());
+                c.nodeName(), s3, c.duckDbMemory(), c.shutdownGrace(), c.maxUploadBytes(), c.metricsToken());
     }
 
     public void stop() {
