@@ -9,6 +9,7 @@ import io.granary.trino.TestTrino;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +37,7 @@ class KillDuringImportTest {
             // Trino's statements take seconds: a tenth of the rows still outlasts the 150 ms before the kill
             killDuringImport(300_000, "--catalog", "postgres", "--postgres-url", db.url(), "--postgres-user", db.user(),
                     "--backend", "trino", "--trino-url", TestTrino.url().toString(), "--trino-catalog", catalog,
-                    "--trino-maintenance-interval", "0");
+                    "--trino-maintenance-interval", "0", "--job-lease", "5");
         } finally {
             TestTrino.dropCatalogs(catalog);
         }
@@ -83,7 +84,12 @@ class KillDuringImportTest {
             String preview = apiOnly.get("/v2/storage/tables/in.c-main.t/data-preview?limit=10").body();
             assertThat(preview).isEqualTo("\"id\",\"val\"\n\"a\",\"1\"\n\"b\",\"2\"\n\"c\",\"3\"\n");
             JsonNode job = apiOnly.getJson("/v2/storage/jobs/" + importJob + "?wait=0");
-            assertThat(job.get("status").asText()).isEqualTo("waiting");
+            if (List.of(backend).contains("postgres")) {
+                // a shared queue puts a dead node's job back when its lease (5 s here) runs out, not at a start
+                assertThat(job.get("status").asText()).isIn("processing", "waiting");
+            } else {
+                assertThat(job.get("status").asText()).isEqualTo("waiting");
+            }
         }
 
         try (ServerProcess server = ServerProcess.start(data, 2, backend)) {

@@ -50,7 +50,7 @@ class ServerFlagsTest {
                 .contains("JDBC URL of the PostgreSQL database").contains("(env GRANARY_POSTGRES_URL).")
                 .contains("--postgres-user=<postgres-user>").contains("PostgreSQL user (env GRANARY_POSTGRES_USER; default granary).")
                 .contains("--postgres-password=<postgres-password>").contains("prefer the env GRANARY_POSTGRES_PASSWORD")
-                .contains("Where table rows live: duckdb or postgres (env GRANARY_BACKEND; default duckdb).")
+                .contains("Where table rows live: duckdb, postgres or trino (env GRANARY_BACKEND; default duckdb).")
                 .contains("Where tokens, buckets, files and jobs are recorded: sqlite or postgres;");
     }
 
