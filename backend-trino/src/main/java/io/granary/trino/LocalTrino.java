@@ -32,7 +32,8 @@ public final class LocalTrino implements AutoCloseable {
      * {@code host}: the address it listens on (it has no authentication: keep 127.0.0.1 unless the
      * network is trusted).
      */
-    public record Settings(Path home, TrinoJava.Found java, Path dataDir, String host, int port, int heapMb) {
+    public record Settings(Path home, TrinoJava.Found java, Path dataDir, String host, int port, int heapMb,
+            Security security) {
         public Settings {
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("The Trino port must be between 1 and 65535 (got " + port + ")");
@@ -41,6 +42,41 @@ public final class LocalTrino implements AutoCloseable {
                 throw new IllegalArgumentException("Trino needs a heap of at least 1024 MB (got " + heapMb + ")");
             }
         }
+
+        /** Without password logins: every client may claim any user (keep it on 127.0.0.1). */
+        public Settings(Path home, TrinoJava.Found java, Path dataDir, String host, int port, int heapMb) {
+            this(home, java, dataDir, host, port, heapMb, null);
+        }
+    }
+
+    /**
+     * Password logins, as workspaces need them: HTTPS on {@code httpsPort} with a self-signed certificate made at each
+     * start ({@code etc/keystore.p12}; its certificate for clients in {@code etc/trino.pem}, valid for 127.0.0.1,
+     * localhost and the host name), Trino's file password authenticator and file-based access control on the files
+     * in {@code dir} that Granary maintains ({@link TrinoAccessFiles}, re-read every second), user {@code granary}
+     * with {@code granaryPassword}. The HTTP port stays for Trino's own internal requests (signed with a secret
+     * made at each start) and {@code /v1/info}; Trino refuses clients' logins over it.
+     */
+    public record Security(Path dir, int httpsPort, String granaryPassword) {
+        public Security {
+            if (httpsPort < 1 || httpsPort > 65535) {
+                throw new IllegalArgumentException("The Trino HTTPS port must be between 1 and 65535 (got " + httpsPort + ")");
+            }
+            if (granaryPassword == null || granaryPassword.isEmpty()) {
+                throw new IllegalArgumentException("Password logins need a password for user " + GRANARY_USER
+                        + " (GRANARY_TRINO_PASSWORD)");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Security[dir=" + dir + ", httpsPort=" + httpsPort + "]";
+        }
+    }
+
+    /** The certificate clients trust to reach a Trino with {@link Security} (under the data directory). */
+    public static Path certificate(Path dataDir) {
+        return dataDir.toAbsolutePath().normalize().resolve("etc/trino.pem");
     }
 
     /** The user Granary connects as; the only one that sees every query (and so the catalogs' credentials). */
@@ -109,7 +145,11 @@ public final class LocalTrino implements AutoCloseable {
         // catalogs created at run time hold credentials (S3 keys, database passwords)
         Files.setPosixFilePermissions(etc.resolve("catalog"), PosixFilePermissions.fromString("rwx------"));
         int queryMb = s.heapMb() / 2;
-        String config = String.join("\n",
+        String secure = "";
+        if (s.security() != null) {
+            secure = secureConfig(s, etc);
+        }
+        String config = secure + String.join("\n",
                 "coordinator=true",
                 "node-scheduler.include-coordinator=true",
                 "http-server.http.port=" + s.port(),
@@ -124,6 +164,13 @@ public final class LocalTrino implements AutoCloseable {
                 "");
         Files.writeString(etc.resolve("config.properties"), config, StandardCharsets.UTF_8);
         Files.writeString(etc.resolve("log.properties"), "io.trino=INFO\n", StandardCharsets.UTF_8);
+        if (s.security() != null) {
+            Path dir = s.security().dir().toAbsolutePath().normalize();
+            Files.writeString(etc.resolve("access-control.properties"), "access-control.name=file\n"
+                    + "security.config-file=" + dir.resolve(TrinoAccessFiles.RULES) + "\n"
+                    + "security.refresh-period=1s\n", StandardCharsets.UTF_8);
+            return;
+        }
         // CREATE CATALOG statements carry credentials: only Granary's user may see other users' queries
         Files.writeString(etc.resolve("access-control.properties"), "access-control.name=file\n"
                 + "security.config-file=" + etc.resolve("access-rules.json") + "\n", StandardCharsets.UTF_8);
@@ -131,6 +178,52 @@ public final class LocalTrino implements AutoCloseable {
                 {"catalogs": [{"user": "%1$s", "allow": "owner"}, {"allow": "all"}],
                  "queries": [{"user": "%1$s", "allow": ["execute", "kill", "view"]}, {"allow": ["execute"]}]}
                 """.formatted(GRANARY_USER), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * HTTPS with a new self-signed key pair (keytool of Trino's JDK), password logins from the security directory
+     * (seeded with Granary's user), and the secret Trino signs its internal requests with.
+     */
+    private static String secureConfig(Settings s, Path etc) throws IOException {
+        Security sec = s.security();
+        Path dir = sec.dir().toAbsolutePath().normalize();
+        new TrinoAccessFiles(dir, GRANARY_USER).seed(sec.granaryPassword());
+        String storePassword = io.granary.core.util.Secrets.random(24);
+        Path keystore = etc.resolve("keystore.p12");
+        Files.deleteIfExists(keystore);
+        Path keytool = s.java().executable().resolveSibling("keytool");
+        String host = java.net.InetAddress.getLocalHost().getHostName();
+        run(keytool.toString(), "-genkeypair", "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                "-storepass", storePassword, "-alias", "trino", "-keyalg", "RSA", "-keysize", "2048", "-validity", "3650",
+                "-dname", "CN=granary-local-trino", "-ext", "SAN=ip:127.0.0.1,dns:localhost,dns:" + host);
+        run(keytool.toString(), "-exportcert", "-rfc", "-keystore", keystore.toString(), "-storepass", storePassword,
+                "-alias", "trino", "-file", etc.resolve("trino.pem").toString());
+        Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(etc.resolve("password-authenticator.properties"), "password-authenticator.name=file\n"
+                + "file.password-file=" + dir.resolve(TrinoAccessFiles.PASSWORDS) + "\n"
+                + "file.refresh-period=1s\n", StandardCharsets.UTF_8);
+        return String.join("\n",
+                "http-server.https.enabled=true",
+                "http-server.https.port=" + sec.httpsPort(),
+                "http-server.https.keystore.path=" + keystore,
+                "http-server.https.keystore.key=" + storePassword,
+                "http-server.authentication.type=PASSWORD",
+                "password-authenticator.config-files=" + etc.resolve("password-authenticator.properties"),
+                "internal-communication.shared-secret=" + io.granary.core.util.Secrets.random(48),
+                "");
+    }
+
+    private static void run(String... cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(cmd[0] + " " + cmd[1] + " failed: " + out.strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     /** A node id kept in the data directory, so a restarted server is the same node. */
@@ -203,14 +296,27 @@ public final class LocalTrino implements AutoCloseable {
         return readySeconds;
     }
 
-    /** {@code jdbc:trino://127.0.0.1:port}. */
+    /** {@code jdbc:trino://127.0.0.1:port} (the HTTPS port with {@link Security}). */
     public String jdbcUrl() {
-        return "jdbc:trino://127.0.0.1:" + settings.port();
+        return "jdbc:trino://127.0.0.1:" + clientPort();
     }
 
-    /** {@code http://127.0.0.1:port}. */
+    /** {@code http://127.0.0.1:port}, or {@code https://127.0.0.1:httpsPort} with {@link Security}. */
     public URI url() {
-        return URI.create("http://127.0.0.1:" + settings.port());
+        return URI.create((settings.security() != null ? "https" : "http") + "://127.0.0.1:" + clientPort());
+    }
+
+    private int clientPort() {
+        return settings.security() != null ? settings.security().httpsPort() : settings.port();
+    }
+
+    /** The certificate clients trust ({@link Security}), or null without one. */
+    public Path certificate() {
+        return settings.security() != null ? certificate(settings.dataDir()) : null;
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     public int port() {

@@ -20,6 +20,7 @@ final class TrinoClient {
 
     // Trino's standard error codes (io.trino.spi.StandardErrorCode) that Granary tells apart
     static final int CATALOG_NOT_FOUND = 44;
+    static final int PERMISSION_DENIED = 4;
     static final int SCHEMA_NOT_FOUND = 45;
     static final int TABLE_NOT_FOUND = 46;
     static final int COLUMN_NOT_FOUND = 47;
@@ -40,16 +41,43 @@ final class TrinoClient {
 
     /** A new connection whose queries carry {@code source} (null: Granary's default). */
     Connection connect(String source) throws SQLException {
+        return DriverManager.getConnection(config.jdbcUrl(), properties(config.user(), config.password(),
+                source != null ? source : "granary"));
+    }
+
+    /**
+     * A connection authenticated as Granary's user whose queries run as {@code user} (Trino's impersonation, which the
+     * access rules allow Granary for workspace users only): they have that user's rights and no more.
+     */
+    Connection connectAs(String user) throws SQLException {
+        Properties p = properties(config.user(), config.password(), "granary");
+        p.setProperty("sessionUser", user);
+        return DriverManager.getConnection(config.jdbcUrl(), p);
+    }
+
+    /** A connection as {@code user} with {@code password}, as a client of a workspace connects. */
+    Connection connect(String user, String password) throws SQLException {
+        return DriverManager.getConnection(config.jdbcUrl(), properties(user, password, "granary"));
+    }
+
+    private Properties properties(String user, String password, String source) {
         Properties p = new Properties();
-        p.setProperty("user", config.user());
-        if (config.password() != null) {
-            p.setProperty("password", config.password());
+        p.setProperty("user", user);
+        if (password != null) {
+            p.setProperty("password", password);
         }
         if (config.https()) {
             p.setProperty("SSL", "true");
+            if (config.tlsCert() != null) {
+                p.setProperty("SSLTrustStorePath", config.tlsCert().toString());
+            }
         }
-        p.setProperty("source", source != null ? source : "granary");
-        return DriverManager.getConnection(config.jdbcUrl(), p);
+        p.setProperty("source", source);
+        return p;
+    }
+
+    TrinoSettings.Config config() {
+        return config;
     }
 
     /** Runs statements that return no rows. */

@@ -24,15 +24,18 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * The Trino server package, {@code io.trino:trino-server:<version>:tar.gz} from Maven Central. The build
  * of this module resolves it into the local Maven repository; this class finds it there (fetching it with
  * {@code mvn dependency:get} when it is missing and Maven is on the path) and unpacks it once into a
- * cache directory, keeping only what Granary runs: {@code lib/} and the {@code iceberg} and {@code hive}
- * plugins (the package is 821 MB with 55 plugins; what is kept is about 460 MB). Unpacking goes to a
+ * cache directory, keeping only what Granary runs: {@code lib/} and the {@code iceberg}, {@code hive} and
+ * {@code password-authenticators} plugins (the package is 821 MB with 55 plugins; what is kept is about 460 MB). Unpacking goes to a
  * temporary directory that is renamed into place, so concurrent first starts (several test JVMs) never
  * see half a server.
  */
 public final class TrinoDistribution {
 
-    /** The plugins Granary needs: Iceberg tables, and Hive for transient external staging/export tables. */
-    public static final List<String> PLUGINS = List.of("iceberg", "hive");
+    /**
+     * The plugins Granary needs: Iceberg tables, Hive for transient external staging/export tables, and the password
+     * authenticators (the file one serves workspace logins).
+     */
+    public static final List<String> PLUGINS = List.of("iceberg", "hive", "password-authenticators");
 
     private static final Properties BUILD = buildProperties();
     private static final String COMPLETE = ".granary-complete";

@@ -3,6 +3,8 @@ package io.granary.trino;
 import io.granary.core.port.Setting;
 import io.granary.core.port.Settings;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +23,8 @@ public final class TrinoSettings {
     public static final String S3_ENDPOINT = "trino-s3-endpoint";
     public static final String POSTGRES_URL_FOR_TRINO = "trino-postgres-url";
     public static final String MAINTENANCE = "trino-maintenance-interval";
+    public static final String SECURITY_DIR = "trino-security-dir";
+    public static final String TLS_CERT = "trino-tls-cert";
     static final String POSTGRES_URL = "postgres-url";
     static final String POSTGRES_USER = "postgres-user";
     static final String POSTGRES_PASSWORD = "postgres-password";
@@ -38,6 +42,11 @@ public final class TrinoSettings {
                     + " Granary uses)"),
             Setting.of(POSTGRES_URL_FOR_TRINO, "JDBC URL of Granary's PostgreSQL as Trino reaches it, for the Iceberg"
                     + " catalog, when that differs from --postgres-url"),
+            Setting.of(SECURITY_DIR, "Directory shared with Trino where Granary keeps the workspace users: password.db"
+                    + " (Trino's file password authenticator) and rules.json (its file-based access control); workspaces on"
+                    + " Trino need it and an https --trino-url (docs/workspaces.md)"),
+            Setting.of(TLS_CERT, "PEM certificate to trust for an https --trino-url whose certificate no public CA signed,"
+                    + " e.g. <granary trino --data-dir>/etc/trino.pem"),
             new Setting(MAINTENANCE, "How often each Trino table is compacted and its old snapshots expired, e.g. 30m"
                     + " or 6h; 0 turns it off", "1h", false),
             Setting.of(POSTGRES_URL, "JDBC URL of the PostgreSQL database, e.g. jdbc:postgresql://db:5432/granary"),
@@ -47,11 +56,17 @@ public final class TrinoSettings {
 
     /** The resolved settings. {@code s3Endpoint} and {@code trinoPostgresUrl} are null when they are Granary's own. */
     public record Config(URI url, String user, String password, String catalog, URI s3Endpoint, String postgresUrl,
-            String postgresUser, String postgresPassword, String trinoPostgresUrl, Duration maintenanceInterval) {
+            String postgresUser, String postgresPassword, String trinoPostgresUrl, Duration maintenanceInterval,
+            Path securityDir, Path tlsCert) {
 
         /** The Hive catalog of transient tables. */
         public String stagingCatalog() {
             return catalog + "_staging";
+        }
+
+        /** The port of {@link #url}. */
+        public int port() {
+            return url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
         }
 
         /** {@code jdbc:trino://host:port}. */
@@ -109,10 +124,20 @@ public final class TrinoSettings {
                 throw new IllegalArgumentException("A PostgreSQL URL starts with jdbc:postgresql: (got " + jdbc + ").");
             }
         }
+        String security = s.get(SECURITY_DIR);
+        if (security != null && (password == null || !"https".equals(trino.getScheme()))) {
+            throw new IllegalArgumentException("--trino-security-dir needs an https --trino-url and --trino-password: with"
+                    + " password logins for workspaces, Trino takes Granary's queries only with a password over TLS.");
+        }
+        String cert = s.get(TLS_CERT);
+        if (cert != null && !Files.isRegularFile(Path.of(cert.strip()))) {
+            throw new IllegalArgumentException("--trino-tls-cert is not a file: " + cert);
+        }
         return new Config(trino, s.get(USER, LocalTrino.GRANARY_USER), password, catalog,
                 endpoint == null ? null : httpUrl(S3_ENDPOINT, endpoint), postgres.strip(), s.get(POSTGRES_USER, "granary"),
                 s.get(POSTGRES_PASSWORD, ""), trinoPostgres == null ? null : trinoPostgres.strip(),
-                interval(s.get(MAINTENANCE, "1h")));
+                interval(s.get(MAINTENANCE, "1h")), security == null ? null : Path.of(security.strip()),
+                cert == null ? null : Path.of(cert.strip()));
     }
 
     private static URI httpUrl(String flag, String value) {

@@ -6,6 +6,7 @@ import io.granary.core.port.Settings;
 import io.granary.core.port.StoreContext;
 import io.granary.core.port.TableBackend;
 import io.granary.core.port.TableBackendFactory;
+import io.granary.core.port.WorkspaceBackend;
 import java.util.List;
 
 /**
@@ -32,7 +33,9 @@ public final class TrinoTableBackendFactory implements TableBackendFactory {
 
     @Override
     public List<Setting> settings() {
-        return TrinoSettings.ALL;
+        List<Setting> all = new java.util.ArrayList<>(TrinoSettings.ALL);
+        all.add(WorkspaceBackend.HOST);
+        return all;
     }
 
     @Override
@@ -70,5 +73,27 @@ public final class TrinoTableBackendFactory implements TableBackendFactory {
             books.close();
             throw e;
         }
+    }
+
+    /**
+     * A schema and a Trino user per workspace, when Granary keeps Trino's users ({@code --trino-security-dir});
+     * without it the workspace API answers 501. Clients are told the Trino URL's host and port (or
+     * {@code --workspace-host}; a loopback host becomes the node's public host).
+     */
+    @Override
+    public WorkspaceBackend openWorkspaces(StoreContext context, TableBackend tables) {
+        TrinoSettings.Config config = TrinoSettings.config(context.settings());
+        if (config.securityDir() == null) {
+            return null;
+        }
+        TrinoTableBackend.Context ctx = ((TrinoTableBackend) tables).context();
+        String host = context.settings().get(WorkspaceBackend.HOST.name());
+        if (host == null) {
+            String urlHost = config.url().getHost();
+            boolean loopback = urlHost.equals("localhost") || urlHost.startsWith("127.") || urlHost.equals("[::1]");
+            host = loopback ? context.settings().get(WorkspaceBackend.PUBLIC_HOST, "localhost") : urlHost;
+        }
+        return new TrinoWorkspaceBackend(ctx.client(), ctx.lake(), new TrinoAccessFiles(config.securityDir(), config.user()),
+                host.strip(), String.valueOf(config.port()), SLICE_BYTES);
     }
 }

@@ -19,10 +19,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * hook; every Trino test in the JVM shares it (use distinct schemas or catalogs). Without a Java 24+
  * on the machine each test that asks for it FAILS with a message saying so: Trino tests never skip.
  * Set {@code -Dgranary.trino.java=<jdk home>} (or {@code GRANARY_TRINO_JAVA}) to choose the Java.
+ * It runs with password logins ({@link LocalTrino.Security}: HTTPS with a self-signed certificate, users in a security
+ * directory), as workspaces need: every connection is HTTPS with a password, Granary's user has {@link #PASSWORD}.
  * For a quick edit-and-run loop, {@code -Dgranary.test.trino.url=http://127.0.0.1:8081} points the tests at a
- * Trino that already runs ({@code ./granary trino}) instead of starting one.
+ * Trino that already runs ({@code ./granary trino}, without password logins) instead of starting one; the workspace
+ * tests need the local one.
  */
 public final class TestTrino {
+
+    /** Granary's password on the shared server. */
+    public static final String PASSWORD = "granary-test-password-0123456789";
 
     private static final AtomicInteger CATALOGS = new AtomicInteger();
     private static LocalTrino server;
@@ -62,12 +68,75 @@ public final class TestTrino {
         return connect(LocalTrino.GRANARY_USER);
     }
 
-    /** A new JDBC connection to the shared server as {@code user}. */
+    /**
+     * A new JDBC connection to the shared server as {@code user}; a user other than Granary's gets a password line (no
+     * rules of its own) first, as an operator would add one.
+     */
     public static Connection connect(String user) throws SQLException {
+        if (external()) {
+            Properties p = new Properties();
+            p.setProperty("user", user);
+            URI url = url();
+            return DriverManager.getConnection("jdbc:trino://" + url.getHost() + ":" + url.getPort(), p);
+        }
+        String password = PASSWORD;
+        if (!user.equals(LocalTrino.GRANARY_USER)) {
+            password = PASSWORD + "-" + user;
+            TrinoAccessFiles files = new TrinoAccessFiles(server().settings().security().dir(), LocalTrino.GRANARY_USER);
+            if (!files.has(user)) {
+                files.probe(user, password);
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (true) {
+                    try (Connection c = connect(user, password); var s = c.createStatement()) {
+                        s.execute("SELECT 1");
+                        break;
+                    } catch (SQLException notYet) {
+                        if (System.nanoTime() > deadline) {
+                            throw notYet;
+                        }
+                        sleep(200);
+                    }
+                }
+            }
+        }
+        return connect(user, password);
+    }
+
+    /** A new JDBC connection to the shared (local) server as {@code user} with {@code password}, over HTTPS. */
+    public static Connection connect(String user, String password) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", user);
-        URI url = url();
-        return DriverManager.getConnection("jdbc:trino://" + url.getHost() + ":" + url.getPort(), p);
+        p.setProperty("password", password);
+        p.setProperty("SSL", "true");
+        p.setProperty("SSLTrustStorePath", server().certificate().toString());
+        return DriverManager.getConnection(server().jdbcUrl(), p);
+    }
+
+    private static boolean external() {
+        String external = System.getProperty("granary.test.trino.url");
+        return external != null && !external.isBlank();
+    }
+
+    /** The {@code granary server} flags that reach the shared server as Granary's user (no security directory). */
+    public static java.util.List<String> serverArgs() {
+        if (external()) {
+            return java.util.List.of("--trino-url", url().toString());
+        }
+        return java.util.List.of("--trino-url", url().toString(), "--trino-password", PASSWORD, "--trino-tls-cert",
+                server().certificate().toString());
+    }
+
+    /** The security directory Granary maintains for the shared server (null for an external one). */
+    public static Path securityDir() {
+        return external() ? null : server().settings().security().dir();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -80,8 +149,13 @@ public final class TestTrino {
 
     /** {@code base} (Granary's PostgreSQL settings) plus what {@code --backend trino} needs for this Trino. */
     public static Settings settings(Settings base, String catalog) {
-        return base.with(TrinoSettings.URL, url().toString()).with(TrinoSettings.CATALOG, catalog)
+        Settings s = base.with(TrinoSettings.URL, url().toString()).with(TrinoSettings.CATALOG, catalog)
                 .with(TrinoSettings.MAINTENANCE, "0");
+        if (!external()) {
+            s = s.with(TrinoSettings.PASSWORD, PASSWORD).with(TrinoSettings.TLS_CERT, server().certificate().toString())
+                    .with(TrinoSettings.SECURITY_DIR, securityDir().toString());
+        }
+        return s;
     }
 
     /** Drops the catalog {@code catalog} and its staging catalog, if they exist (a test server is done). */
@@ -102,8 +176,8 @@ public final class TestTrino {
         Path home = TrinoDistribution.home(null, System.getenv(), line -> System.err.println("TestTrino: " + line));
         try {
             Path data = Files.createTempDirectory("granary-test-trino-");
-            LocalTrino trino = LocalTrino.start(new LocalTrino.Settings(home, java, data, "127.0.0.1", freePort(), 2048),
-                    Duration.ofMinutes(3));
+            LocalTrino trino = LocalTrino.start(new LocalTrino.Settings(home, java, data, "127.0.0.1", freePort(), 2048,
+                    new LocalTrino.Security(data.resolve("security"), freePort(), PASSWORD)), Duration.ofMinutes(3));
             System.err.printf("TestTrino: Trino %s on %s started in %.1f s (Java %d, pid %d)%n", TrinoDistribution.version(),
                     trino.url(), trino.startSeconds(), java.version(), trino.pid());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -76,10 +76,16 @@ public final class TrinoTestLake {
 
     /** What {@code granary server --backend trino} would be given for this lake, with the catalog named {@code catalog}. */
     public Settings settings(String catalog) {
-        return Settings.empty().with(TrinoSettings.URL, TestTrino.url().toString())
-                .with(TrinoSettings.POSTGRES_URL, database.url()).with(TrinoSettings.POSTGRES_USER, database.user())
-                .with(TrinoSettings.POSTGRES_PASSWORD, database.password()).with(TrinoSettings.CATALOG, catalog)
-                .with(TrinoSettings.MAINTENANCE, "0");
+        return TestTrino.settings(Settings.empty().with(TrinoSettings.POSTGRES_URL, database.url())
+                .with(TrinoSettings.POSTGRES_USER, database.user()).with(TrinoSettings.POSTGRES_PASSWORD, database.password()),
+                catalog);
+    }
+
+    /** The workspaces beside {@code tables}, opened by the factory as a node opens them. */
+    public TrinoWorkspaceBackend openWorkspaces(TrinoTableBackend tables, Path tmp) {
+        StoreContext context = new StoreContext(dir, tmp, Clock.systemUTC(), 4, Duration.ofSeconds(60), 0,
+                settings(catalog), store);
+        return (TrinoWorkspaceBackend) new TrinoTableBackendFactory().openWorkspaces(context, tables);
     }
 
     /** A backend on catalog {@link #catalog}, opened by the factory as a node opens it. */

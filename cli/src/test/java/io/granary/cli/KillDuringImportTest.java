@@ -35,9 +35,11 @@ class KillDuringImportTest {
         String catalog = TestTrino.newCatalogName();
         try {
             // Trino's statements take seconds: a tenth of the rows still outlasts the 150 ms before the kill
-            killDuringImport(300_000, "--catalog", "postgres", "--postgres-url", db.url(), "--postgres-user", db.user(),
-                    "--backend", "trino", "--trino-url", TestTrino.url().toString(), "--trino-catalog", catalog,
-                    "--trino-maintenance-interval", "0", "--job-lease", "5");
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--catalog", "postgres",
+                    "--postgres-url", db.url(), "--postgres-user", db.user(), "--backend", "trino"));
+            args.addAll(TestTrino.serverArgs());
+            args.addAll(java.util.List.of("--trino-catalog", catalog, "--trino-maintenance-interval", "0", "--job-lease", "5"));
+            killDuringImport(300_000, args.toArray(String[]::new));
         } finally {
             TestTrino.dropCatalogs(catalog);
         }
