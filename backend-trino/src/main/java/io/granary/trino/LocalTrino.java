@@ -168,7 +168,7 @@ public final class LocalTrino implements AutoCloseable {
             Path dir = s.security().dir().toAbsolutePath().normalize();
             Files.writeString(etc.resolve("access-control.properties"), "access-control.name=file\n"
                     + "security.config-file=" + dir.resolve(TrinoAccessFiles.RULES) + "\n"
-                    + "security.refresh-period=1s\n", StandardCharsets.UTF_8);
+                    + "security.refresh-period=500ms\n", StandardCharsets.UTF_8);
             return;
         }
         // CREATE CATALOG statements carry credentials: only Granary's user may see other users' queries
@@ -201,7 +201,7 @@ public final class LocalTrino implements AutoCloseable {
         Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-------"));
         Files.writeString(etc.resolve("password-authenticator.properties"), "password-authenticator.name=file\n"
                 + "file.password-file=" + dir.resolve(TrinoAccessFiles.PASSWORDS) + "\n"
-                + "file.refresh-period=1s\n", StandardCharsets.UTF_8);
+                + "file.refresh-period=500ms\n", StandardCharsets.UTF_8);
         return String.join("\n",
                 "http-server.https.enabled=true",
                 "http-server.https.port=" + sec.httpsPort(),

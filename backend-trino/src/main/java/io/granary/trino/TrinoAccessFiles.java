@@ -186,7 +186,7 @@ final class TrinoAccessFiles {
         String granary = regex(granaryUser);
         ObjectNode root = f.objectNode();
         ArrayNode catalogs = root.putArray("catalogs");
-        catalogs.addObject().put("user", granary).put("allow", "all");
+        catalogs.addObject().put("user", granary).put("allow", "owner");
         ArrayNode schemas = root.putArray("schemas");
         schemas.addObject().put("user", granary).put("owner", true);
         ArrayNode tables = root.putArray("tables");

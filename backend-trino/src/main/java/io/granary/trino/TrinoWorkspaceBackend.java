@@ -191,6 +191,15 @@ public final class TrinoWorkspaceBackend implements WorkspaceBackend {
     }
 
     private static void await(String what, Check check) {
+        long t0 = System.nanoTime();
+        try {
+            awaitLoop(what, check);
+        } finally {
+            LOG.debug("waited {} ms for {}", (System.nanoTime() - t0) / 1_000_000, what);
+        }
+    }
+
+    private static void awaitLoop(String what, Check check) {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         SQLException last = null;
         while (System.nanoTime() < deadline) {
