@@ -31,7 +31,8 @@ class StoreFactoriesTest {
         assertThat(stores.settings()).extracting(Setting::flag)
                 .containsExactly("--postgres-password", "--postgres-url", "--postgres-user", "--trino-catalog",
                         "--trino-maintenance-interval", "--trino-password", "--trino-postgres-url",
-                        "--trino-s3-endpoint", "--trino-url", "--trino-user", "--workspace-host", "--workspace-port");
+                        "--trino-s3-endpoint", "--trino-security-dir", "--trino-tls-cert", "--trino-url", "--trino-user",
+                        "--workspace-host", "--workspace-port");
         assertThat(stores.settings()).extracting(Setting::environmentVariable)
                 .startsWith("GRANARY_POSTGRES_PASSWORD", "GRANARY_POSTGRES_URL", "GRANARY_POSTGRES_USER",
                         "GRANARY_TRINO_CATALOG")
