@@ -53,6 +53,8 @@ final class TrinoAccessFiles {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
+    // a file lock is per process: threads of one JVM (and several instances on one directory) queue here first
+    private static final Object IN_PROCESS = new Object();
 
     /** A workspace user: its catalog and schema (Trino names) and whether it may read Storage's schemas. */
     record Grant(String catalog, String schema, boolean readOnlyStorageAccess) {
@@ -106,8 +108,11 @@ final class TrinoAccessFiles {
         change(p -> p.remove(user), s -> s.remove(user));
     }
 
-    /** Sets the probe user's password (a user with no rights, whose login tells that Trino read the file). */
-    void probe(String user, String password) {
+    /**
+     * Sets a password line for {@code user} without rules of its own (the probe user, whose login tells that Trino
+     * read the file, or a user an operator or a test adds).
+     */
+    void putPassword(String user, String password) {
         String hash = hash(password);
         change(p -> p.put(user, hash), s -> { });
     }
@@ -119,7 +124,13 @@ final class TrinoAccessFiles {
 
     // ---- the read-modify-write
 
-    private synchronized void change(Consumer<Map<String, String>> passwords, Consumer<Map<String, Grant>> state) {
+    private void change(Consumer<Map<String, String>> passwords, Consumer<Map<String, Grant>> state) {
+        synchronized (IN_PROCESS) {
+            changeLocked(passwords, state);
+        }
+    }
+
+    private void changeLocked(Consumer<Map<String, String>> passwords, Consumer<Map<String, Grant>> state) {
         try {
             Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

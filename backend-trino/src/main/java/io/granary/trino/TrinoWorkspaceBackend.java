@@ -178,7 +178,7 @@ public final class TrinoWorkspaceBackend implements WorkspaceBackend {
     /** Waits until Trino has read the password file as last written (the probe user's new password logs in). */
     private void awaitProbe() {
         String password = Secrets.random(32);
-        files.probe(probeUser(), password);
+        files.putPassword(probeUser(), password);
         await("Trino to read the changed password file", () -> {
             try (Connection c = client.connect(probeUser(), password)) {
                 return TrinoClient.number(c, "SELECT 1") == 1;

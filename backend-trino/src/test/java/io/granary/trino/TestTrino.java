@@ -84,7 +84,7 @@ public final class TestTrino {
             password = PASSWORD + "-" + user;
             TrinoAccessFiles files = new TrinoAccessFiles(server().settings().security().dir(), LocalTrino.GRANARY_USER);
             if (!files.has(user)) {
-                files.probe(user, password);
+                files.putPassword(user, password);
                 long deadline = System.nanoTime() + 20_000_000_000L;
                 while (true) {
                     try (Connection c = connect(user, password); var s = c.createStatement()) {
