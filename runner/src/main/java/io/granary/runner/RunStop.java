@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 final class RunStop {
 
     static final String MESSAGE = "The run was stopped by a signal (SIGTERM or Ctrl-C): the component was killed and no"
-            + " output was written.";
+            + " further output is written.";
 
     /** How long the hook waits for the run's thread before it closes the staging itself. */
     static final Duration GRACE = Duration.ofSeconds(60);

@@ -172,6 +172,29 @@ class WorkspaceStagingTest {
     }
 
     @Test
+    void readOnlyStorageAccessLetsTheComponentReadStoragesTablesButNotWriteThem() throws Exception {
+        Components.table(client, "ws-ro", "people", "id,name\n1,ann\n2,bob\n", List.of("id"));
+        String config = """
+                {"storage": {"input": {"read_only_storage_access": true},
+                             "output": {"tables": [{"source": "result", "destination": "out.c-ws-ro.result"}]}},
+                 "parameters": {"sql": ["CREATE TABLE result AS SELECT id, upper(name) AS name FROM storage.\\"in.c-ws-ro\\".people"]}}
+                """;
+        RunResult r = run(config, duckDbComponent(), WORKSPACE, tmp.resolve("ro"));
+        assertThat(r.exitCode()).as(r.message() + "\n" + log).isZero();
+        assertThat(Components.content(client, "out.c-ws-ro.result")).containsExactly("id|name", "1|ANN", "2|BOB");
+        assertThat(workspaceExists(createdWorkspace())).isFalse();
+
+        String writes = """
+                {"storage": {"input": {"read_only_storage_access": true}},
+                 "parameters": {"sql": ["INSERT INTO storage.\\"in.c-ws-ro\\".people VALUES ('3', 'cyd')"]}}
+                """;
+        RunResult refused = run(writes, duckDbComponent(), WORKSPACE, tmp.resolve("ro-write"));
+        assertThat(refused.exitCode()).as(log.toString()).isEqualTo(1);
+        assertThat(refused.message()).contains("read-only");
+        assertThat(Components.content(client, "in.c-ws-ro.people")).containsExactly("id|name", "1|ann", "2|bob");
+    }
+
+    @Test
     void aTimedOutComponentsWorkspaceIsDeleted() throws Exception {
         Path cfg = Files.writeString(tmp.resolve("config.json"), "{}");
         RunResult r = new Runner(client, (level, message) -> log.add(level + " " + message)).run(new RunRequest(cfg,

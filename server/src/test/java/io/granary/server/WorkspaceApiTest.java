@@ -482,5 +482,26 @@ class WorkspaceApiTest {
         }
         assertThat(ws.get("connection").get("schema").asText()).isEqualTo("main");
         assertThat(ws.get("connection").get("password").asText()).isEmpty();
+        assertThat(ws.get("connection").get("storageDatabase").asText()).isEmpty();
+    }
+
+    @Test
+    void onDuckDbReadOnlyStorageAccessIsAReadOnlyCopyOfStoragesTables() {
+        assumeTrue(!EmbeddedGranary.onPostgres(), "an embedded workspace's");
+        JsonNode reading = create(granary.master(), Map.of("readOnlyStorageAccess", true));
+        assertThat(reading.get("readOnlyStorageAccess").asBoolean()).isTrue();
+        String copy = reading.get("connection").get("storageDatabase").asText();
+        assertThat(Path.of(copy)).isAbsolute().exists();
+        String attach = "ATTACH '" + copy + "' AS storage (READ_ONLY); ";
+        assertThat(sql(reading, attach + "SELECT count(*) FROM storage.\"in.c-ws\".\"orders\""))
+                .containsExactly(List.of("4"));
+        assertThatThrownBy(() -> sql(reading, attach + "DELETE FROM storage.\"in.c-ws\".\"orders\""))
+                .hasMessageContaining("read-only");
+        // the detail names the copy too; delete removes it
+        assertThat(granary.master().get("/v2/storage/workspaces/" + reading.get("id").asText()).json().get("connection")
+                .get("storageDatabase").asText()).isEqualTo(copy);
+        assertThat(granary.master().delete("/v2/storage/workspaces/" + reading.get("id").asText()).status())
+                .isEqualTo(204);
+        assertThat(Path.of(copy)).doesNotExist();
     }
 }
