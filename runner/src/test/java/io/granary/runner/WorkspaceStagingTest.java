@@ -262,12 +262,12 @@ class WorkspaceStagingTest {
             run.destroy(); // SIGTERM
             assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             String printed = Files.readString(out);
-            assertThat(run.exitValue()).as(printed).isNotZero();
-            assertThat(printed).contains("ERROR Stopping the run (SIGTERM or Ctrl-C): killing the component.",
-                    "ERROR " + RunStop.MESSAGE, "INFO Deleted workspace " + id + ".");
             assertThat(alive(data.resolve("pid"))).as("the component").isFalse();
             assertThat(alive(data.resolve("child"))).as("the component's child").isFalse();
             assertThat(workspaceExists(id)).isFalse();
+            assertThat(run.exitValue()).as(printed).isNotZero();
+            assertThat(printed).contains("ERROR Stopping the run (SIGTERM or Ctrl-C): killing the component.",
+                    "ERROR " + RunStop.MESSAGE, "INFO Deleted workspace " + id + ".");
         } finally {
             run.destroyForcibly();
         }
@@ -297,11 +297,11 @@ class WorkspaceStagingTest {
                 run.destroy(); // SIGTERM while the runner waits for the create's answer
                 assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                 String printed = Files.readString(tmp.resolve("creating.log"));
+                assertThat(workspaceExists(made.get(0))).as(printed).isFalse();
+                assertThat(data.resolve("started")).doesNotExist();
                 assertThat(run.exitValue()).as(printed).isNotZero();
                 assertThat(printed).contains("ERROR Stopping the run (SIGTERM or Ctrl-C).", "ERROR " + RunStop.MESSAGE,
                         "INFO Deleted workspace " + made.get(0) + ".");
-                assertThat(workspaceExists(made.get(0))).as(printed).isFalse();
-                assertThat(data.resolve("started")).doesNotExist();
             } finally {
                 run.destroyForcibly();
             }
