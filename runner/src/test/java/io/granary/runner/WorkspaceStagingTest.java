@@ -186,7 +186,7 @@ class WorkspaceStagingTest {
 
         String writes = """
                 {"storage": {"input": {"read_only_storage_access": true}},
-                 "parameters": {"sql": ["INSERT INTO storage.\\"in.c-ws-ro\\".people VALUES ('3', 'cyd')"]}}
+                 "parameters": {"sql": ["INSERT INTO storage.\\"in.c-ws-ro\\".people (id, name) VALUES ('3', 'cyd')"]}}
                 """;
         RunResult refused = run(writes, duckDbComponent(), WORKSPACE, tmp.resolve("ro-write"));
         assertThat(refused.exitCode()).as(log.toString()).isEqualTo(1);
@@ -237,9 +237,29 @@ class WorkspaceStagingTest {
                 .redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile()).start();
     }
 
+    private static boolean goneWithin(Path pidFile, Duration wait) throws Exception {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (alive(pidFile)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
+    /** Whether the process is running: a killed one that its new parent has not reaped yet (a zombie) is not. */
     private static boolean alive(Path pidFile) throws IOException {
         long pid = Long.parseLong(Files.readString(pidFile).strip());
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     /** SIGTERM while the component runs: its whole process tree is killed, then the workspace deleted. */
@@ -262,8 +282,9 @@ class WorkspaceStagingTest {
             run.destroy(); // SIGTERM
             assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             String printed = Files.readString(out);
-            assertThat(alive(data.resolve("pid"))).as("the component").isFalse();
-            assertThat(alive(data.resolve("child"))).as("the component's child").isFalse();
+            // gone, or at most a few seconds from being reaped by its new parent
+            assertThat(goneWithin(data.resolve("pid"), Duration.ofSeconds(10))).as("the component").isTrue();
+            assertThat(goneWithin(data.resolve("child"), Duration.ofSeconds(10))).as("the component's child").isTrue();
             assertThat(workspaceExists(id)).isFalse();
             assertThat(run.exitValue()).as(printed).isNotZero();
             assertThat(printed).contains("ERROR Stopping the run (SIGTERM or Ctrl-C): killing the component.",
