@@ -227,6 +227,14 @@ public final class GranaryServer implements AutoCloseable {
         return url;
     }
 
+    /** Every HTTP route this node serves, as "METHOD /path/{param}" (the OpenAPI document must list each). */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(e -> e.endpoint.method.isHttpMethod())
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
+                .toList();
+    }
+
     public String s3Url() {
         return s3Url;
     }
