@@ -157,7 +157,8 @@ public final class OpenApiContract {
                 }
             }
         }
-        boolean hasBody = request.multipartFields() != null || (request.body() != null && !request.body().isEmpty());
+        boolean hasBody = request.multipartFields() != null || (request.body() != null && !request.body().isBlank()
+                && !request.body().strip().equals("{}"));
         if (!hasBody) {
             return problems;
         }
@@ -174,6 +175,7 @@ public final class OpenApiContract {
                     .filter(f -> !known.contains(f))
                     .forEach(f -> problems.add("form field " + f + " of " + route.template() + " is not in the document"));
             case "multipart/form-data" -> request.multipartFields().stream()
+                    .map(f -> f.indexOf('[') > 0 ? f.substring(0, f.indexOf('[')) : f)
                     .filter(f -> !known.contains(f))
                     .forEach(f -> problems.add("multipart field " + f + " of " + route.template() + " is not in the document"));
             default -> {
