@@ -140,6 +140,7 @@ public final class GranaryServer implements AutoCloseable {
         }
         jobs.observeWith(metrics.jobObserver());
         metrics.watchJobs(queue, jobs);
+        metrics.watchTableMemory(backend);
         jobs.start(config.workers());
 
         ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(r -> {
