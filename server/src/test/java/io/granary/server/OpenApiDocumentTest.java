@@ -3,10 +3,15 @@ package io.granary.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.granary.server.support.Api;
 import io.granary.server.support.EmbeddedGranary;
 import io.granary.server.support.OpenApiContract;
 import io.granary.server.support.OpenApiContract.Request;
+import io.swagger.v3.oas.models.SpecVersion;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.URI;
 import java.util.List;
 import java.util.Set;
@@ -34,6 +39,23 @@ class OpenApiDocumentTest {
             served.add(route.replaceAll("<([^>]+)>", "{$1}"));
         }
         assertThat(new TreeSet<>(DOC.operations())).isEqualTo(served);
+    }
+
+    @Test
+    void theDocumentIsValidOpenApi31() throws Exception {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(
+                new ObjectMapper().writeValueAsString(DOC.json()), null, options);
+        assertThat(parsed.getMessages()).isEmpty();
+        assertThat(parsed.getOpenAPI().getSpecVersion()).isEqualTo(SpecVersion.V31);
+        assertThat(parsed.getOpenAPI().getPaths()).hasSize(DOC.json().get("paths").size());
+
+        // the parser does object: a response without its required description
+        ObjectNode broken = DOC.json().deepCopy();
+        ((ObjectNode) broken.at("/paths/~1health~1live/get/responses/200")).remove("description");
+        assertThat(new OpenAPIV3Parser().readContents(new ObjectMapper().writeValueAsString(broken), null, options)
+                .getMessages()).anySatisfy(m -> assertThat(m).contains("description"));
     }
 
     @Test
