@@ -25,6 +25,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +58,7 @@ public final class DuckDbTableBackend implements TableBackend {
     private final DuckDbDatabase database;
     private final boolean ownsDatabase;
     private final long sliceBytes;
+    private final long memoryLimitBytes;
     private final Object schemaLock = new Object();
     private final ExecutorService verifier = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "gzip-verify");
@@ -83,6 +87,7 @@ public final class DuckDbTableBackend implements TableBackend {
         this.database = database;
         this.ownsDatabase = ownsDatabase;
         this.sliceBytes = sliceBytes;
+        this.memoryLimitBytes = Math.max(1, memoryLimitBytes >> 20) << 20;
         try {
             Files.createDirectories(tempDir);
         } catch (IOException e) {
@@ -114,6 +119,23 @@ public final class DuckDbTableBackend implements TableBackend {
             database.close();
             throw e;
         }
+    }
+
+    /** DuckDB's buffer manager by tag ({@code duckdb_memory()}): a catalog read on its own connection. */
+    @Override
+    public Optional<EngineMemory> memory() {
+        Map<String, Long> used = new TreeMap<>();
+        Map<String, Long> temporary = new TreeMap<>();
+        try (Connection c = database.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory()")) {
+            while (rs.next()) {
+                used.put(rs.getString(1), rs.getLong(2));
+                temporary.put(rs.getString(1), rs.getLong(3));
+            }
+        } catch (SQLException e) {
+            throw engine(e);
+        }
+        return Optional.of(new EngineMemory(memoryLimitBytes, used, temporary));
     }
 
     /** Loads from now on read gzip files as a machine without mkfifo does (for tests of that path). */

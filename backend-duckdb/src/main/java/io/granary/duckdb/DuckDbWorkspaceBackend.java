@@ -30,8 +30,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * Embedded workspaces: a DuckDB database file of its own per workspace, {@code WORKSPACE_<id>.duckdb} under the data
  * directory's {@code workspaces/} (never the file that holds Storage's tables). A component opens the file itself
  * ({@code connection.database} is its absolute path, {@code schema} is {@code main}); there is no login, so host, user
- * and password are empty, and {@code readOnlyStorageAccess} cannot be had (Storage's file is open in this process
- * only).
+ * and password are empty.
+ *
+ * <p>{@code readOnlyStorageAccess}: Storage's own file is open in this process only (DuckDB lets no other process open
+ * a file one process writes), so such a workspace gets a read-only copy of every Storage table beside its file,
+ * {@code WORKSPACE_<id>_STORAGE.duckdb} ({@code connection.storageDatabase}), with a schema per bucket as Storage has
+ * them. It is made at create and made again after every load of the workspace (a new file moved into place, so a
+ * component holding the old one keeps reading it), its mode read-only; a component attaches it with
+ * {@code ATTACH '<storageDatabase>' AS storage (READ_ONLY)}. Being a copy, nothing done to it reaches Storage.
  *
  * <p>Granary holds a workspace file open only while a job uses it, so a component can open it between jobs; while a
  * component holds it, a job fails with {@code storage.workspaces.locked}. A load attaches the file to Storage's
@@ -79,12 +85,13 @@ public final class DuckDbWorkspaceBackend implements WorkspaceBackend {
         return dir.resolve(Workspace.nameOf(id) + ".duckdb");
     }
 
+    /** The read-only copy of Storage's tables of a workspace with {@code readOnlyStorageAccess}. */
+    public Path storageFile(long id) {
+        return dir.resolve(Workspace.nameOf(id) + "_STORAGE.duckdb");
+    }
+
     @Override
     public Login create(long id, Options options) {
-        if (options.readOnlyStorageAccess()) {
-            throw new GranaryException(ErrorCode.WORKSPACES_VALIDATION, "readOnlyStorageAccess is not supported on duckdb"
-                    + " workspaces: Storage's tables are in a database file that only the Granary server can open.");
-        }
         return locked(id, () -> {
             deleteFiles(id);
             try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file(id), new Properties())) {
@@ -93,11 +100,69 @@ public final class DuckDbWorkspaceBackend implements WorkspaceBackend {
             } catch (SQLException e) {
                 throw engine(id, e);
             }
-            return new Login(connection(id), "");
+            if (options.readOnlyStorageAccess()) {
+                try {
+                    copyStorage(id);
+                } catch (RuntimeException e) {
+                    deleteFiles(id);
+                    throw e;
+                }
+            }
+            return new Login(connection(id, options.readOnlyStorageAccess()), "");
         });
     }
 
-    private Map<String, String> connection(long id) {
+    /**
+     * (Re)makes {@link #storageFile}: every Storage table (not a load's staging table) copied into a new file, which is
+     * then made read-only and moved over the old copy.
+     */
+    private void copyStorage(long id) {
+        Path target = storageFile(id);
+        Path next = target.resolveSibling(target.getFileName() + ".next");
+        deleteFile(next);
+        String alias = "granary_storage_copy_" + id;
+        try (Connection c = storage.connect(); Statement s = c.createStatement()) {
+            List<String[]> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT schema_name, table_name FROM duckdb_tables()"
+                    + " WHERE database_name = current_database() AND NOT internal AND NOT temporary"
+                    + " AND schema_name <> 'main' AND NOT starts_with(table_name, " + lit(DuckDbTables.STAGING_PREFIX) + ")"
+                    + " ORDER BY schema_name, table_name")) {
+                while (rs.next()) {
+                    tables.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+            s.execute("ATTACH " + lit(next.toString()) + " AS " + q(alias));
+            try {
+                String schema = null;
+                for (String[] t : tables) {
+                    if (!t[0].equals(schema)) {
+                        schema = t[0];
+                        s.execute("CREATE SCHEMA " + q(alias) + "." + q(schema));
+                    }
+                    s.execute("CREATE TABLE " + q(alias) + "." + q(t[0]) + "." + q(t[1]) + " AS SELECT * FROM "
+                            + q(t[0]) + "." + q(t[1]));
+                }
+            } finally {
+                s.execute("DETACH " + q(alias));
+            }
+            try {
+                Files.setPosixFilePermissions(next, java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--"));
+            } catch (UnsupportedOperationException notPosix) {
+                next.toFile().setReadOnly();
+            }
+            Files.move(next, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (SQLException e) {
+            deleteFile(next);
+            throw engine(id, e);
+        } catch (IOException e) {
+            deleteFile(next);
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot write the copy of Storage's tables of workspace " + id
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Map<String, String> connection(long id, boolean readOnlyStorageAccess) {
         Map<String, String> c = new LinkedHashMap<>();
         c.put("backend", NAME);
         c.put("host", "");
@@ -106,6 +171,7 @@ public final class DuckDbWorkspaceBackend implements WorkspaceBackend {
         c.put("schema", "main");
         c.put("warehouse", "");
         c.put("user", "");
+        c.put("storageDatabase", readOnlyStorageAccess ? storageFile(id).toString() : "");
         return c;
     }
 
@@ -128,12 +194,25 @@ public final class DuckDbWorkspaceBackend implements WorkspaceBackend {
 
     private void deleteFiles(long id) {
         Path f = file(id);
+        Path copy = storageFile(id);
+        for (Path p : List.of(f, f.resolveSibling(f.getFileName() + ".wal"), copy,
+                copy.resolveSibling(copy.getFileName() + ".wal"), copy.resolveSibling(copy.getFileName() + ".next"),
+                copy.resolveSibling(copy.getFileName() + ".next.wal"))) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                throw new GranaryException(ErrorCode.INTERNAL, "Cannot delete the database file of workspace " + id + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void deleteFile(Path p) {
         try {
-            Files.deleteIfExists(f);
-            Files.deleteIfExists(f.resolveSibling(f.getFileName() + ".wal"));
+            Files.deleteIfExists(p);
+            Files.deleteIfExists(p.resolveSibling(p.getFileName() + ".wal"));
         } catch (IOException e) {
-            throw new GranaryException(ErrorCode.INTERNAL, "Cannot delete the database file of workspace " + id + ": "
-                    + e.getMessage(), e);
+            // a leftover .next file is replaced by the next copy and removed by drop
         }
     }
 
@@ -149,11 +228,16 @@ public final class DuckDbWorkspaceBackend implements WorkspaceBackend {
             String alias = "granary_ws_" + id;
             try (Connection c = storage.connect(); Statement s = c.createStatement()) {
                 attach(id, s, alias);
+                List<LoadedTable> loaded;
                 try {
-                    return DuckDbWorkspaceLoad.run(c, alias, Workspace.nameOf(id), preserve, tables, progress);
+                    loaded = DuckDbWorkspaceLoad.run(c, alias, Workspace.nameOf(id), preserve, tables, progress);
                 } finally {
                     s.execute("DETACH " + q(alias));
                 }
+                if (Files.exists(storageFile(id))) {
+                    copyStorage(id); // readOnlyStorageAccess: Storage as of this load
+                }
+                return loaded;
             } catch (SQLException e) {
                 throw engine(id, e);
             }

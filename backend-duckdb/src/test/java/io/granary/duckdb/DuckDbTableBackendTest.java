@@ -51,6 +51,19 @@ class DuckDbTableBackendTest extends TableBackendContract {
     }
 
     @Test
+    void memoryReportsTheLimitAndTheBufferManagerByTag() {
+        TableRef t = new TableRef("in.c-main", "memory");
+        backend.createTable(t, List.of("id", "v", "w"));
+        backend.load(t, new LoadRequest(List.of(bigFile("memory", 50_000)), true, CsvDialect.RFC,
+                List.of("id", "v", "w"), false, List.of(), Instant.now(), null), noProgress());
+        TableBackend.EngineMemory memory = backend.memory().orElseThrow();
+        assertThat(memory.limitBytes()).isEqualTo(1L << 30);
+        assertThat(memory.usedBytes()).containsKey("BASE_TABLE").allSatisfy((tag, bytes) -> assertThat(bytes).isNotNegative());
+        assertThat(memory.usedBytes().values().stream().mapToLong(Long::longValue).sum()).isPositive();
+        assertThat(memory.temporaryBytes().keySet()).isEqualTo(memory.usedBytes().keySet());
+    }
+
+    @Test
     void stagingLeftByAKilledLoadIsDroppedOnOpen() throws Exception {
         TableRef t = new TableRef("in.c-main", "kept");
         backend.createTable(t, List.of("id"));

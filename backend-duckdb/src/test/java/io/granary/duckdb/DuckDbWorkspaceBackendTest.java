@@ -3,9 +3,11 @@ package io.granary.duckdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.granary.core.csv.CsvDialect;
 import io.granary.core.error.ErrorCode;
 import io.granary.core.error.GranaryException;
 import io.granary.core.port.TableBackend;
+import io.granary.core.port.TableBackend.LoadRequest;
 import io.granary.core.port.WorkspaceBackend;
 import io.granary.core.port.WorkspaceBackend.Login;
 import io.granary.core.port.WorkspaceBackendContract;
@@ -97,12 +99,51 @@ class DuckDbWorkspaceBackendTest extends WorkspaceBackendContract {
     }
 
     @Test
-    void readOnlyStorageAccessIsRefusedWithItsReason() {
-        assertThatThrownBy(() -> workspaces.create(8, new WorkspaceBackend.Options(true)))
-                .isInstanceOfSatisfying(GranaryException.class,
-                        e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.WORKSPACES_VALIDATION))
-                .hasMessageContaining("readOnlyStorageAccess is not supported on duckdb workspaces");
-        assertThat(Files.exists(((DuckDbWorkspaceBackend) workspaces).file(8))).isFalse();
+    void readOnlyStorageAccessGivesARefreshedReadOnlyCopyOfStoragesTablesAndNothingElse() throws Exception {
+        Login plain = workspaces.create(11, new WorkspaceBackend.Options(false));
+        assertThat(plain.connection()).containsEntry("storageDatabase", "");
+        assertThat(((DuckDbWorkspaceBackend) workspaces).storageFile(11)).doesNotExist();
+
+        Login login = workspaces.create(8, new WorkspaceBackend.Options(true));
+        Path copy = Path.of(login.connection().get("storageDatabase"));
+        assertThat(copy).isAbsolute().exists().isNotEqualTo(database.file().toAbsolutePath())
+                .isNotEqualTo(Path.of(login.connection().get("database")));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)))
+                .isEqualTo("r--r--r--");
+        String attach = "ATTACH '" + copy + "' AS storage (READ_ONLY)";
+        try (Connection c = connect(login); Statement s = c.createStatement()) {
+            s.execute(attach);
+            try (ResultSet rs = s.executeQuery("SELECT string_agg(id || ':' || name, ',' ORDER BY id)"
+                    + " FROM storage.\"in.c-main\".orders")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("1:alice,2:bob,3:carol,4:dan");
+            }
+            assertThatThrownBy(() -> c.createStatement().execute("INSERT INTO storage.\"in.c-main\".orders (id) VALUES ('9')"))
+                    .hasMessageContaining("read-only");
+            assertThatThrownBy(() -> c.createStatement().execute("CREATE TABLE storage.main.mine (n INT)")).hasMessageContaining("read-only");
+            // the workspace's own file stays writable
+            c.createStatement().execute("CREATE TABLE mine AS SELECT count(*) AS n FROM storage.\"in.c-main\".orders");
+        }
+        // Storage's table as it was: the copy is the only thing the workspace reaches
+        assertThat(query(login, "SELECT n FROM mine")).containsExactly(List.of("4"));
+
+        // a load makes the copy again: Storage as of that load
+        tables.load(orders, new LoadRequest(List.of(file("id,name,status\n5,eve,open\n")), true, CsvDialect.RFC,
+                List.of("id", "name", "status"), true, List.of(), java.time.Instant.parse("2026-03-01T00:00:00Z"), null),
+                noProgress());
+        workspaces.load(8, true, List.of(all("loaded")), noProgress());
+        try (Connection c = connect(login); Statement s = c.createStatement()) {
+            s.execute(attach);
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM storage.\"in.c-main\".orders")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(5);
+            }
+        }
+        workspaces.drop(8);
+        assertThat(copy).doesNotExist();
+        try (var left = Files.list(copy.getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("WORKSPACE_8"));
+        }
     }
 
     @Test

@@ -112,15 +112,6 @@ class PostgresTableBackendTest extends TableBackendContract {
         assertThat(recordedLoads()).isZero();
     }
 
-    /** PostgreSQL's feed skips a blank CRLF line in an LF file; DuckDB's reader refuses it (mixed line ends). */
-    @Test
-    void aBlankCrLfLineInAnLfFileIsSkipped() {
-        TableRef t = new TableRef("in.c-main", "blank");
-        backend.createTable(t, List.of("a", "b"));
-        loadInto(t, List.of("a", "b"), "a,b\n\n1,x,\n\r\n2,,,\"\"\n");
-        assertThat(rows(t)).containsExactlyInAnyOrder(List.of("1", "x"), List.of("2", ""));
-    }
-
     @Test
     void aDatabaseThatIsNotUtf8IsRefused() throws Exception {
         String name = "granary_ascii_" + ProcessHandle.current().pid() + "_" + System.nanoTime();

@@ -61,8 +61,8 @@ final class RunCommand implements Callable<Integer> {
     String stagingOutput;
 
     @Option(names = "--workspace-id", paramLabel = "ID",
-            description = "With workspace staging: use this existing workspace and keep it (else one is created for"
-                + " the run and deleted at its end).")
+            description = "With workspace staging: use this existing workspace and keep it (its password, if it has"
+                + " one, is reset for the component; else one is created for the run and deleted at its end).")
     String workspaceId;
 
     @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The component command, after --.")

@@ -64,7 +64,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--job-lease", defaultValue = "${env:GRANARY_JOB_LEASE:-60}", description = "Seconds a running job's lease lasts; a node that stops renewing it (it died) loses its jobs to other nodes after this long (env GRANARY_JOB_LEASE; default ${DEFAULT-VALUE}).")
     int jobLeaseSeconds;
 
-    @Option(names = "--shutdown-grace", defaultValue = "${env:GRANARY_SHUTDOWN_GRACE:-30}", description = "Seconds running jobs may take to finish when the server is stopped (SIGTERM, Ctrl-C); meanwhile new jobs are refused with 503, and jobs still running after it are handed back to the queue and run again after the restart or on another node (env GRANARY_SHUTDOWN_GRACE; default ${DEFAULT-VALUE}).")
+    @Option(names = "--shutdown-grace", defaultValue = "${env:GRANARY_SHUTDOWN_GRACE:-30}", description = "Seconds running jobs may take to finish when the server is stopped (SIGTERM, Ctrl-C); meanwhile new jobs are refused with 503, and jobs still running after it are handed back to the queue and run again after the restart or on another node; HTTP requests in flight get what is left of it to finish (env GRANARY_SHUTDOWN_GRACE; default ${DEFAULT-VALUE}).")
     int shutdownGraceSeconds;
 
     @Option(names = "--max-upload-size", defaultValue = "${env:GRANARY_MAX_UPLOAD_SIZE:-2GiB}", description = "Largest file one multipart upload to the importer routes (/upload-file, /write-table) may carry, e.g. 500MiB; a larger one is refused with 413 as it streams in, and nothing is stored. Larger files go to File Storage (files/prepare, then S3) (env GRANARY_MAX_UPLOAD_SIZE; default ${DEFAULT-VALUE}, as Keboola's importer).")

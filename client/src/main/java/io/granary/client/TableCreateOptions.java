@@ -6,6 +6,7 @@ import java.util.List;
 public final class TableCreateOptions {
 
     private List<String> primaryKey = List.of();
+    private List<String> columns = List.of();
     private String delimiter = ",";
     private String enclosure = "\"";
 
@@ -16,6 +17,16 @@ public final class TableCreateOptions {
     public TableCreateOptions primaryKey(List<String> primaryKey) {
         this.primaryKey = List.copyOf(primaryKey);
         return this;
+    }
+
+    /** The columns of a workspace table the new table takes (empty = all); a file's header names its own. */
+    public TableCreateOptions columns(List<String> columns) {
+        this.columns = List.copyOf(columns);
+        return this;
+    }
+
+    public List<String> columns() {
+        return columns;
     }
 
     public TableCreateOptions delimiter(String delimiter) {

@@ -79,12 +79,24 @@ public final class Workspaces {
      * {@code dataWorkspaceId}); returns the finished job.
      */
     public JsonNode createTableFrom(long workspaceId, String object, String bucketId, String name, List<String> primaryKey) {
+        return createTableFrom(workspaceId, object, bucketId, name, primaryKey, List.of());
+    }
+
+    /**
+     * As {@link #createTableFrom(long, String, String, String, List)}, the new table taking only {@code columns} of the
+     * workspace table (matched by name; empty = all of them but {@code _timestamp}).
+     */
+    public JsonNode createTableFrom(long workspaceId, String object, String bucketId, String name, List<String> primaryKey,
+            List<String> columns) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", name);
         body.put("dataWorkspaceId", workspaceId);
         body.put("dataObject", object);
         if (primaryKey != null && !primaryKey.isEmpty()) {
             body.put("primaryKey", String.join(",", primaryKey));
+        }
+        if (columns != null && !columns.isEmpty()) {
+            body.put("columns", columns);
         }
         return jobs.submitAndWait("/v2/storage/buckets/" + seg(bucketId) + "/tables-async", body);
     }

@@ -24,6 +24,7 @@ public final class ComponentProcess {
     private final Map<String, String> env;
     private final Duration timeout;
     private final String componentId;
+    private RunStop stop;
 
     public ComponentProcess(List<String> command, DataFolder folder, Map<String, String> env, Duration timeout,
             String componentId) {
@@ -35,6 +36,12 @@ public final class ComponentProcess {
         this.env = Map.copyOf(env);
         this.timeout = timeout;
         this.componentId = componentId;
+    }
+
+    /** A stop by signal kills this component (and its children) and ends {@link #run} with {@link RunStop#MESSAGE}. */
+    ComponentProcess stoppedBy(RunStop stop) {
+        this.stop = stop;
+        return this;
     }
 
     /**
@@ -52,6 +59,19 @@ public final class ComponentProcess {
         } catch (IOException e) {
             throw new UserException("Cannot start the component " + command + ": " + e.getMessage(), e);
         }
+        if (stop != null && !stop.started(p)) {
+            throw new ApplicationException(RunStop.MESSAGE);
+        }
+        try {
+            run(p, log, secrets);
+        } finally {
+            if (stop != null) {
+                stop.exited();
+            }
+        }
+    }
+
+    private void run(Process p, RunLog log, SecretFilter secrets) {
         try {
             p.getOutputStream().close();
         } catch (IOException e) {
@@ -84,6 +104,9 @@ public final class ComponentProcess {
         }
         join(outPump);
         join(errPump);
+        if (stop != null && stop.requested()) {
+            throw new ApplicationException(RunStop.MESSAGE); // killed by the stop, whatever its exit code says
+        }
         int code = p.exitValue();
         if (code == 0) {
             return;
@@ -146,14 +169,17 @@ public final class ComponentProcess {
         }
     }
 
-    private static void killTree(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
+    /** Kills {@code p} and every process under it (children first, so none is left behind re-parented). */
+    static void killTree(Process p) {
+        java.util.List<ProcessHandle> tree = p.descendants().toList();
+        tree.forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         try {
             p.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        tree.forEach(ProcessHandle::destroyForcibly);
         p.descendants().forEach(ProcessHandle::destroyForcibly);
     }
 }

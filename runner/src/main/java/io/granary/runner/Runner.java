@@ -60,6 +60,10 @@ public final class Runner {
         List<Long> files = new ArrayList<>();
         SecretFilter secrets = new SecretFilter(Set.of());
         RunLog out = log;
+        // SIGTERM / Ctrl-C: from before anything is made (a workspace being created included) to the end of the run
+        RunStop stop = new RunStop(log);
+        Thread onSignal = new Thread(stop::onSignal, "granary-run-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
         try {
             Config config = Config.parse(request.configFile());
             Set<String> secretValues = new LinkedHashSet<>(config.secrets());
@@ -70,24 +74,43 @@ public final class Runner {
             }
             secrets = new SecretFilter(secretValues);
             out = secrets.wrap(log);
-            run(request, config, tokenInfo, folder, out, secrets, tables, files);
+            stop.log(out);
+            stop.check();
+            run(request, config, tokenInfo, folder, out, secrets, tables, files, stop);
             out.info("Component " + request.componentId() + " finished successfully.");
             return new RunResult(0, null, tables, files, folder.root(), Duration.ofNanos(System.nanoTime() - start));
         } catch (UserException e) {
+            if (stop.requested()) {
+                out.error(RunStop.MESSAGE);
+                return new RunResult(2, RunStop.MESSAGE, tables, files, folder.root(),
+                        Duration.ofNanos(System.nanoTime() - start));
+            }
             String m = secrets.filter(e.getMessage());
             out.error(m);
             return new RunResult(1, m, tables, files, folder.root(), Duration.ofNanos(System.nanoTime() - start));
         } catch (RuntimeException | IOException e) {
+            if (stop.requested()) {
+                out.error(RunStop.MESSAGE);
+                return new RunResult(2, RunStop.MESSAGE, tables, files, folder.root(),
+                        Duration.ofNanos(System.nanoTime() - start));
+            }
             String m = secrets.filter(e.getMessage() == null ? e.toString() : e.getMessage());
             out.error("Application error: " + m);
             return new RunResult(2, m, tables, files, folder.root(), Duration.ofNanos(System.nanoTime() - start));
+        } finally {
+            stop.finished();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting: the hook runs, finds the run finished and returns
+            }
         }
     }
 
     private volatile String token;
 
     private void run(RunRequest request, Config config, JsonNode tokenInfo, DataFolder folder, RunLog out, SecretFilter secrets,
-            List<String> tables, List<Long> files) throws IOException {
+            List<String> tables, List<Long> files, RunStop stop) throws IOException {
         String configId = request.configId() != null ? request.configId() : sha1(config.parameters());
         String runId = request.runId() != null ? request.runId()
                 : Long.toString(ThreadLocalRandom.current().nextLong(1_000_000_000L, 9_999_999_999L));
@@ -108,9 +131,9 @@ public final class Runner {
         StagingContext context = new StagingContext(client, folder, out, parallelism, request.componentId(),
                 request.configId(), config.readOnlyStorageAccess(), config.inputTables());
         Staging staging = stagings.open(run ? request.staging() : StagingModes.LOCAL, context);
-        Thread onExit = new Thread(staging::close, "granary-staging-cleanup"); // Ctrl-C, SIGTERM
-        Runtime.getRuntime().addShutdownHook(onExit);
+        stop.staging(staging);
         try {
+            stop.check(); // a signal while the workspace was made: it is deleted below
             secrets.addAll(staging.secrets());
 
             // input mapping (4)
@@ -120,16 +143,12 @@ public final class Runner {
                 inputFiles = im.downloadFiles(config.inputFiles(), previous.path("storage").path("input").path("files"));
             }
             secrets.addAll(staging.secrets()); // and what staging the tables made (S3 credentials)
+            stop.check();
             config.writeTo(folder, staging.authorization());
             newState = runComponent(request, config, tokenInfo, folder, out, secrets, staging, configId, runId, run,
-                    inputFiles, tables, files);
+                    inputFiles, tables, files, stop);
         } finally {
             staging.close();
-            try {
-                Runtime.getRuntime().removeShutdownHook(onExit);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting: the hook runs and finds the staging closed
-            }
         }
 
         // persist state only when everything succeeded (1.4, 7.9)
@@ -150,7 +169,7 @@ public final class Runner {
      */
     private JsonNode runComponent(RunRequest request, Config config, JsonNode tokenInfo, DataFolder folder, RunLog out,
             SecretFilter secrets, Staging staging, String configId, String runId, boolean run,
-            InputMapping.FilesResult inputFiles, List<String> tables, List<Long> files) throws IOException {
+            InputMapping.FilesResult inputFiles, List<String> tables, List<Long> files, RunStop stop) throws IOException {
         Map<String, String> env = environment(request, folder, tokenInfo, configId, runId);
         env.putAll(staging.environment());
         String defaultBucket = config.defaultBucket();
@@ -164,9 +183,10 @@ public final class Runner {
         OutputMapping om = new OutputMapping(client, folder, out, parallelism,
                 new OutputMapping.Context(request.componentId(), request.configId(), runId, defaultBucket), staging.output());
         try {
-            new ComponentProcess(request.command(), folder, env, request.timeout(), request.componentId()).run(out, secrets);
+            new ComponentProcess(request.command(), folder, env, request.timeout(), request.componentId()).stoppedBy(stop)
+                    .run(out, secrets);
         } catch (UserException | ApplicationException e) {
-            if (run) {
+            if (run && !stop.requested()) {
                 // 3.7: failed job — only write_always tables, no files; then the original error
                 try {
                     tables.addAll(om.loadTables(om.prepareTables(config.outputTables(), true)));
@@ -176,6 +196,7 @@ public final class Runner {
             }
             throw e;
         }
+        stop.check(); // a signal just as the component ended: nothing is written
         JsonNode newState = readOutState(folder);
         if (run) {
             List<TableOutput> outputs = om.prepareTables(config.outputTables(), false);

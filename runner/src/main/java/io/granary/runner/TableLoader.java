@@ -148,7 +148,7 @@ final class TableLoader {
         if (existing == null && (o.columns().isEmpty() || data.namesItsColumns())) {
             // create from the data's own header (3.6.5 "create-from-file") or the workspace table's columns
             data.createTable(o.bucketId(), o.tableName(), TableCreateOptions.defaults().primaryKey(o.primaryKey())
-                    .delimiter(o.delimiter()).enclosure(o.enclosure()));
+                    .columns(o.columns()).delimiter(o.delimiter()).enclosure(o.enclosure()));
             log.info("Created table \"" + o.destination() + "\" from \"" + o.source() + "\".");
             return true;
         }

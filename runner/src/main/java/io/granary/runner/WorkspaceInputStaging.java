@@ -53,11 +53,23 @@ final class WorkspaceInputStaging implements InputStaging {
             } catch (StorageApiException e) {
                 throw new UserException("Cannot use workspace \"" + workspaceId + "\": " + e.getMessage(), e);
             }
-            context.log().info("Using workspace " + ws.path("id").asText() + " (kept after the run).");
-            // Storage shows a password only when it makes one: a reused workspace comes without it
+            long id = ws.path("id").asLong();
+            // Storage shows a password only when it makes one, so a reused workspace with a login gets a new one (the
+            // old one stops working): the component must be able to log in with what authorization.workspace says
             ObjectNode c = ws.path("connection").deepCopy();
-            c.put("password", c.path("password").asText(""));
-            return new WorkspaceInputStaging(context, ws.path("id").asLong(), c, false);
+            String password = "";
+            if (!c.path("user").asText("").isEmpty()) {
+                try {
+                    password = client.workspaces().resetPassword(id);
+                } catch (StorageApiException e) {
+                    throw new UserException("Cannot use workspace \"" + workspaceId + "\": cannot reset its password: "
+                            + e.getMessage(), e);
+                }
+            }
+            c.put("password", password);
+            context.log().info("Using workspace " + id + " (kept after the run" + (password.isEmpty() ? ")."
+                    : "; its password was reset for the component)."));
+            return new WorkspaceInputStaging(context, id, c, false);
         }
         JsonNode ws;
         try {

@@ -12,12 +12,15 @@ final class WorkspaceInputs {
 
     static final String DAYS = "Days option is not supported on workspace, use changed_since instead.";
     static final String ADAPTIVE = "Adaptive input mapping is not supported on input mapping to workspace.";
+    static final String VIEW = "Table \"%s\": use_view and load_type \"VIEW\" are not supported on Granary's workspaces:"
+            + " the rows are copied (a view would let the workspace's login read Storage's table).";
 
     private WorkspaceInputs() {
     }
 
     /**
-     * @throws UserException {@link #DAYS} for {@code days}, {@link #ADAPTIVE} for {@code changed_since: adaptive}
+     * @throws UserException {@link #DAYS} for {@code days}, {@link #ADAPTIVE} for {@code changed_since: adaptive},
+     *                       {@link #VIEW} for {@code use_view: true} or {@code load_type: VIEW}
      */
     static void check(List<InputTableMapping> tables) {
         for (InputTableMapping t : tables) {
@@ -26,6 +29,10 @@ final class WorkspaceInputs {
             }
             if ("adaptive".equals(t.changedSince())) {
                 throw new UserException(ADAPTIVE);
+            }
+            var json = t.json();
+            if (json.path("use_view").asBoolean(false) || "VIEW".equalsIgnoreCase(json.path("load_type").asText(""))) {
+                throw new UserException(String.format(VIEW, t.source()));
             }
         }
     }

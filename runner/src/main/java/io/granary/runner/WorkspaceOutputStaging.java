@@ -9,8 +9,8 @@ import java.util.List;
  * Output tables left in the run's workspace (spec 5.4): every output mapping entry and every
  * {@code out/tables/<name>.manifest} is the workspace table of that name ({@link WorkspaceOutputs}), unloaded by
  * Storage itself ({@code dataWorkspaceId} + {@code dataObject}). A new Storage table is created from the workspace
- * table in one job, so a missing workspace table ({@code Table "x" not found in schema "…"}) leaves nothing behind;
- * an existing one gets the configured columns (or all of the workspace table's) by one atomic import.
+ * table in one job (with the configured columns, else all of the workspace table's), so a missing workspace table
+ * ({@code Table "x" not found in schema "…"}) leaves nothing behind; an existing one gets the configured columns (or all of the workspace table's) by one atomic import.
  * {@code _timestamp} columns are left out silently. The workspace belongs to the {@link WorkspaceInputStaging}.
  */
 final class WorkspaceOutputStaging implements OutputStaging {
@@ -56,7 +56,7 @@ final class WorkspaceOutputStaging implements OutputStaging {
             @Override
             public void createTable(String bucketId, String name, TableCreateOptions options) {
                 client.workspaces().createTableFrom(workspace.id(), output.source(), bucketId, name,
-                        options.primaryKey());
+                        options.primaryKey(), options.columns());
             }
 
             @Override

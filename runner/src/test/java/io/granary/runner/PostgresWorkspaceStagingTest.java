@@ -44,11 +44,15 @@ class PostgresWorkspaceStagingTest {
     }
 
     RunResult run(String config, Path data) throws Exception {
+        return run(config, data, WorkspaceStagingTest.WORKSPACE);
+    }
+
+    RunResult run(String config, Path data, StagingModes modes) throws Exception {
         Path cfg = Files.writeString(Files.createTempFile(tmp, "config", ".json"), config);
         Path psql = Path.of(getClass().getResource("/components/psql_component.py").toURI());
         return new Runner(client, (level, message) -> log.add(level + " " + message)).run(new RunRequest(cfg, "c.psql",
                 null, data, List.of("python3", psql.toString()), Duration.ofSeconds(60), null, false, false, "in",
-                WorkspaceStagingTest.WORKSPACE));
+                modes));
     }
 
     @Test
@@ -77,6 +81,37 @@ class PostgresWorkspaceStagingTest {
         assertThat(password).isNotEmpty();
         assertThat(log).noneMatch(l -> l.contains(password));
         assertThat(client.workspaces().list().size()).isEqualTo(workspaces);
+    }
+
+    /**
+     * Storage never shows a workspace's password again, so a run on a given workspace resets it: the component logs in
+     * with the new one, the old one stops working, and the workspace is kept.
+     */
+    @Test
+    void aReusedWorkspaceGetsAFreshPasswordTheComponentCanLogInWith() throws Exception {
+        Components.table(client, "pg-reuse", "people", "id,name\n1,ann\n", List.of("id"));
+        JsonNode ws = client.workspaces().create(false);
+        long id = ws.path("id").asLong();
+        String old = ws.path("connection").path("password").asText();
+        try {
+            String config = """
+                    {"storage": {"input": {"tables": [{"source": "in.c-pg-reuse.people", "destination": "people"}]},
+                                 "output": {"tables": [{"source": "result", "destination": "out.c-pg-reuse.result"}]}},
+                     "parameters": {"sql": ["CREATE TABLE result AS SELECT id, upper(name) AS name FROM people"]}}
+                    """;
+            Path data = tmp.resolve("reuse");
+            RunResult r = run(config, data, new StagingModes("workspace", "workspace", Long.toString(id)));
+            assertThat(r.exitCode()).as(r.message() + "\n" + log).isZero();
+            assertThat(Components.content(client, "out.c-pg-reuse.result")).containsExactly("id|name", "1|ANN");
+            String given = Json.read(data.resolve("config.json")).path("authorization").path("workspace")
+                    .path("password").asText();
+            assertThat(given).isNotEmpty().isNotEqualTo(old);
+            assertThat(log).contains("INFO Using workspace " + id + " (kept after the run; its password was reset for"
+                    + " the component).").noneMatch(l -> l.contains(given));
+            assertThat(client.workspaces().get(id).path("id").asLong()).isEqualTo(id);
+        } finally {
+            client.workspaces().delete(id);
+        }
     }
 
     /**

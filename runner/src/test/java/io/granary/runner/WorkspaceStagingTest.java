@@ -7,6 +7,7 @@ import io.granary.client.StorageApiException;
 import io.granary.client.StorageClient;
 import io.granary.runner.components.DuckDbSqlComponent;
 import io.granary.server.support.EmbeddedGranary;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,6 +158,43 @@ class WorkspaceStagingTest {
     }
 
     @Test
+    void aNewTableFromAWorkspaceTableTakesOnlyTheMappingsColumns() throws Exception {
+        String config = """
+                {"storage": {"output": {"tables": [
+                    {"source": "wide", "destination": "out.c-ws-cols.narrow", "columns": ["name", "id"],
+                     "primary_key": ["id"]}]}},
+                 "parameters": {"sql": ["CREATE TABLE wide AS SELECT '1' AS id, 'ann' AS name, 'x' AS extra"]}}
+                """;
+        RunResult r = run(config, duckDbComponent(), WORKSPACE, tmp.resolve("cols"));
+        assertThat(r.exitCode()).as(r.message() + "\n" + log).isZero();
+        assertThat(Json.strings(client.getTable("out.c-ws-cols.narrow").get("columns"))).containsExactly("name", "id");
+        assertThat(Components.content(client, "out.c-ws-cols.narrow")).containsExactly("name|id", "ann|1");
+    }
+
+    @Test
+    void readOnlyStorageAccessLetsTheComponentReadStoragesTablesButNotWriteThem() throws Exception {
+        Components.table(client, "ws-ro", "people", "id,name\n1,ann\n2,bob\n", List.of("id"));
+        String config = """
+                {"storage": {"input": {"read_only_storage_access": true},
+                             "output": {"tables": [{"source": "result", "destination": "out.c-ws-ro.result"}]}},
+                 "parameters": {"sql": ["CREATE TABLE result AS SELECT id, upper(name) AS name FROM storage.\\"in.c-ws-ro\\".people"]}}
+                """;
+        RunResult r = run(config, duckDbComponent(), WORKSPACE, tmp.resolve("ro"));
+        assertThat(r.exitCode()).as(r.message() + "\n" + log).isZero();
+        assertThat(Components.content(client, "out.c-ws-ro.result")).containsExactly("id|name", "1|ANN", "2|BOB");
+        assertThat(workspaceExists(createdWorkspace())).isFalse();
+
+        String writes = """
+                {"storage": {"input": {"read_only_storage_access": true}},
+                 "parameters": {"sql": ["INSERT INTO storage.\\"in.c-ws-ro\\".people (id, name) VALUES ('3', 'cyd')"]}}
+                """;
+        RunResult refused = run(writes, duckDbComponent(), WORKSPACE, tmp.resolve("ro-write"));
+        assertThat(refused.exitCode()).as(log.toString()).isEqualTo(1);
+        assertThat(refused.message()).contains("read-only");
+        assertThat(Components.content(client, "in.c-ws-ro.people")).containsExactly("id|name", "1|ann", "2|bob");
+    }
+
+    @Test
     void aTimedOutComponentsWorkspaceIsDeleted() throws Exception {
         Path cfg = Files.writeString(tmp.resolve("config.json"), "{}");
         RunResult r = new Runner(client, (level, message) -> log.add(level + " " + message)).run(new RunRequest(cfg,
@@ -191,6 +229,106 @@ class WorkspaceStagingTest {
         }
     }
 
+    /** {@code SignalledRun} as a process of its own, its output in {@code <name>.log}. */
+    private Process signalledRun(String url, Path data, String name, String script) throws IOException {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), SignalledRun.class.getName(),
+                url, EmbeddedGranary.MASTER_TOKEN, data.toString(), script)
+                .redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile()).start();
+    }
+
+    private static boolean goneWithin(Path pidFile, Duration wait) throws Exception {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (alive(pidFile)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
+    /** Whether the process is running: a killed one that its new parent has not reaped yet (a zombie) is not. */
+    private static boolean alive(Path pidFile) throws IOException {
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    /** SIGTERM while the component runs: its whole process tree is killed, then the workspace deleted. */
+    @Test
+    void sigtermKillsTheComponentsProcessTreeThenDeletesTheWorkspace() throws Exception {
+        Path data = tmp.resolve("tree");
+        Process run = signalledRun(granary.url(), data, "tree",
+                "echo $$ > pid; sleep 300 & echo $! > child; touch started; wait");
+        Path out = tmp.resolve("tree.log");
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.exists(data.resolve("started")) && System.nanoTime() < deadline && run.isAlive()) {
+                Thread.sleep(100);
+            }
+            assertThat(data.resolve("started")).as(Files.readString(out)).exists();
+            assertThat(alive(data.resolve("pid"))).isTrue();
+            assertThat(alive(data.resolve("child"))).isTrue();
+            log.addAll(Files.readAllLines(out));
+            long id = createdWorkspace();
+            run.destroy(); // SIGTERM
+            assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            String printed = Files.readString(out);
+            // gone, or at most a few seconds from being reaped by its new parent
+            assertThat(goneWithin(data.resolve("pid"), Duration.ofSeconds(10))).as("the component").isTrue();
+            assertThat(goneWithin(data.resolve("child"), Duration.ofSeconds(10))).as("the component's child").isTrue();
+            assertThat(workspaceExists(id)).isFalse();
+            assertThat(run.exitValue()).as(printed).isNotZero();
+            assertThat(printed).contains("ERROR Stopping the run (SIGTERM or Ctrl-C): killing the component.",
+                    "ERROR " + RunStop.MESSAGE, "INFO Deleted workspace " + id + ".");
+        } finally {
+            run.destroyForcibly();
+        }
+    }
+
+    /**
+     * SIGTERM while Storage is making the workspace (its answer held back by a slow network): the workspace that
+     * Storage made is deleted once the answer arrives, and the component never starts.
+     */
+    @Test
+    void sigtermWhileTheWorkspaceIsBeingCreatedStillDeletesIt() throws Exception {
+        java.util.Set<Long> before = new java.util.HashSet<>();
+        client.workspaces().list().forEach(w -> before.add(w.path("id").asLong()));
+        Path data = tmp.resolve("creating");
+        try (SlowCreateProxy proxy = new SlowCreateProxy(granary.url(), Duration.ofSeconds(4))) {
+            Process run = signalledRun(proxy.url(), data, "creating", "touch started; exec sleep 20");
+            try {
+                assertThat(proxy.created.await(60, java.util.concurrent.TimeUnit.SECONDS))
+                        .as(Files.readString(tmp.resolve("creating.log"))).isTrue();
+                List<Long> made = new ArrayList<>();
+                client.workspaces().list().forEach(w -> {
+                    if (!before.contains(w.path("id").asLong())) {
+                        made.add(w.path("id").asLong());
+                    }
+                });
+                assertThat(made).hasSize(1);
+                run.destroy(); // SIGTERM while the runner waits for the create's answer
+                assertThat(run.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                String printed = Files.readString(tmp.resolve("creating.log"));
+                assertThat(workspaceExists(made.get(0))).as(printed).isFalse();
+                assertThat(data.resolve("started")).doesNotExist();
+                assertThat(run.exitValue()).as(printed).isNotZero();
+                assertThat(printed).contains("ERROR Stopping the run (SIGTERM or Ctrl-C).", "ERROR " + RunStop.MESSAGE,
+                        "INFO Deleted workspace " + made.get(0) + ".");
+            } finally {
+                run.destroyForcibly();
+            }
+        }
+    }
+
     @Test
     void anUnloadOfAMissingTableFailsTheRunWithStoragesErrorAndChangesNothing() throws Exception {
         Components.table(client, "ws-keep", "existing", "id,name\n1,ann\n", List.of("id"));
@@ -221,7 +359,9 @@ class WorkspaceStagingTest {
         Components.table(client, "ws-refuse", "t", "id\n1\n", List.of());
         int workspaces = client.workspaces().list().size();
         for (String[] c : new String[][] {{"\"days\": 3", WorkspaceInputs.DAYS},
-                {"\"changed_since\": \"adaptive\"", WorkspaceInputs.ADAPTIVE}}) {
+                {"\"changed_since\": \"adaptive\"", WorkspaceInputs.ADAPTIVE},
+                {"\"use_view\": true", String.format(WorkspaceInputs.VIEW, "in.c-ws-refuse.t")},
+                {"\"load_type\": \"VIEW\"", String.format(WorkspaceInputs.VIEW, "in.c-ws-refuse.t")}}) {
             String config = "{\"storage\": {\"input\": {\"tables\": [{\"source\": \"in.c-ws-refuse.t\", \"destination\":"
                     + " \"t\", " + c[0] + "}]}, \"output\": {\"tables\": [{\"source\": \"t\", \"destination\":"
                     + " \"out.c-ws-refuse.t\"}]}}}";

@@ -50,6 +50,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,7 @@ public final class GranaryServer implements AutoCloseable {
     private JobService jobs;
     private java.time.Duration shutdownGrace = java.time.Duration.ZERO;
     private Javalin app;
+    private org.eclipse.jetty.server.Server jetty;
     private String url;
     private String s3Url;
     private String newMasterToken;
@@ -140,6 +142,7 @@ public final class GranaryServer implements AutoCloseable {
         }
         jobs.observeWith(metrics.jobObserver());
         metrics.watchJobs(queue, jobs);
+        metrics.watchTableMemory(backend);
         jobs.start(config.workers());
 
         ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -178,6 +181,11 @@ public final class GranaryServer implements AutoCloseable {
             c.jetty.multipartConfig.maxFileSize(config.maxUploadBytes(), SizeUnit.BYTES);
             c.jetty.multipartConfig.maxTotalRequestSize(-1, SizeUnit.BYTES);
             c.startup.showJavalinBanner = false;
+            // on stop, requests in flight are answered (new ones get 503) for what is left of the shutdown grace
+            c.jetty.modifyServer(server -> {
+                server.insertHandler(new GracefulHandler());
+                jetty = server;
+            });
             // one line per request; never the token header
             c.requestLogger.http((ctx, ms) -> {
                 REQUESTS.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(), Math.round(ms));
@@ -227,6 +235,14 @@ public final class GranaryServer implements AutoCloseable {
         return url;
     }
 
+    /** Every HTTP route this node serves, as "METHOD /path/{param}" (the OpenAPI document must list each). */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(e -> e.endpoint.method.isHttpMethod())
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
+                .toList();
+    }
+
     public String s3Url() {
         return s3Url;
     }
@@ -249,15 +265,21 @@ public final class GranaryServer implements AutoCloseable {
     /**
      * Stops the node: first it takes no new jobs (503) while running ones get the shutdown grace to finish, and
      * the rest are handed back to the queue ({@link JobService#drain}); the API keeps answering (job polls) until
-     * then. Then the HTTP server stops, then everything else.
+     * then. Then the HTTP server stops: it takes no new connections, answers new requests on open ones with 503,
+     * and lets requests in flight finish within what is left of the grace. Then everything else stops.
      */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + shutdownGrace.toNanos();
         if (jobs != null) {
             int handedBack = jobs.drain(shutdownGrace);
             if (handedBack > 0) {
                 LOG.warn("{} job(s) handed back to the queue; they run again after the restart", handedBack);
             }
+        }
+        if (jetty != null) {
+            // what the job drain left of the grace; Jetty waits that long for requests in flight
+            jetty.setStopTimeout(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
         }
         List<AutoCloseable> reversed = new ArrayList<>(closeables);
         Collections.reverse(reversed);

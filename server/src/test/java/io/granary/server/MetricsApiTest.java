@@ -155,6 +155,14 @@ class MetricsApiTest {
         // the JVM
         assertThat(after).contains("jvm_memory_used_bytes{area=\"heap\"").contains("jvm_threads_live_threads")
                 .contains("process_uptime_seconds");
+        // DuckDB's memory, when the tables are on DuckDB in this process: its limit and its buffer manager by tag
+        if (EmbeddedGranary.backend().equals(ServerConfig.DUCKDB)) {
+            assertThat(value(after, "granary_duckdb_memory_limit_bytes")).isEqualTo((double) ServerConfig.DEFAULT_DUCKDB_MEMORY);
+            assertThat(value(after, "granary_duckdb_memory_used_bytes{tag=\"BASE_TABLE\"}")).isGreaterThanOrEqualTo(0);
+            assertThat(after).containsPattern("(?m)^granary_duckdb_memory_temporary_bytes\\{tag=\"BASE_TABLE\"} [0-9.E]+$");
+        } else {
+            assertThat(after).doesNotContain("granary_duckdb_memory");
+        }
 
         // no data names, no secrets: not the bucket, table or file names, not a token, not an S3 key
         Properties keys = new Properties();

@@ -199,6 +199,16 @@ class WorkspaceApiTest {
         assertThat(created.get("status").asText()).as(created.toString()).isEqualTo("success");
         assertThat(sorted("out.c-results.result")).isEqualTo("\"1\",\"APPLE\"\n\"3\",\"PLUM\"\n");
 
+        // a new table takes only the columns it is given, in their order
+        sql(ws, "CREATE TABLE wide AS SELECT id, name, 'x' AS extra FROM orders WHERE id = '1'");
+        JsonNode picked = tables.job(writer.postJson("/v2/storage/buckets/out.c-results/tables-async", Map.of(
+                "name", "picked", "dataWorkspaceId", ws.get("id").asLong(), "dataObject", "wide",
+                "columns", List.of("name", "id"))));
+        assertThat(picked.get("status").asText()).as(picked.toString()).isEqualTo("success");
+        assertThat(granary.master().get("/v2/storage/tables/out.c-results.picked").json().get("columns"))
+                .extracting(JsonNode::asText).containsExactly("name", "id");
+        assertThat(sorted("out.c-results.picked")).isEqualTo("\"apple\",\"1\"\n");
+
         // an incremental unload merges by the primary key
         sql(ws, "CREATE TABLE more AS SELECT '3' AS id, 'damson' AS name UNION ALL SELECT '5', 'kiwi'");
         JsonNode merged = tables.job(writer.postJson("/v2/storage/tables/out.c-results.result/import-async", Map.of(
@@ -409,6 +419,14 @@ class WorkspaceApiTest {
         calls.put("Invalid request: input[0].loadType: load type \"VIEW\" is not supported on " + backend
                 + " workspaces: Granary copies the rows (COPY).",
                 writer.postJson(base + "/load", Map.of("input", List.of(item("source", ORDERS, "useView", true)))));
+        // config.json's spelling asks for a view too: refused the same way, never copied silently
+        for (Map<String, Object> view : List.of(item("source", ORDERS, "use_view", true),
+                item("source", ORDERS, "load_type", "VIEW"))) {
+            Api.Response r = writer.postJson(base + "/input-mapping-load", Map.of("input", List.of(view)));
+            assertThat(r.status()).as(r.body()).isEqualTo(400);
+            assertThat(r.json().get("error").asText()).isEqualTo("Invalid request: input[0].loadType: load type \"VIEW\""
+                    + " is not supported on " + backend + " workspaces: Granary copies the rows (COPY).");
+        }
         calls.put("Invalid request: input[0].source: This value should not be blank.",
                 writer.postJson(base + "/load", Map.of("input", List.of(item("destination", "x")))));
         calls.put("Invalid request: input[0].destination: \"a b\" is not a valid name in a workspace: use at most 63"
@@ -425,6 +443,10 @@ class WorkspaceApiTest {
         calls.put("Invalid request:\n - dataObject: \"This value should not be blank.\"",
                 writer.postJson("/v2/storage/buckets/out.c-results/tables-async", Map.of("name", "t",
                         "dataWorkspaceId", ws.get("id").asLong())));
+        calls.put("Invalid request:\n - columns: \"A new table takes the columns of its file's header; columns are for a"
+                + " table made from a workspace (dataWorkspaceId).\"",
+                writer.postJson("/v2/storage/buckets/out.c-results/tables-async", Map.of("name", "t",
+                        "dataFileId", 1, "columns", List.of("id"))));
         calls.put("Invalid request:\n - dataFileId: \"Give either dataFileId or dataWorkspaceId, not both.\"",
                 writer.postJson("/v2/storage/tables/" + ORDERS + "/import-async", Map.of("dataFileId", 1,
                         "dataWorkspaceId", ws.get("id").asLong(), "dataObject", "x")));
@@ -460,5 +482,26 @@ class WorkspaceApiTest {
         }
         assertThat(ws.get("connection").get("schema").asText()).isEqualTo("main");
         assertThat(ws.get("connection").get("password").asText()).isEmpty();
+        assertThat(ws.get("connection").get("storageDatabase").asText()).isEmpty();
+    }
+
+    @Test
+    void onDuckDbReadOnlyStorageAccessIsAReadOnlyCopyOfStoragesTables() {
+        assumeTrue(!EmbeddedGranary.onPostgres(), "an embedded workspace's");
+        JsonNode reading = create(granary.master(), Map.of("readOnlyStorageAccess", true));
+        assertThat(reading.get("readOnlyStorageAccess").asBoolean()).isTrue();
+        String copy = reading.get("connection").get("storageDatabase").asText();
+        assertThat(Path.of(copy)).isAbsolute().exists();
+        String attach = "ATTACH '" + copy + "' AS storage (READ_ONLY); ";
+        assertThat(sql(reading, attach + "SELECT count(*) FROM storage.\"in.c-ws\".\"orders\""))
+                .containsExactly(List.of("4"));
+        assertThatThrownBy(() -> sql(reading, attach + "DELETE FROM storage.\"in.c-ws\".\"orders\""))
+                .hasMessageContaining("read-only");
+        // the detail names the copy too; delete removes it
+        assertThat(granary.master().get("/v2/storage/workspaces/" + reading.get("id").asText()).json().get("connection")
+                .get("storageDatabase").asText()).isEqualTo(copy);
+        assertThat(granary.master().delete("/v2/storage/workspaces/" + reading.get("id").asText()).status())
+                .isEqualTo(204);
+        assertThat(Path.of(copy)).doesNotExist();
     }
 }

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where table rows live. Every column is a string; each row also carries a hidden {@code _timestamp}
@@ -212,6 +214,22 @@ public interface TableBackend extends AutoCloseable {
     void dropColumn(TableRef table, String column);
 
     TableStats stats(TableRef table);
+
+    /**
+     * The memory the engine holds inside this process (scraped as metrics), or empty for an engine that runs in
+     * another process (PostgreSQL, Trino). Cheap, and never waits for a running load or export.
+     */
+    default Optional<EngineMemory> memory() {
+        return Optional.empty();
+    }
+
+    /**
+     * @param limitBytes     the engine's memory limit ({@code --duckdb-memory})
+     * @param usedBytes      what its buffer manager holds now, by what for (DuckDB's tags: BASE_TABLE, HASH_TABLE, …)
+     * @param temporaryBytes what it has spilled to its temporary directory, by the same tags
+     */
+    record EngineMemory(long limitBytes, Map<String, Long> usedBytes, Map<String, Long> temporaryBytes) {
+    }
 
     @Override
     void close();

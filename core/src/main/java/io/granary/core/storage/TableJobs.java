@@ -106,7 +106,7 @@ public final class TableJobs {
         if (catalog.findBucket(ref.bucketId()).isEmpty()) {
             throw errors.bucketNotFound(ref.bucketId());
         }
-        try (SourceRows rows = open(r.source(), r.dialect(), List.of(), false)) {
+        try (SourceRows rows = open(r.source(), r.dialect(), r.columns(), false)) {
             List<String> columns = rows.columns();
             List<String> missing = r.primaryKey().stream().filter(c -> !columns.contains(c)).toList();
             if (!missing.isEmpty()) {

@@ -40,8 +40,15 @@ import java.util.regex.Pattern;
  */
 public final class TableService {
 
-    /** A new table from a source ({@code tables-async}). */
-    public record CreateInput(String name, ImportSource source, CsvDialect dialect, List<String> primaryKey) {
+    /**
+     * A new table from a source ({@code tables-async}); {@code columns} (null or empty = all) picks columns of a
+     * workspace table, as an import's {@code columns} do.
+     */
+    public record CreateInput(String name, ImportSource source, CsvDialect dialect, List<String> primaryKey,
+            List<String> columns) {
+        public CreateInput(String name, ImportSource source, CsvDialect dialect, List<String> primaryKey) {
+            this(name, source, dialect, primaryKey, null);
+        }
     }
 
     /** A load into an existing table; {@code columns} empty = from the source's header. */
@@ -136,6 +143,11 @@ public final class TableService {
         TableRef ref = new TableRef(bucketId, name);
         if (catalog.findTable(ref.tableId()).isPresent()) {
             throw errors.tableExists(ref);
+        }
+        if (input.columns() != null && !input.columns().isEmpty()
+                && !(input.source() instanceof ImportSource.WorkspaceSource)) {
+            throw new GranaryException(ErrorCode.TABLES_VALIDATION, "Invalid request:\n - columns: \"A new table takes the"
+                    + " columns of its file's header; columns are for a table made from a workspace (dataWorkspaceId).\"");
         }
         checkSource(caller, input.source());
         return jobs.submit(JobOperations.TABLE_CREATE, createRequest(ref, input), ref.tableId(), JobLock.table(ref), caller,
@@ -247,7 +259,7 @@ public final class TableService {
     // ---- requests from inputs (also for jobs stored by older versions, which kept only the client's parameters)
 
     public static TableCreateRequest createRequest(TableRef table, CreateInput input) {
-        return new TableCreateRequest(table, input.source(), input.dialect(), input.primaryKey());
+        return new TableCreateRequest(table, input.source(), input.dialect(), input.primaryKey(), input.columns());
     }
 
     public static TableImportRequest importRequest(String tableId, ImportInput input) {

@@ -612,6 +612,26 @@ public abstract class TableBackendContract {
         assertThat(rows(one)).containsExactlyInAnyOrder(List.of("1"), List.of(""), List.of("2"));
     }
 
+    /** A blank line is no record whatever it ends with, in a file whose records end otherwise. */
+    @Test
+    void blankLinesEndingOtherwiseThanTheRecordsAreIgnoredToo() {
+        TableRef t = new TableRef("in.c-main", "blank_ends");
+        backend.createTable(t, List.of("a", "b"));
+        // a blank CRLF line in an LF file
+        loadInto(t, List.of("a", "b"), "a,b\n\n1,x,\n\r\n2,,,\"\"\n");
+        assertThat(rows(t)).containsExactlyInAnyOrder(List.of("1", "x"), List.of("2", ""));
+        // blank LF and CR lines in a CRLF file
+        loadInto(t, List.of("a", "b"), "a,b\r\n1,x\r\n\n2,y\r\n\r3,z\r\n\r\n");
+        assertThat(rows(t)).containsExactlyInAnyOrder(List.of("1", "x"), List.of("2", "y"), List.of("3", "z"));
+
+        // with one column a blank line is an empty value, whatever it ends with
+        TableRef one = new TableRef("in.c-main", "one_ends");
+        backend.createTable(one, List.of("v"));
+        loadInto(one, List.of("v"), "v\n1\n\r\n2\n");
+        assertThat(rows(one)).containsExactlyInAnyOrder(List.of("1"), List.of(""), List.of("2"));
+        assertThat(stagingTables()).isEmpty();
+    }
+
     @Test
     void spacesAroundQuotedValuesAreNotPartOfThem() {
         TableRef t = new TableRef("in.c-main", "quotes");

@@ -11,7 +11,8 @@ import java.sql.Statement;
  * A component as users write them for a DuckDB workspace: runs the statements of {@code parameters.sql} in the
  * database file {@code authorization.workspace.database} names, then exits (releasing the file for the unload). Run
  * as its own process: {@code java -cp <test classpath> io.granary.runner.components.DuckDbSqlComponent}. Exit 1 and
- * the message on stderr when a statement fails, as a component reports a user error.
+ * the message on stderr when a statement fails, as a component reports a user error. With readOnlyStorageAccess it
+ * attaches {@code authorization.workspace.storageDatabase} read-only as {@code storage} first.
  */
 public final class DuckDbSqlComponent {
 
@@ -27,6 +28,11 @@ public final class DuckDbSqlComponent {
         }
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + workspace.path("database").asText());
                 Statement s = c.createStatement()) {
+            String storage = workspace.path("storageDatabase").asText("");
+            if (!storage.isEmpty()) {
+                // readOnlyStorageAccess: Storage's tables, read-only, as "storage"."<bucket>"."<table>"
+                s.execute("ATTACH '" + storage.replace("'", "''") + "' AS storage (READ_ONLY)");
+            }
             for (JsonNode sql : config.path("parameters").path("sql")) {
                 System.out.println("Running: " + sql.asText());
                 s.execute(sql.asText());

@@ -50,12 +50,12 @@ public final class TableParams {
         return new ImportSource.FileSource(id);
     }
 
-    /** {@code tables-async}: dialect, {@code name}, the source, {@code primaryKey}. */
+    /** {@code tables-async}: dialect, {@code name}, the source, {@code primaryKey}, {@code columns} (workspace only). */
     public static CreateInput createInput(Params p) {
         CsvDialect dialect = dialect(p);
         String name = p.string("name");
         ImportSource source = source(p);
-        return new CreateInput(name, source, dialect, primaryKey(p));
+        return new CreateInput(name, source, dialect, primaryKey(p), p.list("columns", true));
     }
 
     /** {@code import-async} and {@code write-table}. */

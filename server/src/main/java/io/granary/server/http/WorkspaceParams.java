@@ -22,13 +22,13 @@ public final class WorkspaceParams {
 
     /** The spelling of one load item's fields. */
     private record Names(String whereColumn, String whereValues, String whereOperator, String whereFilters,
-            String changedSince, String changedUntil, String limit, String timestamp, String loadType) {
+            String changedSince, String changedUntil, String limit, String timestamp, String loadType, String useView) {
     }
 
     private static final Names CAMEL = new Names("whereColumn", "whereValues", "whereOperator", "whereFilters",
-            "changedSince", "changedUntil", "rows", "keepInternalTimestampColumn", "loadType");
+            "changedSince", "changedUntil", "rows", "keepInternalTimestampColumn", "loadType", "useView");
     private static final Names SNAKE = new Names("where_column", "where_values", "where_operator", "where_filters",
-            "changed_since", "changed_until", "limit", "keep_internal_timestamp_column", "load_type");
+            "changed_since", "changed_until", "limit", "keep_internal_timestamp_column", "load_type", "use_view");
 
     private WorkspaceParams() {
     }
@@ -106,7 +106,8 @@ public final class WorkspaceParams {
         SelectionInput selection = new SelectionInput(filters, item.string(names.changedSince()),
                 item.string(names.changedUntil()));
         String loadType = item.string(names.loadType());
-        if (item.bool("useView", false)) {
+        // asked in either spelling, a view is refused by the load (never silently copied)
+        if (item.bool(names.useView(), false) || item.bool("useView", false)) {
             loadType = "VIEW";
         }
         String days = item.has("days") ? item.string("days") : null;

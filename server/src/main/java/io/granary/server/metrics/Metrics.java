@@ -5,6 +5,7 @@ import io.granary.core.job.JobOperations;
 import io.granary.core.job.JobService;
 import io.granary.core.model.Job;
 import io.granary.core.port.JobQueue;
+import io.granary.core.port.TableBackend;
 import io.granary.objectstore.S3RequestListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -91,6 +93,55 @@ public final class Metrics implements AutoCloseable {
                 .description("Jobs waiting in the queue to be claimed").register(registry);
         Gauge.builder("granary.jobs.running", jobs, JobService::runningCount)
                 .description("Jobs this node's workers are running").register(registry);
+    }
+
+    /**
+     * DuckDB's memory (when the tables are on DuckDB in this process): its limit, and what its buffer manager holds
+     * and has spilled by tag. One read of {@code duckdb_memory()} serves a whole scrape.
+     */
+    public void watchTableMemory(TableBackend backend) {
+        Optional<TableBackend.EngineMemory> first = backend.memory();
+        if (first.isEmpty()) {
+            return;
+        }
+        MemorySnapshot snapshot = new MemorySnapshot(backend, first.get());
+        Gauge.builder("granary.duckdb.memory.limit", snapshot, m -> m.get().limitBytes()).baseUnit("bytes")
+                .strongReference(true).description("DuckDB's memory limit (--duckdb-memory)").register(registry);
+        for (String tag : first.get().usedBytes().keySet()) {
+            Gauge.builder("granary.duckdb.memory.used", snapshot, m -> m.get().usedBytes().getOrDefault(tag, 0L))
+                    .baseUnit("bytes").tag("tag", tag).strongReference(true)
+                    .description("Memory DuckDB's buffer manager holds, by tag")
+                    .register(registry);
+            Gauge.builder("granary.duckdb.memory.temporary", snapshot,
+                    m -> m.get().temporaryBytes().getOrDefault(tag, 0L)).baseUnit("bytes").tag("tag", tag).strongReference(true)
+                    .description("What DuckDB has spilled to its temporary directory, by tag").register(registry);
+        }
+    }
+
+    /** The engine's memory read at most once a second, so the gauges of one scrape agree (held strongly: gauges
+     * hold their state weakly). */
+    private static final class MemorySnapshot {
+        private final TableBackend backend;
+        private TableBackend.EngineMemory last;
+        private long readAt;
+
+        MemorySnapshot(TableBackend backend, TableBackend.EngineMemory first) {
+            this.backend = backend;
+            this.last = first;
+            this.readAt = System.nanoTime();
+        }
+
+        synchronized TableBackend.EngineMemory get() {
+            if (System.nanoTime() - readAt > 1_000_000_000L) {
+                try {
+                    last = backend.memory().orElse(last);
+                } catch (RuntimeException e) {
+                    // a closing engine keeps its last reading rather than failing the scrape
+                }
+                readAt = System.nanoTime();
+            }
+            return last;
+        }
     }
 
     /** Requests to the embedded S3 endpoint by operation and status. */

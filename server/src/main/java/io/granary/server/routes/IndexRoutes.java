@@ -6,12 +6,20 @@ import io.granary.server.http.Responses;
 import io.granary.server.http.Views;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
-/** The API index ({@code GET /v2/storage}) and the health checks; none needs a token. */
+/** The API index ({@code GET /v2/storage}), its OpenAPI document and the health checks; none needs a token. */
 public final class IndexRoutes {
+
+    public static final String OPENAPI_PATH = "/v2/storage/openapi.json";
+    /** The OpenAPI 3.1 document of every route (a hand-kept file; the server tests hold it to the truth). */
+    public static final String OPENAPI_RESOURCE = "/io/granary/server/openapi.json";
+    private static final byte[] OPENAPI = openApi();
 
     private final Views views;
     private final String publicUrl;
@@ -29,6 +37,18 @@ public final class IndexRoutes {
         routes.get("/v2/storage", this::index);
         routes.get("/health/live", ctx -> Responses.json(ctx, 200, Map.of("status", "ok")));
         routes.get("/health/ready", this::ready);
+        routes.get(OPENAPI_PATH, ctx -> ctx.status(200).header("Content-Type", Responses.JSON_TYPE).result(OPENAPI));
+    }
+
+    private static byte[] openApi() {
+        try (InputStream in = IndexRoutes.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + OPENAPI_RESOURCE);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void index(Context ctx) {

@@ -11,7 +11,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** A plain HTTP client for the Storage API, as a script would use it. */
@@ -50,26 +53,23 @@ public final class Api {
     }
 
     public Response get(String path) {
-        return send(builder(path).GET());
+        return send("GET", path, null, null, null);
     }
 
     public Response delete(String path) {
-        return send(builder(path).DELETE());
+        return send("DELETE", path, null, null, null);
     }
 
     public Response deleteJson(String path, Object body) {
-        return send(builder(path).header("Content-Type", "application/json")
-                .method("DELETE", HttpRequest.BodyPublishers.ofString(write(body))));
+        return send("DELETE", path, "application/json", write(body), null);
     }
 
     public Response postJson(String path, Object body) {
-        return send(builder(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : write(body))));
+        return send("POST", path, "application/json", body instanceof String s ? s : write(body), null);
     }
 
     public Response putJson(String path, Object body) {
-        return send(builder(path).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(write(body))));
+        return send("PUT", path, "application/json", write(body), null);
     }
 
     /** Form-encoded body; keys may use PHP brackets ({@code tags[]}). Values are sent in map order. */
@@ -77,8 +77,7 @@ public final class Api {
         String body = fields.entrySet().stream()
                 .map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
                 .collect(Collectors.joining("&"));
-        return send(builder(path).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        return send("POST", path, "application/x-www-form-urlencoded", body, null);
     }
 
     /** Form-encoded body from key/value pairs; a key may repeat ({@code primaryKey[]=a&primaryKey[]=b}). */
@@ -99,17 +98,20 @@ public final class Api {
     }
 
     public Response postRaw(String path, String contentType, String body) {
-        return send(builder(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
+        return send("POST", path, contentType, body, null);
     }
 
     /** multipart/form-data with one file field {@code data} plus text fields. */
     public Response upload(String path, Path file, String fileName, Map<String, String> fields) throws IOException {
         Multipart mp = new Multipart();
         fields.forEach(mp::field);
+        Set<String> names = new LinkedHashSet<>(fields.keySet());
         if (file != null) {
             mp.file("data", fileName, file);
+            names.add("data");
         }
-        return send(builder(path).header("Content-Type", mp.contentType()).POST(mp.publisher()));
+        HttpRequest.Builder b = builder(path).header("Content-Type", mp.contentType()).POST(mp.publisher());
+        return exchange(b, new OpenApiContract.Request("POST", b.build().uri(), mp.contentType(), null, names));
     }
 
     private HttpRequest.Builder builder(String path) {
@@ -120,9 +122,27 @@ public final class Api {
         return b;
     }
 
-    private static Response send(HttpRequest.Builder b) {
+    private Response send(String method, String path, String contentType, String body, Set<String> multipart) {
+        HttpRequest.Builder b = builder(path);
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return exchange(b, new OpenApiContract.Request(method, b.build().uri(), contentType, body, multipart));
+    }
+
+    /** Sends, and (in the server's own tests) holds the exchange to openapi.json: a gap fails the calling test. */
+    private static Response exchange(HttpRequest.Builder b, OpenApiContract.Request request) {
         try {
             HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (OpenApiContract.enabled()) {
+                List<String> problems = OpenApiContract.document().problems(request, r.statusCode(),
+                        r.headers().firstValue("Content-Type").orElse(null), r.body());
+                if (!problems.isEmpty()) {
+                    throw new AssertionError("openapi.json does not describe " + request.method() + " "
+                            + request.uri().getRawPath() + ":\n - " + String.join("\n - ", problems));
+                }
+            }
             return new Response(r.statusCode(), r.body(), r);
         } catch (IOException e) {
             throw new AssertionError("HTTP request failed: " + e, e);

@@ -172,6 +172,10 @@ public final class EmbeddedGranary implements BeforeAllCallback, AfterAllCallbac
         return server.url();
     }
 
+    public GranaryServer server() {
+        return server;
+    }
+
     public String s3Url() {
         return server.s3Url();
     }
