@@ -116,6 +116,8 @@ class UploadLimitTest {
     private static void assertTooLarge(Api.Response r) {
         assertThat(r.status()).as(r.body()).isEqualTo(413);
         assertThat(r.header("Content-Type")).isEqualTo("application/json");
+        // the body was not read to its end: a client must not send its next request on this connection
+        assertThat(r.header("Connection")).isEqualTo("close");
         assertThat(r.json().get("error").asText()).isEqualTo(TOO_LARGE);
         assertThat(r.json().get("code").asText()).isEqualTo("storage.validation");
         assertThat(r.json().get("status").asText()).isEqualTo("error");

@@ -27,10 +27,14 @@ public final class ErrorHandling {
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             GranaryException tooLarge = uploads.tooLarge(e);
             if (tooLarge != null) {
-                write(ctx, tooLarge.errorCode(), tooLarge.getMessage(), tooLarge);
+                refuseBody(ctx, tooLarge);
                 return;
             }
             int status = e.getStatus();
+            if (status == 413) {
+                // the rest of the body is still on the wire: this connection cannot carry another request
+                ctx.header("Connection", "close");
+            }
             ErrorCode code = status >= 500 ? ErrorCode.INTERNAL : ErrorCode.user("storage.validation", status);
             String message = status == 413 ? "The request body is larger than the limit of "
                     + (Requests.MAX_BODY_BYTES >> 20) + " MiB: upload files to File Storage (or as multipart/form-data)"
@@ -40,7 +44,7 @@ public final class ErrorHandling {
         routes.exception(Exception.class, (e, ctx) -> {
             GranaryException tooLarge = uploads.tooLarge(e);
             if (tooLarge != null) {
-                write(ctx, tooLarge.errorCode(), tooLarge.getMessage(), tooLarge);
+                refuseBody(ctx, tooLarge);
             } else {
                 write(ctx, ErrorCode.INTERNAL, null, e);
             }
@@ -55,6 +59,15 @@ public final class ErrorHandling {
                 write(ctx, ErrorCode.METHOD_NOT_ALLOWED, "Method " + ctx.method() + " is not allowed on " + ctx.path() + ".", null);
             }
         });
+    }
+
+    /**
+     * The parser stopped before the end of the body, so the rest of it is unread: without Connection: close a
+     * client would send its next request on this connection, which Jetty closes after the response.
+     */
+    private static void refuseBody(Context ctx, GranaryException tooLarge) {
+        ctx.header("Connection", "close");
+        write(ctx, tooLarge.errorCode(), tooLarge.getMessage(), tooLarge);
     }
 
     private static void write(Context ctx, ErrorCode code, String message, Exception e) {
