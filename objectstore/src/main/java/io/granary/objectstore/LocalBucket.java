@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -70,6 +71,30 @@ final class LocalBucket {
         } catch (IOException e) {
             throw new GranaryException(ErrorCode.INTERNAL, "Cannot move " + source + " into the object store as '" + key
                     + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes object {@code key} (no error when it is not there) and the directories its key made that are now
+     * empty, as the store's own delete does; a directory another upload has just written into stays.
+     */
+    void delete(String key) {
+        Optional<Path> target = file(key);
+        if (target.isEmpty()) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(target.get());
+            for (Path dir = target.get().getParent(); dir != null && dir.startsWith(directory) && !dir.equals(directory);
+                    dir = dir.getParent()) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (DirectoryNotEmptyException e) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            throw new GranaryException(ErrorCode.INTERNAL, "Cannot delete object '" + key + "': " + e.getMessage(), e);
         }
     }
 

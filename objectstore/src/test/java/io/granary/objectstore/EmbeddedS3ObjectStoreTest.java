@@ -74,4 +74,25 @@ class EmbeddedS3ObjectStoreTest extends ObjectStoreContract {
         }
         assertThat(file).exists();
     }
+
+    @Test
+    void deleteRemovesTheObjectsFileAndTheDirectoriesItLeftEmptyButNothingElse() throws Exception {
+        store.put(key("del/a/one.csv"), new ByteArrayInputStream(bytes("1")), 1);
+        store.put(key("del/b/two.csv"), new ByteArrayInputStream(bytes("2")), 1);
+        Path bucket = dir.resolve("objects/granary");
+        Path outside = Files.writeString(dir.resolve("objects/keep.txt"), "not an object");
+
+        store.delete(key("del/a/one.csv"));
+        store.delete(key("del/a/one.csv")); // already gone: no error
+        store.delete("../keep.txt");
+
+        assertThat(bucket.resolve(key("del/a"))).doesNotExist();
+        assertThat(bucket.resolve(key("del/b/two.csv"))).hasContent("2");
+        assertThat(outside).hasContent("not an object");
+        try (var system = fixture.systemClient()) {
+            // the endpoint agrees: the object is gone, its neighbour is served
+            assertThat(system.listObjectsV2(b -> b.bucket("granary").prefix(key("del/"))).contents())
+                    .extracting(o -> o.key()).containsExactly(key("del/b/two.csv"));
+        }
+    }
 }
