@@ -14,13 +14,16 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -48,6 +51,7 @@ final class S3Transfers implements AutoCloseable {
     private final URI endpoint;
     private final SdkHttpClient http;
     private final boolean sameMachine;
+    private final Map<String, S3Client> shared = new ConcurrentHashMap<>();
 
     /** @param onePutOnThisMachine whether a large file goes in one PutObject to an endpoint on this machine */
     S3Transfers(URI endpoint, boolean onePutOnThisMachine) {
@@ -61,12 +65,20 @@ final class S3Transfers implements AutoCloseable {
 
     /** An S3 client for one file's credentials ({@code AccessKeyId}, {@code SecretAccessKey}, {@code SessionToken}). */
     S3Client client(JsonNode credentials, String region) {
+        AwsCredentialsProvider fileCredentials = StaticCredentialsProvider.create(AwsSessionCredentials.create(
+                text(credentials, "AccessKeyId"), text(credentials, "SecretAccessKey"), text(credentials, "SessionToken")));
+        String name = region == null || region.isBlank() ? "us-east-1" : region;
+        return new FileS3Client(shared.computeIfAbsent(name, this::regionClient), fileCredentials);
+    }
+
+    private S3Client regionClient(String region) {
         var builder = S3Client.builder()
                 .httpClient(http)
-                .region(Region.of(region == null || region.isBlank() ? "us-east-1" : region))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(
-                        text(credentials, "AccessKeyId"), text(credentials, "SecretAccessKey"),
-                        text(credentials, "SessionToken"))));
+                .region(Region.of(region))
+                // every call carries its file's credentials (FileS3Client); one without them is a bug, not a login
+                .credentialsProvider(() -> {
+                    throw new IllegalStateException("an S3 call without its file's credentials");
+                });
         if (endpoint != null) {
             // a self-hosted endpoint (localhost, an IP) has no per-bucket DNS names
             builder.endpointOverride(endpoint).forcePathStyle(true);
@@ -292,6 +304,7 @@ final class S3Transfers implements AutoCloseable {
 
     @Override
     public void close() {
+        shared.values().forEach(S3Client::close);
         http.close();
     }
 
