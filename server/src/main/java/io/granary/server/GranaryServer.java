@@ -109,7 +109,10 @@ public final class GranaryServer implements AutoCloseable {
         JobQueue queue = store.queue();
 
         // the console's address is known before the embedded S3 endpoint starts: its CORS rule names it
-        int port = config.port() == 0 ? FreePort.find() : config.port();
+        // a port chosen here is held until the HTTP server binds it: the S3 endpoint, connections to PostgreSQL or
+        // Trino opened meanwhile would otherwise be free to take it (seen in CI as "Port already in use")
+        FreePort.Reservation reserved = config.port() == 0 ? track(FreePort.reserve()) : null;
+        int port = reserved != null ? reserved.port() : config.port();
         url = config.publicUrl() != null ? config.publicUrl().replaceAll("/+$", "") : "http://localhost:" + port;
         ObjectStorage objectStorage = track(config.s3() == null
                 ? ObjectStorage.embedded(config, dataDir, catalog, ConsoleOrigins.of(url), metrics.s3Listener())
@@ -204,6 +207,9 @@ public final class GranaryServer implements AutoCloseable {
             console.register(c.routes);
             new MetricsRoutes(metrics, config.metricsToken()).register(c.routes);
         });
+        if (reserved != null) {
+            reserved.close();
+        }
         app.start(config.host(), port);
         closeables.add(() -> app.stop());
         LOG.info("Granary Storage API on {} (S3 endpoint {}, console {}/)", url, s3Url, url);
