@@ -271,7 +271,7 @@ final class DuckDbLoad {
 
     // a retried job finds its own committed load here and does not apply the rows again
     private LoadResult appliedLoad(List<String> columns) throws SQLException {
-        if (request.loadId() == null) {
+        if (request.loadId() == null || !request.retried()) {
             return null;
         }
         try (PreparedStatement ps = c.prepareStatement("SELECT loaded_rows, added_columns FROM " + DuckDbTables.LOADS

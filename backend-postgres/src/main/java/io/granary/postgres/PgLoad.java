@@ -193,7 +193,7 @@ final class PgLoad {
 
     // a retried job finds its own committed load here and does not apply the rows again
     private LoadResult appliedLoad(List<Column> columns) throws SQLException {
-        if (request.loadId() == null) {
+        if (request.loadId() == null || !request.retried()) {
             return null;
         }
         try (PreparedStatement ps = c.prepareStatement(

@@ -105,14 +105,21 @@ public interface TableBackend extends AutoCloseable {
      * {@code loadId} (may be null) makes a retried load idempotent: it is recorded in the same
      * transaction as the rows, and a later load of the same table with the same id changes nothing and
      * reports the rows the first one loaded. A job retried after a crash passes its job's id, so a load
-     * that committed just before the crash is not applied twice.
+     * that committed just before the crash is not applied twice. {@code retried} false says no earlier attempt
+     * with this id can have run (a job's first start), so a backend may skip looking for one.
      */
     record LoadRequest(List<Path> files, boolean header, CsvDialect dialect, List<String> fileColumns,
-            boolean incremental, List<String> primaryKey, Instant timestamp, String loadId) {
+            boolean incremental, List<String> primaryKey, Instant timestamp, String loadId, boolean retried) {
         public LoadRequest {
             files = List.copyOf(files);
             fileColumns = List.copyOf(fileColumns);
             primaryKey = List.copyOf(primaryKey);
+        }
+
+        /** A load that may be a retry of one with the same {@code loadId}. */
+        public LoadRequest(List<Path> files, boolean header, CsvDialect dialect, List<String> fileColumns,
+                boolean incremental, List<String> primaryKey, Instant timestamp, String loadId) {
+            this(files, header, dialect, fileColumns, incremental, primaryKey, timestamp, loadId, true);
         }
     }
 

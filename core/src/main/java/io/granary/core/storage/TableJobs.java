@@ -77,7 +77,7 @@ public final class TableJobs {
     public void registerWith(JobService jobs) {
         jobs.register(JobOperations.TABLE_CREATE, (r, job, progress) -> render(create(r, progress)));
         jobs.register(JobOperations.TABLE_IMPORT, (r, job, progress) -> JSON.valueToTree(importRows(r, "job-" + job.id(),
-                progress)));
+                job.attempts() > 1, progress)));
         jobs.register(JobOperations.TABLE_EXPORT, this::export);
         jobs.register(JobOperations.TABLE_DROP, (r, job, progress) -> {
             drop(r);
@@ -137,9 +137,9 @@ public final class TableJobs {
 
     /**
      * Loads the source into an existing table; returns the import results. {@code loadId} (the job's id) makes a
-     * retry after a crash apply the rows once.
+     * retry after a crash apply the rows once; {@code retried}: the job has started before.
      */
-    Map<String, Object> importRows(TableImportRequest r, String loadId, JobProgress progress) {
+    Map<String, Object> importRows(TableImportRequest r, String loadId, boolean retried, JobProgress progress) {
         Table table = catalog.findTable(r.tableId()).orElseThrow(() -> errors.tableNotFound(r.tableId()));
         try (SourceRows rows = open(r.source(), r.dialect(), r.columns(), r.withoutHeaders())) {
             List<String> columns = rows.columns();
@@ -155,7 +155,7 @@ public final class TableJobs {
             }
             Instant now = clock.instant();
             LoadResult result = backend.load(table.ref(), new LoadRequest(rows.files().paths(), rows.header(),
-                    rows.dialect(), columns, r.incremental(), table.primaryKey(), now, loadId), progress);
+                    rows.dialect(), columns, r.incremental(), table.primaryKey(), now, loadId, retried), progress);
             catalog.updateTable(table.withColumns(result.columns()).withStats(result.totalRows(), result.totalBytes(), now,
                     now));
             Map<String, Object> results = new LinkedHashMap<>();

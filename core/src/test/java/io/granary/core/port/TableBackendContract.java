@@ -530,7 +530,10 @@ public abstract class TableBackendContract {
         Path data = file("id,name\n1,a\n2,b\n");
         LoadRequest append = new LoadRequest(List.of(data), true, CsvDialect.RFC, List.of("id", "name"), true, List.of(),
                 t1, "job-41");
-        LoadResult first = backend.load(orders, append, noProgress());
+        // a job's first start says so (the backend need not look for an earlier load), and still records its id
+        LoadRequest firstStart = new LoadRequest(List.of(data), true, CsvDialect.RFC, List.of("id", "name"), true,
+                List.of(), t1, "job-41", false);
+        LoadResult first = backend.load(orders, firstStart, noProgress());
         LoadResult retried = backend.load(orders, append, noProgress());
         assertThat(first.loadedRows()).isEqualTo(2);
         assertThat(retried.loadedRows()).isEqualTo(2);
