@@ -59,6 +59,8 @@ final class DuckDbLoad {
     static final long MAX_LINE_BYTES = 16L << 20;
     /** DuckDB's CSV read buffer; it defaults to 16 x max_line_size, which would be 256 MiB per reader. */
     static final long READ_BUFFER_BYTES = 32L << 20;
+    /** Plain files up to this size are checked on the load's own thread before DuckDB reads them. */
+    static final long CHECK_INLINE_BYTES = 256L << 10;
 
     private final Connection c;
     private final TableRef table;
@@ -318,6 +320,7 @@ final class DuckDbLoad {
             boolean gzip = isGzip(file);
             // a piped gzip file is checked by the feed that fills its pipe, started when its group is read
             checks.add(gzip && pipes != null ? null
+                    : !gzip && Files.size(file) <= CHECK_INLINE_BYTES ? checkNow(file, index, stop)
                     : CompletableFuture.supplyAsync(() -> check(file, index, stop), verifier));
             String key = (gzip && pipes == null) + "|" + lfOnly(file, request.dialect());
             if (!key.equals(previous)) {
@@ -478,6 +481,15 @@ final class DuckDbLoad {
     private static boolean isGzip(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == 0x1f && in.read() == 0x8b;
+        }
+    }
+
+    // a small file is checked faster than another thread can be woken to check it beside DuckDB's read
+    private CompletableFuture<CsvChecker> checkNow(Path file, int index, AtomicBoolean stop) {
+        try {
+            return CompletableFuture.completedFuture(check(file, index, stop));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 
