@@ -29,7 +29,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -57,7 +57,10 @@ final class S3Transfers implements AutoCloseable {
     S3Transfers(URI endpoint, boolean onePutOnThisMachine) {
         this.endpoint = endpoint;
         this.sameMachine = onePutOnThisMachine && endpoint != null && isLoopback(endpoint.getHost());
-        this.http = UrlConnectionHttpClient.builder()
+        // measured on 1 KB PutObjects to the embedded endpoint: p99 82-87 ms with HttpURLConnection, 10-12 ms with
+        // Apache's client (same p50); Apache's sets TCP_NODELAY, HttpURLConnection leaves small writes to Nagle
+        this.http = ApacheHttpClient.builder()
+                .maxConnections(64)
                 .connectionTimeout(Duration.ofSeconds(10))
                 .socketTimeout(Duration.ofMinutes(2))
                 .build();
