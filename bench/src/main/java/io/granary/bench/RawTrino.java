@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -56,7 +56,7 @@ final class RawTrino implements RawEngine {
         this.objectCatalog = new PostgresCatalog(TestPostgres.newDatabase());
         this.s3 = EmbeddedS3.start(new EmbeddedS3.Config(dir.resolve("objects"), BUCKET, "127.0.0.1", 0, null, KEY, SECRET),
                 objectCatalog);
-        this.client = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
+        this.client = S3Client.builder().httpClient(ApacheHttpClient.create()).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(KEY, SECRET)))
                 .endpointOverride(s3.endpoint()).forcePathStyle(true).build();
         PostgresConfig db = TestPostgres.newDatabase();
