@@ -84,7 +84,9 @@ class KillDuringImportTest {
             JsonNode table = apiOnly.getJson("/v2/storage/tables/in.c-main.t");
             assertThat(table.get("rowsCount").asLong()).isEqualTo(3);
             String preview = apiOnly.get("/v2/storage/tables/in.c-main.t/data-preview?limit=10").body();
-            assertThat(preview).isEqualTo("\"id\",\"val\"\n\"a\",\"1\"\n\"b\",\"2\"\n\"c\",\"3\"\n");
+            // the rows as before; a preview without orderBy has no order on Trino (Iceberg files come in any order)
+            assertThat(preview).startsWith("\"id\",\"val\"\n");
+            assertThat(preview.lines().skip(1)).containsExactlyInAnyOrder("\"a\",\"1\"", "\"b\",\"2\"", "\"c\",\"3\"");
             JsonNode job = apiOnly.getJson("/v2/storage/jobs/" + importJob + "?wait=0");
             if (List.of(backend).contains("postgres")) {
                 // a shared queue puts a dead node's job back when its lease (5 s here) runs out, not at a start

@@ -65,15 +65,21 @@ class MultiNodeTest {
                     expectedRows.put("in.c-main.t" + t, 1L);
                 }
 
-                List<Long> jobs = new ArrayList<>();
+                // every file first, then every import at once: submitted between uploads, the jobs could all be done
+                // before the wait below looked (seen in CI: "node-b never ran an import")
+                List<Long> files = new ArrayList<>();
                 for (int i = 0; i < IMPORTS_PER_TABLE; i++) {
                     for (int t = 0; t < TABLES; t++) {
                         int rows = 150_000 + i * 1_000 + t;
-                        ServerProcess node = nodes[(i + t) % 2];
-                        long file = node.uploadFile(csv("t" + t + "-" + i, rows).toFile());
-                        jobs.add(node.postJson("/v2/storage/tables/in.c-main.t" + t + "/import-async",
-                                Map.of("dataFileId", file, "incremental", true)).get("id").asLong());
+                        files.add(nodes[(i + t) % 2].uploadFile(csv("t" + t + "-" + i, rows).toFile()));
                         expectedRows.merge("in.c-main.t" + t, (long) rows, Long::sum);
+                    }
+                }
+                List<Long> jobs = new ArrayList<>();
+                for (int i = 0; i < IMPORTS_PER_TABLE; i++) {
+                    for (int t = 0; t < TABLES; t++) {
+                        jobs.add(nodes[(i + t) % 2].postJson("/v2/storage/tables/in.c-main.t" + t + "/import-async",
+                                Map.of("dataFileId", files.get(i * TABLES + t), "incremental", true)).get("id").asLong());
                     }
                 }
 
