@@ -2,6 +2,7 @@ package io.granary.server;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** A currently free TCP port, for tests and {@code --port 0}. */
@@ -18,7 +19,7 @@ public final class FreePort {
         try {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
-            s.bind(new java.net.InetSocketAddress(0));
+            s.bind(new InetSocketAddress(0));
             return new Reservation(s);
         } catch (IOException e) {
             throw new UncheckedIOException("No free port", e);
@@ -48,11 +49,8 @@ public final class FreePort {
     }
 
     public static int find() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port", e);
+        try (Reservation r = reserve()) {
+            return r.port();
         }
     }
 }
