@@ -172,6 +172,9 @@ final class DuckDbLoad {
                 }
                 checkInterrupted();
 
+                // the staged rows' size, while they are still apart: the table's totals then need no scan of it
+                TableStats staged = derivesTotals(primaryKey) ? DuckDbTables.stats(c, staging, finalColumns) : null;
+
                 // 3. Change the target in one transaction.
                 long loaded = rows;
                 if (oneTransaction) {
@@ -189,7 +192,7 @@ final class DuckDbLoad {
                     });
                 }
                 stagingExists = false; // renamed into the target's place, or dropped, in the transaction
-                TableStats stats = DuckDbTables.stats(c, table, finalColumns);
+                TableStats stats = totals(staged, finalColumns);
                 progress.report(bytes, rows);
                 return new LoadResult(rows, List.copyOf(added), List.copyOf(finalColumns), stats.rows(), stats.bytes());
             } catch (SQLException e) {
@@ -208,6 +211,33 @@ final class DuckDbLoad {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the table's totals follow from the staged rows: after a full load they are the staged rows; after an
+     * incremental load without a primary key (nothing replaced) they are the recorded totals plus the staged rows.
+     */
+    private boolean derivesTotals(List<String> primaryKey) {
+        return !request.incremental() || (request.before() != null && primaryKey.isEmpty());
+    }
+
+    /**
+     * The table's rows and value bytes after the load. Added up when {@link #derivesTotals} says they can be and a
+     * count (which reads no values) agrees with the recorded rows plus the staged ones; otherwise a scan of the
+     * table, as when the recorded totals are stale or rows were replaced.
+     */
+    private TableStats totals(TableStats staged, List<String> columns) throws SQLException {
+        if (staged != null && !request.incremental()) {
+            return staged;
+        }
+        if (staged != null) {
+            TableStats before = request.before();
+            long count = DuckDbTables.count(c, table);
+            if (count == before.rows() + staged.rows()) {
+                return new TableStats(count, before.bytes() + staged.bytes());
+            }
+        }
+        return DuckDbTables.stats(c, table, columns);
     }
 
     /** Rolls back what did not commit (the staging table with it) and turns auto-commit back on. */
@@ -447,7 +477,7 @@ final class DuckDbLoad {
         types.append("}");
         char escape = d.escapedBy() == null ? d.enclosure() : d.escapedBy();
         String sql = "INSERT INTO " + staging + " (" + into + ", " + q(TableBackend.TIMESTAMP_COLUMN) + ") SELECT " + select
-                + ", ?::TIMESTAMP FROM read_csv(" + paths
+                + ", " + DuckDbTables.DIALECT.timestampLiteral(request.timestamp()) + " FROM read_csv(" + paths
                 + ", auto_detect = false, header = " + request.header()
                 + ", columns = " + types
                 + ", delim = " + lit(String.valueOf(d.delimiter()))
@@ -458,9 +488,10 @@ final class DuckDbLoad {
                 + ", encoding = 'utf-8'"
                 + (lfOnly ? ", new_line = '\\n'" : "")
                 + ", compression = " + (gzip ? "'gzip'" : "'none'") + ")";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, DuckDbTables.utc(request.timestamp()));
-            return ps.executeUpdate();
+        // a plain statement: a prepared one binds read_csv twice (prepare, then a rebind on execute), measured
+        // 2.7 against 1.9 ms for a 1 KB file
+        try (Statement s = c.createStatement()) {
+            return s.executeUpdate(sql);
         } catch (SQLException e) {
             if (pipes != null) {
                 pipes.release(); // feeds whose pipe DuckDB never opened check on without it

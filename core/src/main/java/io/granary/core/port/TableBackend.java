@@ -107,13 +107,24 @@ public interface TableBackend extends AutoCloseable {
      * reports the rows the first one loaded. A job retried after a crash passes its job's id, so a load
      * that committed just before the crash is not applied twice. {@code retried} false says no earlier attempt
      * with this id can have run (a job's first start), so a backend may skip looking for one.
+     * <p>
+     * {@code before} (may be null) is the table's row count and size as the catalog last recorded them: a backend
+     * may add what an incremental load staged to them instead of scanning the whole table, once a count it can
+     * take cheaply agrees with them.
      */
     record LoadRequest(List<Path> files, boolean header, CsvDialect dialect, List<String> fileColumns,
-            boolean incremental, List<String> primaryKey, Instant timestamp, String loadId, boolean retried) {
+            boolean incremental, List<String> primaryKey, Instant timestamp, String loadId, boolean retried,
+            TableStats before) {
         public LoadRequest {
             files = List.copyOf(files);
             fileColumns = List.copyOf(fileColumns);
             primaryKey = List.copyOf(primaryKey);
+        }
+
+        /** A load without the table's recorded counts. */
+        public LoadRequest(List<Path> files, boolean header, CsvDialect dialect, List<String> fileColumns,
+                boolean incremental, List<String> primaryKey, Instant timestamp, String loadId, boolean retried) {
+            this(files, header, dialect, fileColumns, incremental, primaryKey, timestamp, loadId, retried, null);
         }
 
         /** A load that may be a retry of one with the same {@code loadId}. */

@@ -155,7 +155,8 @@ public final class TableJobs {
             }
             Instant now = clock.instant();
             LoadResult result = backend.load(table.ref(), new LoadRequest(rows.files().paths(), rows.header(),
-                    rows.dialect(), columns, r.incremental(), table.primaryKey(), now, loadId, retried), progress);
+                    rows.dialect(), columns, r.incremental(), table.primaryKey(), now, loadId, retried,
+                    new TableBackend.TableStats(table.rowsCount(), table.dataSizeBytes())), progress);
             catalog.updateTable(table.withColumns(result.columns()).withStats(result.totalRows(), result.totalBytes(), now,
                     now));
             Map<String, Object> results = new LinkedHashMap<>();

@@ -13,6 +13,7 @@ import io.granary.core.port.TableBackend.ExportResult;
 import io.granary.core.port.TableBackend.LoadRequest;
 import io.granary.core.port.TableBackend.LoadResult;
 import io.granary.core.port.TableBackend.RowSelection;
+import io.granary.core.port.TableBackend.TableStats;
 import io.granary.core.port.TableBackend.WhereFilter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,7 +47,7 @@ public abstract class TableBackendContract {
 
     protected TableBackend backend;
 
-    private final TableRef orders = new TableRef("in.c-main", "orders");
+    protected final TableRef orders = new TableRef("in.c-main", "orders");
     private final Instant t1 = Instant.parse("2024-01-01T10:00:00Z");
     private final Instant t2 = Instant.parse("2024-01-02T10:00:00Z");
     private final String runId = java.util.UUID.randomUUID().toString();
@@ -88,6 +89,37 @@ public abstract class TableBackendContract {
     }
 
     // ---- loads
+
+    @Test
+    void totalsAfterALoadAreTheTablesOwnWhateverTheRecordedCountsSay() {
+        backend.createTable(orders, List.of("id", "name"));
+        LoadResult full = load(false, List.of(), t1, true, "id,name\n1,a\n2,bb\n");
+        assertTotals(full);
+
+        LoadResult added = backend.load(orders, withBefore(file("id,name\n3,ccc\n"), full.totalRows(), full.totalBytes()),
+                noProgress());
+        assertThat(added.totalRows()).isEqualTo(3);
+        assertTotals(added);
+
+        // counts recorded wrongly (a catalog behind the table) must not carry into the new totals
+        LoadResult stale = backend.load(orders, withBefore(file("id,name\n4,d\n"), 99, 5), noProgress());
+        assertThat(stale.totalRows()).isEqualTo(4);
+        assertTotals(stale);
+    }
+
+    /**
+     * A load's totals against the backend's own count of the table. The size is compared only where a backend's
+     * size is a pure function of the rows (a PostgreSQL table's pages may change under autovacuum).
+     */
+    protected void assertTotals(LoadResult result) {
+        assertThat(result.totalRows()).isEqualTo(backend.stats(orders).rows());
+        assertThat(result.totalBytes()).isPositive();
+    }
+
+    private LoadRequest withBefore(Path file, long rows, long bytes) {
+        return new LoadRequest(List.of(file), true, CsvDialect.RFC, List.of("id", "name"), true, List.of(), t2, null,
+                true, new TableStats(rows, bytes));
+    }
 
     @Test
     void fullLoadReplacesAndIncrementalAppends() {
