@@ -23,6 +23,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -59,6 +60,8 @@ public final class S3ObjectStore implements ObjectStore, EngineAccess {
     private final LocalBucket localBucket;
     private final S3Client client;
     private final S3Presigner presigner;
+    /** The same URLs, signed without the presigner's pipeline, where the endpoint is path-style; else null. */
+    private final PathStylePresigner pathStylePresigner;
 
     /**
      * @param endpoint S3 endpoint, e.g. {@code http://127.0.0.1:9000}
@@ -143,6 +146,10 @@ public final class S3ObjectStore implements ObjectStore, EngineAccess {
                 // endpoint had closed, and a retried upload from a stream cannot be replayed
                 .httpClientBuilder(ApacheHttpClient.builder())
                 .build();
+        AwsBasicCredentials signing = presignCredentials != null ? presignCredentials
+                : AwsBasicCredentials.create(accessKey, secretKey);
+        this.pathStylePresigner = pathStyle && this.publicEndpoint != null
+                ? new PathStylePresigner(this.publicEndpoint, bucket, this.region, signing) : null;
         var presignerBuilder = S3Presigner.builder();
         if (this.publicEndpoint != null) {
             presignerBuilder.endpointOverride(this.publicEndpoint);
@@ -377,6 +384,9 @@ public final class S3ObjectStore implements ObjectStore, EngineAccess {
     @Override
     public URI presignGet(String key, Duration ttl) {
         try {
+            if (pathStylePresigner != null) {
+                return pathStylePresigner.presign(SdkHttpMethod.GET, key, ttl);
+            }
             return presigner.presignGetObject(b -> b.signatureDuration(ttl)
                     .getObjectRequest(g -> g.bucket(bucket).key(key))).url().toURI();
         } catch (java.net.URISyntaxException e) {
@@ -390,6 +400,9 @@ public final class S3ObjectStore implements ObjectStore, EngineAccess {
     public URI presignPut(String key, Duration ttl) {
         try {
             // only the host is signed: a plain PUT with any Content-Type (and no x-amz-* headers) matches
+            if (pathStylePresigner != null) {
+                return pathStylePresigner.presign(SdkHttpMethod.PUT, key, ttl);
+            }
             return presigner.presignPutObject(b -> b.signatureDuration(ttl)
                     .putObjectRequest(p -> p.bucket(bucket).key(key))).url().toURI();
         } catch (java.net.URISyntaxException e) {

@@ -168,6 +168,25 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void presignedUrlsReadKeysWithSpacesPlusSignsAndNonAsciiAndNothingElse() {
+        String odd = key("exports/a b+c \u017e=1.csv");
+        store.put(odd, new ByteArrayInputStream(bytes("odd")), -1);
+        store.put(key("exports/other.csv"), new ByteArrayInputStream(bytes("other")), -1);
+
+        URI url = store.presignGet(odd, Duration.ofMinutes(5));
+        assertThat(send(HttpRequest.newBuilder(url).GET()).body()).isEqualTo("odd");
+        // the signature covers the key and the expiry: another key or a longer life is refused
+        String name = url.getRawPath().substring(url.getRawPath().lastIndexOf('/') + 1);
+        assertThat(name).doesNotContain(" ", "+", "\u017e");
+        URI otherKey = URI.create(url.toString().replace("/" + name + "?", "/other.csv?"));
+        assertThat(otherKey.getRawPath()).endsWith("/exports/other.csv");
+        assertThat(send(HttpRequest.newBuilder(otherKey).GET()).statusCode()).isEqualTo(403);
+        URI longer = URI.create(url.toString().replace("X-Amz-Expires=300", "X-Amz-Expires=600"));
+        assertThat(longer).isNotEqualTo(url);
+        assertThat(send(HttpRequest.newBuilder(longer).GET()).statusCode()).isEqualTo(403);
+    }
+
+    @Test
     void listsInKeyOrderDeletesAndReportsMissingObjects() {
         for (String name : new String[] {"exp-3/files/1.csv", "exp-3/files/2.csv", "exp-3/files/sub/3.csv",
                 "exp-3/other.csv", "exp-30/x.csv"}) {
