@@ -40,10 +40,11 @@ final class PgCopy {
 
     /**
      * Copies one file into {@code table}'s {@code columns} (quoted PostgreSQL names, in file order);
-     * returns the rows COPY read. A file problem is thrown as an {@code INVALID_CSV} user error.
+     * returns the rows COPY read. A file problem is thrown as an {@code INVALID_CSV} user error. {@code keys}, when
+     * not null, is shown every byte sent.
      */
     static long load(Connection c, String table, List<String> columns, Path file, String where, CsvDialect dialect,
-            boolean header) throws SQLException {
+            boolean header, PgKeyTracker keys) throws SQLException {
         String sql = "COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN WITH (FORMAT csv"
                 + ", HEADER " + header
                 + ", DELIMITER " + PgNames.lit(String.valueOf(dialect.delimiter()))
@@ -60,6 +61,9 @@ final class PgCopy {
             PgCsvFeed feed = PgCsvFeed.filter(dialect, columns.size());
             // the BOM is gone already: the checker counts from the first character of text
             CsvChecker checker = CsvChecker.of(dialect, columns.size(), header);
+            if (keys != null) {
+                keys.startFile(header);
+            }
             byte[] buffer = new byte[BUFFER];
             int n;
             while ((n = in.read(buffer)) >= 0) {
@@ -71,7 +75,7 @@ final class PgCopy {
                 }
                 int m = feed.feed(buffer, n);
                 if (m > 0) {
-                    copy.writeToCopy(feed.output(), 0, m);
+                    send(copy, feed.output(), m, keys);
                 }
             }
             if (checker.finish() != null) {
@@ -79,7 +83,10 @@ final class PgCopy {
             }
             int m = feed.finish();
             if (m > 0) {
-                copy.writeToCopy(feed.output(), 0, m);
+                send(copy, feed.output(), m, keys);
+            }
+            if (keys != null) {
+                keys.endFile();
             }
             return copy.endCopy();
         } catch (PgCsvFeed.Malformed e) {
@@ -104,6 +111,13 @@ final class PgCopy {
                 }
             }
         }
+    }
+
+    private static void send(CopyIn copy, byte[] bytes, int length, PgKeyTracker keys) throws SQLException {
+        if (keys != null) {
+            keys.feed(bytes, 0, length);
+        }
+        copy.writeToCopy(bytes, 0, length);
     }
 
     /**

@@ -110,7 +110,8 @@ final class PgLoad {
             create.append(q(TableBackend.TIMESTAMP_COLUMN)).append(" TIMESTAMPTZ DEFAULT ")
                     .append(PgTables.DIALECT.timestampLiteral(request.timestamp()));
             if (!primaryKey.isEmpty()) {
-                create.append(", ").append(q(ORDINAL)).append(" BIGINT GENERATED ALWAYS AS IDENTITY");
+                // a cached sequence: the default cache of 1 made COPY of 500 k rows about 20 % slower than none
+                create.append(", ").append(q(ORDINAL)).append(" BIGINT GENERATED ALWAYS AS IDENTITY (CACHE 10000)");
             }
             s.execute(create.append(")").toString());
             if (full) {
@@ -122,10 +123,11 @@ final class PgLoad {
             long rows = 0;
             long bytes = 0;
             List<Path> files = request.files();
+            PgKeyTracker tracker = keyTracker(fileColumns, primaryKey);
             for (int i = 0; i < files.size(); i++) {
                 checkInterrupted();
                 rows += PgCopy.load(c, staging, copyColumns, files.get(i), PgCsvErrors.where(i, files.size()),
-                        request.dialect(), request.header());
+                        request.dialect(), request.header(), tracker);
                 bytes += size(files.get(i));
                 progress.report(bytes, rows);
             }
@@ -133,8 +135,8 @@ final class PgLoad {
 
             // 3. the last occurrence of a key wins. Grouping finds the keys that occur more than once (usually
             // none) with one hash aggregate; only their rows are joined back, where a window over all rows
-            // would sort the whole load.
-            if (!primaryKey.isEmpty()) {
+            // would sort the whole load. Not needed when the keys sent were seen to be all different.
+            if (!primaryKey.isEmpty() && (tracker == null || tracker.mayRepeat())) {
                 String keys = PgNames.list(PgTables.physical(primaryKey));
                 StringBuilder delete = new StringBuilder("DELETE FROM ").append(staging).append(" s USING (SELECT ")
                         .append(keys).append(", max(").append(q(ORDINAL)).append(") AS last FROM ").append(staging)
@@ -189,6 +191,21 @@ final class PgLoad {
             loadedBytes = bytes;
             return new LoadResult(rows, PgTables.names(added), PgTables.names(finalColumns), stats.rows(), stats.bytes());
         }
+    }
+
+    // null when some key column is not in the files (its staged values are all the default, '')
+    private PgKeyTracker keyTracker(List<Column> fileColumns, List<Column> primaryKey) {
+        if (primaryKey.isEmpty()) {
+            return null;
+        }
+        int[] fields = new int[primaryKey.size()];
+        for (int i = 0; i < fields.length; i++) {
+            fields[i] = fileColumns.indexOf(primaryKey.get(i));
+            if (fields[i] < 0) {
+                return null;
+            }
+        }
+        return new PgKeyTracker(request.dialect(), fields);
     }
 
     // a retried job finds its own committed load here and does not apply the rows again
