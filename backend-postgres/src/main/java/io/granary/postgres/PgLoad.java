@@ -33,7 +33,8 @@ import java.util.UUID;
  *   <li>a staging table shaped like the final table is created, with {@code _timestamp} defaulting to the
  *       load's time and, with a primary key, an ordinal that COPY fills in file order;</li>
  *   <li>each file streams into it with COPY;</li>
- *   <li>rows with the same primary key but a later ordinal delete the earlier ones;</li>
+ *   <li>rows with the same primary key but a later ordinal delete the earlier ones (unless {@link PgKeyTracker}
+ *       saw every key sent once only);</li>
  *   <li>a full load drops the target and renames the staging table into its place (the rows are written
  *       once); an incremental load deletes the target rows whose key is staged and inserts the staged
  *       rows;</li>
