@@ -33,8 +33,6 @@ import java.util.regex.Pattern;
  */
 final class DuckDbExport {
 
-    /** The most plain CSV a slice of a gzipped export holds. */
-    static final long GZIP_SLICE_BYTES = 32L << 20;
     private static final Pattern SLICE_INDEX = Pattern.compile("_(\\d+)\\.(csv|parquet)$");
 
     private DuckDbExport() {
@@ -72,8 +70,7 @@ final class DuckDbExport {
         // DuckDB's size-based rotation writes rows of one slice in parallel, losing order: an ordered
         // or limited export goes to one file, which keeps the order.
         boolean ordered = !orderBy.isEmpty() || request.limit() != null;
-        // slices to gzip here are cut smaller, so both threads of the pool have some to compress
-        long cut = request.gzip() && !parquet ? Math.min(sliceBytes, GZIP_SLICE_BYTES) : sliceBytes;
+        long cut = SlicePipeline.plainSliceBytes(sliceBytes, request.gzip() && !parquet);
         long rows = copy(c, sql.toString(), values, ordered ? outputDir.resolve(prefix + "_0" + extension) : null,
                 outputDir, options + (ordered ? "" : ", FILE_SIZE_BYTES " + cut + ", FILENAME_PATTERN "
                         + lit(prefix + "_{i}") + ", OVERWRITE_OR_IGNORE true"));

@@ -27,7 +27,8 @@ final class PgKeyTracker {
     private final long[] fieldHash;
     private final int[] fieldLength;
 
-    private long[] slots = new long[1 << 16];
+    // small to start with: most loads with a key are small, and the set doubles as it fills
+    private long[] slots = new long[1 << 10];
     private int keys;
     private boolean mayRepeat;
 

@@ -42,8 +42,6 @@ public final class PostgresTableBackend implements TableBackend {
 
     /** Default size after which an export starts a new slice. */
     public static final long DEFAULT_SLICE_BYTES = 256L << 20;
-    /** The most plain CSV a slice holds when it is gzipped or made Parquet after COPY wrote it. */
-    static final long FINISHED_SLICE_BYTES = 32L << 20;
 
     private final PostgresDatabase database;
     private final boolean ownsDatabase;
@@ -299,9 +297,7 @@ public final class PostgresTableBackend implements TableBackend {
             List<CompletableFuture<String>> stored = new ArrayList<>();
             long rows;
             try {
-                // slices the pool still has to compress or convert are cut smaller, so it works on one while COPY
-                // fills the next: a 128 MiB gzip export in one slice was compressed only after COPY had ended
-                long cut = step == SlicePipeline.KEEP ? sliceBytes : Math.min(sliceBytes, FINISHED_SLICE_BYTES);
+                long cut = SlicePipeline.plainSliceBytes(sliceBytes, step != SlicePipeline.KEEP);
                 rows = PgCopy.export(c, sql.toString(), target.scratchDir(), cut, slice -> stored.add(
                         pipeline.submit(slice, step, target, ExportTarget.sliceName(stored.size(), extension))));
             } catch (SQLException | IOException | RuntimeException e) {

@@ -38,6 +38,18 @@ public final class SlicePipeline implements AutoCloseable {
     /** Replaces {@code <slice>} by {@code <slice>.gz}, one complete gzip stream at the fastest level. */
     public static final Step GZIP = SlicePipeline::gzip;
 
+    /** The most plain CSV a slice holds when a step other than {@link #KEEP} finishes it here. */
+    public static final long FINISHED_SLICE_BYTES = 32L << 20;
+
+    /**
+     * How much plain CSV an engine should write into one slice: {@code sliceBytes}, or at most
+     * {@link #FINISHED_SLICE_BYTES} when the pool still has to finish the slices ({@code finishedHere}), so it has
+     * some to work on while the engine writes (a 128 MiB export in one slice was compressed only after it ended).
+     */
+    public static long plainSliceBytes(long sliceBytes, boolean finishedHere) {
+        return finishedHere ? Math.min(sliceBytes, FINISHED_SLICE_BYTES) : sliceBytes;
+    }
+
     private final ExecutorService pool;
     private final Semaphore waiting;
 
